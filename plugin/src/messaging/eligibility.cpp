@@ -1,4 +1,4 @@
-#include "messaging/eligibility.h"
+#include "messaging/eligibility.hpp"
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // R-MSG-1..R-MSG-5: the pure eligibility policy, as a table over every combination of facts.
-#include "messaging/eligibility.h"
+#include "messaging/eligibility.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Who may message whom (SPEC R-MSG-1..R-MSG-5): one pure decision over facts.
 //
-// Gathering the facts (host calls, settings lookups) lives in eligibility_facts.{h,cpp}; this
+// Gathering the facts (host calls, settings lookups) lives in the conversation service; this
 // file only decides, so every combination is testable without a host or a database.
 #pragma once
 
