@@ -2,9 +2,7 @@
 #include "messaging/conversation_store.hpp"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -12,11 +10,10 @@
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ehr::portal {
 namespace {
-
-namespace fs = std::filesystem;
 
 const Principal kDrLee{PrincipalKind::staff, "drlee"};
 const Principal kNurse{PrincipalKind::staff, "nurse1"};
@@ -25,17 +22,7 @@ const Principal kGuardian{PrincipalKind::portal_user, "mom1"};
 
 class ConversationStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("conversation_store_test_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    reopen();
-  }
-  void TearDown() override {
-    db_.reset();
-    fs::remove_all(dir_);
-  }
+  void SetUp() override { reopen(); }
   void reopen() {
     db_.reset();
     db_ = std::make_unique<Database>(dir_ / "portal.db");
@@ -69,7 +56,7 @@ class ConversationStoreTest : public ::testing::Test {
     return store_.unread_total(tx, reader, charts);
   }
 
-  fs::path dir_;
+  test::TempDir dir_;
   std::unique_ptr<Database> db_;
   ConversationStore store_;
 };
