@@ -3,6 +3,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "messaging/conversation_schema.hpp"
 #include "storage/database.hpp"
 #include "storage/transaction.hpp"
 
@@ -45,6 +46,8 @@ CREATE TABLE settings_value (
   PRIMARY KEY (scope, key)
 ) WITHOUT ROWID;
 )sql"},
+    {3, "conversations: threads, participants with unread and archive state, messages",
+     kConversationSchemaSql},
 };
 
 void ensure_version_table(Database& db) {
