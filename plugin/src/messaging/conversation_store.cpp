@@ -200,12 +200,15 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
   return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
 }
 
-void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader) {
+void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader,
+                                  int64_t up_to_message_id) {
   tx.prepare(
-        "UPDATE thread_participants SET unread_count = 0, "
-        "last_read_message_id = (SELECT last_message_id FROM message_threads WHERE id = ?1) "
+        "UPDATE thread_participants SET last_read_message_id = MAX(last_read_message_id, ?4), "
+        "unread_count = (SELECT COUNT(*) FROM messages m WHERE m.thread_id = ?1 "
+        "AND m.id > MAX(thread_participants.last_read_message_id, ?4) "
+        "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3)) "
         "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3")
-      .bind_all(thread_id, kind_value(reader), reader.id)
+      .bind_all(thread_id, kind_value(reader), reader.id, up_to_message_id)
       .run();
 }
 

@@ -77,8 +77,9 @@ class ConversationStore {
   [[nodiscard]] uint64_t unread_total(Transaction& tx, const Principal& reader,
                                       const std::optional<std::vector<std::string>>& charts);
 
-  // Marks every message of the thread read for this reader only (R-CONV-2).
-  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader);
+  // Marks the thread read for this reader only, up to the newest message the reader was shown
+  // (R-CONV-2): a message that arrived meanwhile stays unread.
+  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader, int64_t up_to_message_id);
   // Per reader (R-CONV-4). Returns false when the reader is not a participant.
   bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived);
 };
