@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "messaging/principal.hpp"
+#include "host/principal.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
