@@ -9,13 +9,16 @@
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/message_text.hpp"
+#include "roles/portal_roles.hpp"
 #include "settings/settings_service.hpp"
 #include "storage/database.hpp"
 
 namespace ehr::portal {
 namespace {
 
-std::string thread_target(int64_t thread_id) { return "thread:" + std::to_string(thread_id); }
+std::string thread_target(int64_t thread_id) {
+  return "thread:" + std::to_string(thread_id);
+}
 
 AuditEntry entry(const Principal& actor, const char* action, std::string patient_id, std::string target) {
   AuditEntry e;
@@ -29,35 +32,39 @@ AuditEntry entry(const Principal& actor, const char* action, std::string patient
 void require_principal(const Principal& who, const char* field) {
   if (who.id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " has no id", field);
   if (who.kind != PrincipalKind::staff && who.kind != PrincipalKind::portal_user) {
-    throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is neither a staff user nor a portal user", field);
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                std::string(field) + " is neither a staff user nor a portal user", field);
   }
 }
 
-MessagingSettingsFacts messaging_settings(const SettingsService& settings, const std::string& location_id) {
-  const EffectiveSettings effective = settings.effective(location_id);
+MessagingSettingsFacts messaging_settings(SettingsService& settings, const std::string& location_id) {
+  const PortalSettings effective = settings.effective(location_id);
   MessagingSettingsFacts facts;
   facts.my_messages = effective.my_messages;
-  facts.audience = effective.audience == "selected_users" ? Audience::selected_users : Audience::care_team_only;
+  facts.audience = effective.audience;
   facts.location_id = location_id;
-  facts.location_has_own_settings = effective.location_has_own_settings;
+  facts.location_has_own_settings = !effective.source_location_id.empty();
   return facts;
 }
 
 }  // namespace
 
-ConversationService::ConversationService(Database& db, const HostClient& host, const SettingsService& settings,
+ConversationService::ConversationService(Database& db, const HostClient& host, SettingsService& settings,
                                          AuditLog& audit, HookRegistry& hooks)
     : host_(host),
       settings_(settings),
       audit_(audit),
       hooks_(hooks),
-      facts_(host, [&settings](const std::string& location_id) { return messaging_settings(settings, location_id); }),
+      facts_(host, [&settings](
+                       const std::string& location_id) { return messaging_settings(settings, location_id); }),
       readers_(db.file()),
       writer_(db) {}
 
 ConversationService::~ConversationService() = default;
 
-std::size_t ConversationService::body_limit() const { return settings_.message_body_limit(); }
+std::size_t ConversationService::body_limit() const {
+  return static_cast<std::size_t>(settings_.message_body_max_chars());
+}
 
 // ---- who may message whom -------------------------------------------------------------------
 
@@ -92,7 +99,7 @@ std::vector<Recipient> ConversationService::list_recipients(const Principal& rea
   if (chart.settings.audience == Audience::care_team_only) {
     candidates = chart.care_team;
   } else {
-    for (const UserInfo& user : host_.list_users_with_role(kAvailableForPortalMessagesRole)) {
+    for (const UserInfo& user : host_.list_users_with_role(kAvailableForPortalMessages)) {
       candidates.push_back(user.id);
     }
   }
@@ -124,8 +131,9 @@ Eligibility ConversationService::check_send(const Principal& sender, const Chart
   if (Eligibility own = decide_eligibility(facts_.facts(chart, staff, portal)); !own) return own;
   std::optional<Eligibility> first_refusal;
   for (const Principal& to : counterparts) {
-    Eligibility pair = staff_sender ? decide_eligibility(facts_.facts(chart, staff, facts_.portal_user(chart, to.id)))
-                                    : decide_eligibility(facts_.facts(chart, facts_.staff(chart, to.id), portal));
+    Eligibility pair = staff_sender
+                           ? decide_eligibility(facts_.facts(chart, staff, facts_.portal_user(chart, to.id)))
+                           : decide_eligibility(facts_.facts(chart, facts_.staff(chart, to.id), portal));
     if (pair) {
       allowed.push_back(to);
     } else if (!first_refusal) {
@@ -135,7 +143,8 @@ Eligibility ConversationService::check_send(const Principal& sender, const Chart
   if (first_refusal && (require_all || allowed.empty())) return *first_refusal;
   if (allowed.empty()) {
     return {EHR_DENY_NOT_A_CONTACT,
-            "No portal user with an active account is a contact on this chart; invite the patient, a guardian or a "
+            "No portal user with an active account is a contact on this chart; invite the patient, a "
+            "guardian or a "
             "guarantor to the portal first."};
   }
   return {EHR_DENY_NONE, "Allowed."};
@@ -145,7 +154,8 @@ Eligibility ConversationService::check_send(const Principal& sender, const Chart
 
 SentMessage ConversationService::start_thread(const StartThreadRequest& request) {
   require_principal(request.sender, "sender");
-  if (request.patient_id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
+  if (request.patient_id.empty())
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
   validate_subject(request.subject);
   validate_body(request.body, body_limit());
 
@@ -161,8 +171,8 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
     }
   }
   if (!staff_sender && counterparts.size() != 1) {
-    throw Error(EHR_STATUS_INVALID_ARGUMENT, "a portal user writes to exactly one recipient from the offered list",
-                "recipients");
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                "a portal user writes to exactly one recipient from the offered list", "recipients");
   }
   const ChartFacts chart = facts_.chart(request.patient_id);
   const bool every_contact = staff_sender && counterparts.empty();
@@ -182,8 +192,8 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
 
   const int64_t now = host_.now_unix_ms();
   SentMessage sent = writer_.run([&](Transaction& tx) {
-    ThreadRecord thread = store_.create_thread(tx, request.patient_id, request.subject, request.sender, recipients,
-                                               request.body, now);
+    ThreadRecord thread = store_.create_thread(tx, request.patient_id, request.subject, request.sender,
+                                               recipients, request.body, now);
     AuditEntry audit = entry(request.sender, "message.send", request.patient_id, thread_target(thread.id));
     audit.detail = "new thread, message " + std::to_string(thread.last_message_id) + ", " +
                    std::to_string(recipients.size()) + " recipient(s)";
@@ -210,10 +220,11 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
   // Staff reach the portal users still reachable; a portal user needs its staff counterpart.
   const Eligibility decision = check_send(request.sender, chart, counterparts, false, recipients);
   if (!decision) {
-    refuse(entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id)), EHR_STATUS_FORBIDDEN,
-           decision.reason, decision.explanation);
+    refuse(entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id)),
+           EHR_STATUS_FORBIDDEN, decision.reason, decision.explanation);
   }
-  run_before_store(request.sender, thread.patient_id, thread.id, thread.subject, request.body, "message.send");
+  run_before_store(request.sender, thread.patient_id, thread.id, thread.subject, request.body,
+                   "message.send");
 
   const int64_t now = host_.now_unix_ms();
   SentMessage sent = writer_.run([&](Transaction& tx) {
@@ -269,38 +280,40 @@ ConversationService::Access ConversationService::check_access(const Principal& w
     if (thread) {
       access.thread = std::move(*thread);
       access.participants = store_.participants(tx, thread_id);
-      participant = std::find(access.participants.begin(), access.participants.end(), who) !=
-                    access.participants.end();
+      participant =
+          std::find(access.participants.begin(), access.participants.end(), who) != access.participants.end();
     } else {
       access.thread.id = 0;
     }
   }
   if (access.thread.id == 0) {
     AuditEntry probe = entry(who, action, "", thread_target(thread_id));
-    refuse(probe, EHR_STATUS_NOT_FOUND, EHR_DENY_NONE, "There is no thread " + std::to_string(thread_id) + ".",
-           "thread_id");
+    refuse(probe, EHR_STATUS_NOT_FOUND, EHR_DENY_NONE,
+           "There is no thread " + std::to_string(thread_id) + ".", "thread_id");
   }
   const std::string& patient_id = access.thread.patient_id;
   if (!participant) {
-    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN, EHR_DENY_NOT_A_PARTICIPANT,
+    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN,
+           EHR_DENY_NOT_A_PARTICIPANT,
            "Thread " + std::to_string(thread_id) + " is not one of " + who.display() + "'s conversations.",
            "thread_id");
   }
   // R-CONV-3: a portal user reaches only charts it is a contact on now.
   if (charts && std::find(charts->begin(), charts->end(), patient_id) == charts->end()) {
-    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN, EHR_DENY_NOT_A_CONTACT,
+    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN,
+           EHR_DENY_NOT_A_CONTACT,
            "Portal user '" + who.id + "' is no longer a contact on this thread's chart.", "thread_id");
   }
   return access;
 }
 
-InboxPage ConversationService::list_threads(const InboxRequest& request) const {
+InboxPage ConversationService::list_threads(const InboxRequest& request) {
   InboxQuery query;
   query.reader = request.reader;
   query.archived = request.archived;
   query.limit = request.limit == 0 ? kDefaultPageSize : std::min(request.limit, kMaxPageSize);
   query.offset = request.offset;
-  query.charts = const_cast<ConversationService*>(this)->visible_charts(request.reader, "inbox.list");
+  query.charts = visible_charts(request.reader, "inbox.list");
   InboxPage page;
   ReaderPool::Lease db = readers_.lease();
   Transaction tx(*db, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
@@ -310,8 +323,8 @@ InboxPage ConversationService::list_threads(const InboxRequest& request) const {
   return page;
 }
 
-uint64_t ConversationService::unread_total(const Principal& reader) const {
-  const auto charts = const_cast<ConversationService*>(this)->visible_charts(reader, "inbox.badge");
+uint64_t ConversationService::unread_total(const Principal& reader) {
+  const auto charts = visible_charts(reader, "inbox.badge");
   ReaderPool::Lease db = readers_.lease();
   Transaction tx(*db, TransactionMode::read);
   return store_.unread_total(tx, reader, charts);
@@ -329,7 +342,8 @@ std::vector<MessageView> ConversationService::read_thread(const Principal& reade
   writer_.run([&](Transaction& tx) {
     store_.mark_read(tx, thread_id, reader, shown_up_to);
     AuditEntry audit = entry(reader, "message.read", access.thread.patient_id, thread_target(thread_id));
-    audit.detail = std::to_string(messages.size()) + " message(s), up to message " + std::to_string(shown_up_to);
+    audit.detail =
+        std::to_string(messages.size()) + " message(s), up to message " + std::to_string(shown_up_to);
     audit_.append(tx, std::move(audit));
   });
 
@@ -363,8 +377,9 @@ void ConversationService::set_archived(const Principal& reader, int64_t thread_i
 
 // ---- hooks, refusals, names -----------------------------------------------------------------
 
-void ConversationService::run_before_store(const Principal& sender, const std::string& patient_id, int64_t thread_id,
-                                           const std::string& subject, const std::string& body, const char* action) {
+void ConversationService::run_before_store(const Principal& sender, const std::string& patient_id,
+                                           int64_t thread_id, const std::string& subject,
+                                           const std::string& body, const char* action) {
   HookEvent event;
   event.point = HookPoint::before_store;
   event.actor = sender;
@@ -379,9 +394,9 @@ void ConversationService::run_before_store(const Principal& sender, const std::s
   }
 }
 
-void ConversationService::after_store(const Principal& sender, const std::string& patient_id, const SentMessage& sent,
-                                      const std::string& subject, const std::string& body,
-                                      const std::vector<Principal>& recipients) {
+void ConversationService::after_store(const Principal& sender, const std::string& patient_id,
+                                      const SentMessage& sent, const std::string& subject,
+                                      const std::string& body, const std::vector<Principal>& recipients) {
   (void)recipients;
   HookEvent event;
   event.point = HookPoint::after_store;

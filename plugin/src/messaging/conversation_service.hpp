@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit_log.hpp"
 #include "host/principal.hpp"
 #include "messaging/conversation_store.hpp"
 #include "messaging/eligibility.hpp"
@@ -21,16 +22,14 @@
 
 namespace ehr::portal {
 
-class AuditLog;
 class Database;
 class HookRegistry;
 class HostClient;
 class SettingsService;
-struct AuditEntry;
 
 struct ExplainQuery {
-  std::string staff_user_id;  // empty: ask about the portal side only
-  std::string portal_user_id; // empty: ask about the staff side only
+  std::string staff_user_id;   // empty: ask about the portal side only
+  std::string portal_user_id;  // empty: ask about the staff side only
   std::string patient_id;
 };
 
@@ -42,7 +41,7 @@ struct Recipient {
 struct StartThreadRequest {
   Principal sender;
   std::string patient_id;
-  std::vector<Principal> recipients; // staff sender: empty means every eligible portal user of the chart
+  std::vector<Principal> recipients;  // staff sender: empty means every eligible portal user of the chart
   std::string subject;
   std::string body;
 };
@@ -62,14 +61,14 @@ struct SentMessage {
 struct InboxRequest {
   Principal reader;
   bool archived = false;
-  uint32_t limit = 0; // 0: kDefaultPageSize
+  uint32_t limit = 0;  // 0: kDefaultPageSize
   uint32_t offset = 0;
 };
 
 struct InboxPage {
   std::vector<ThreadSummaryRecord> threads;
-  uint64_t thread_count = 0; // across all pages
-  uint64_t unread_total = 0; // the badge
+  uint64_t thread_count = 0;  // across all pages
+  uint64_t unread_total = 0;  // the badge
 };
 
 struct MessageView {
@@ -84,7 +83,7 @@ class ConversationService {
 
   // `db` is the plugin's write connection (shared with the audit log); reads open their own
   // connections to the same file.
-  ConversationService(Database& db, const HostClient& host, const SettingsService& settings, AuditLog& audit,
+  ConversationService(Database& db, const HostClient& host, SettingsService& settings, AuditLog& audit,
                       HookRegistry& hooks);
   ~ConversationService();
   ConversationService(const ConversationService&) = delete;
@@ -93,14 +92,15 @@ class ConversationService {
   // R-MSG-5: the same decision a send would meet, without sending anything.
   [[nodiscard]] Eligibility explain(const ExplainQuery& query) const;
   // R-MSG-3: exactly the staff this portal user may write to about the patient.
-  [[nodiscard]] std::vector<Recipient> list_recipients(const Principal& reader, const std::string& patient_id) const;
+  [[nodiscard]] std::vector<Recipient> list_recipients(const Principal& reader,
+                                                       const std::string& patient_id) const;
 
   SentMessage start_thread(const StartThreadRequest& request);
   SentMessage reply(const ReplyRequest& request);
 
   // R-CONV-2/R-CONV-3: the reader's own threads, newest first, with unread counts and the badge.
-  [[nodiscard]] InboxPage list_threads(const InboxRequest& request) const;
-  [[nodiscard]] uint64_t unread_total(const Principal& reader) const;
+  [[nodiscard]] InboxPage list_threads(const InboxRequest& request);
+  [[nodiscard]] uint64_t unread_total(const Principal& reader);
   // Oldest first; marks the thread read for this reader only, audits the read, runs on_read.
   std::vector<MessageView> read_thread(const Principal& reader, int64_t thread_id);
   // R-CONV-4, per reader.
@@ -116,7 +116,8 @@ class ConversationService {
   [[nodiscard]] std::size_t body_limit() const;
   // The charts a portal reader may see now; nullopt for staff. Audits and throws when the
   // reader's account cannot use messaging at all.
-  [[nodiscard]] std::optional<std::vector<std::string>> visible_charts(const Principal& reader, const char* action);
+  [[nodiscard]] std::optional<std::vector<std::string>> visible_charts(const Principal& reader,
+                                                                       const char* action);
   // May `who` open this thread now (R-CONV-3)? Audits and throws the refusal when not.
   Access check_access(const Principal& who, int64_t thread_id, const char* action);
   // R-MSG-2/R-MSG-3 for the sender and toward each counterpart; fills `allowed` with those it may
@@ -129,20 +130,21 @@ class ConversationService {
   void run_before_store(const Principal& sender, const std::string& patient_id, int64_t thread_id,
                         const std::string& subject, const std::string& body, const char* action);
   void after_store(const Principal& sender, const std::string& patient_id, const SentMessage& sent,
-                   const std::string& subject, const std::string& body, const std::vector<Principal>& recipients);
+                   const std::string& subject, const std::string& body,
+                   const std::vector<Principal>& recipients);
   // Audits a refusal in a transaction of its own and throws it.
-  [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason, const std::string& message,
-                           const std::string& field = {});
+  [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
+                           const std::string& message, const std::string& field = {});
   [[nodiscard]] std::string display_name(const Principal& who) const;
 
   const HostClient& host_;
-  const SettingsService& settings_;
+  SettingsService& settings_;
   AuditLog& audit_;
   HookRegistry& hooks_;
   EligibilityFactsSource facts_;
   ConversationStore store_;
-  mutable ReaderPool readers_;
+  ReaderPool readers_;
   GroupCommitWriter writer_;
 };
 
-} // namespace ehr::portal
+}  // namespace ehr::portal

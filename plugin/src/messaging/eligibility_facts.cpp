@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "host/host_client.hpp"
+#include "roles/portal_roles.hpp"
 
 namespace ehr::portal {
 
@@ -28,12 +29,14 @@ StaffFacts EligibilityFactsSource::staff(const ChartFacts& chart, const std::str
   if (!user) return staff;
   staff.exists = true;
   staff.active = user->active;
-  staff.holds_messaging_role = host_.user_has_role(user_id, kAvailableForPortalMessagesRole);
-  staff.on_care_team = std::find(chart.care_team.begin(), chart.care_team.end(), user_id) != chart.care_team.end();
+  staff.holds_messaging_role = host_.user_has_role(user_id, kAvailableForPortalMessages);
+  staff.on_care_team =
+      std::find(chart.care_team.begin(), chart.care_team.end(), user_id) != chart.care_team.end();
   return staff;
 }
 
-PortalUserFacts EligibilityFactsSource::portal_user(const ChartFacts& chart, const std::string& portal_user_id) const {
+PortalUserFacts EligibilityFactsSource::portal_user(const ChartFacts& chart,
+                                                    const std::string& portal_user_id) const {
   PortalUserFacts portal;
   portal.portal_user_id = portal_user_id;
   std::optional<PortalUserInfo> user = host_.get_portal_user(portal_user_id);
@@ -47,9 +50,10 @@ PortalUserFacts EligibilityFactsSource::portal_user(const ChartFacts& chart, con
   return portal;
 }
 
-EligibilityFacts EligibilityFactsSource::facts(const ChartFacts& chart, const std::optional<StaffFacts>& staff,
+EligibilityFacts EligibilityFactsSource::facts(const ChartFacts& chart,
+                                               const std::optional<StaffFacts>& staff,
                                                const std::optional<PortalUserFacts>& portal_user) const {
   return EligibilityFacts{chart.patient, chart.settings, staff, portal_user};
 }
 
-} // namespace ehr::portal
+}  // namespace ehr::portal

@@ -42,4 +42,4 @@ class EligibilityFactsSource {
   SettingsLookup settings_;
 };
 
-} // namespace ehr::portal
+}  // namespace ehr::portal

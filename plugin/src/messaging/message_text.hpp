@@ -10,8 +10,7 @@ namespace ehr::portal {
 inline constexpr std::size_t kMaxSubjectCharacters = 200;
 
 // Characters (Unicode code points) in `text`. Throws Error(EHR_STATUS_INVALID_ARGUMENT) naming
-// `field` and the byte offset when the text is not valid UTF-8 (overlong forms, surrogates and
-// code points above U+10FFFF included) or holds a control character other than tab and newline.
+// `field` when the text is not valid UTF-8 or holds a control character other than tab, CR, LF.
 std::size_t count_characters(std::string_view text, std::string_view field);
 
 // Throws Error(EHR_STATUS_INVALID_ARGUMENT, field "body") when the body is invalid, blank or
@@ -21,4 +20,4 @@ void validate_body(std::string_view body, std::size_t max_characters);
 // The subject is optional; when given it follows the body's rules with its own limit.
 void validate_subject(std::string_view subject);
 
-} // namespace ehr::portal
+}  // namespace ehr::portal
