@@ -25,7 +25,7 @@ struct Principal {
   }
   [[nodiscard]] bool is_staff() const { return kind == PrincipalKind::staff; }
   // "drlee" or "portal:pat1", as the reference host writes principals.
-  [[nodiscard]] std::string label() const { return is_staff() ? id : "portal:" + id; }
+  [[nodiscard]] std::string display() const { return is_staff() ? id : "portal:" + id; }
 
   auto operator<=>(const Principal&) const = default;
 };
