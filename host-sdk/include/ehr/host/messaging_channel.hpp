@@ -1,0 +1,134 @@
+// MessagingChannel: the C++ wrapper over a plugin's messaging channel (ehr_channel_api).
+// Every call names the acting principal; the plugin checks access and audits every call.
+// Refusals come back as EHR_STATUS_FORBIDDEN with Status::deny_reason() and words an admin can
+// act on. A disabled plugin's channel answers EHR_STATUS_DISABLED without reaching the plugin.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ehr/channel.h"
+#include "ehr/host/principal.hpp"
+#include "ehr/host/status.hpp"
+
+namespace ehr::host {
+
+namespace detail {
+struct ChannelBinding;
+}
+
+struct Decision {
+  bool allowed = false;
+  ehr_deny_reason reason = EHR_DENY_NONE;
+  std::string explanation;  // for allowed too: why it is allowed
+};
+
+// May the staff user and the portal user message about the patient? An empty portal_user_id
+// asks about the staff side only.
+struct ExplainRequest {
+  std::string staff_user_id;
+  std::string portal_user_id;
+  std::string patient_id;
+};
+
+struct Recipient {
+  Principal principal;
+  std::string display_name;
+};
+
+// Staff write to the patient's portal users (recipients empty: every eligible portal user on the
+// chart); a portal user writes to one staff recipient it was offered.
+struct StartRequest {
+  Principal sender;
+  std::string patient_id;
+  std::vector<Principal> recipients;
+  std::string subject;  // optional
+  std::string body;     // UTF-8 plain text within the plugin's size limit
+};
+
+struct ReplyRequest {
+  Principal sender;
+  std::int64_t thread_id = 0;
+  std::string body;
+};
+
+// Returned once the message is durably committed.
+struct Sent {
+  std::int64_t thread_id = 0;
+  std::int64_t message_id = 0;
+  std::int64_t sent_at_unix_ms = 0;
+};
+
+struct ListRequest {
+  Principal reader;
+  bool archived = false;    // false: inbox; true: archived threads only
+  std::uint32_t limit = 0;  // 0: the plugin's default page size
+  std::uint32_t offset = 0;
+};
+
+struct ThreadSummary {
+  std::int64_t thread_id = 0;
+  std::string patient_id;
+  std::string subject;
+  Principal started_by;
+  Principal last_sender;
+  std::int64_t last_message_at_unix_ms = 0;
+  std::uint32_t message_count = 0;
+  std::uint32_t unread_count = 0;  // for this reader
+  bool archived = false;           // for this reader
+};
+
+struct InboxTotals {
+  std::uint64_t thread_count = 0;  // threads matching the request, across all pages
+  std::uint64_t unread_total = 0;  // the badge
+};
+
+struct ThreadList {
+  std::vector<ThreadSummary> threads;  // newest first
+  InboxTotals totals;
+};
+
+struct MessageView {
+  std::int64_t message_id = 0;
+  std::int64_t thread_id = 0;
+  Principal sender;
+  std::string sender_display_name;
+  std::string body;
+  std::int64_t sent_at_unix_ms = 0;
+};
+
+struct InviteRequest {
+  std::string actor_user_id;
+  std::string portal_user_id;
+};
+
+// A cheap, copyable handle. THREADING: any method may be called concurrently.
+class MessagingChannel {
+ public:
+  explicit MessagingChannel(std::shared_ptr<const detail::ChannelBinding> binding);
+
+  const std::string& id() const;
+  const std::string& plugin_id() const;
+
+  Result<Decision> explain(const ExplainRequest& request) const;
+  // The staff a portal user may write to about a patient: exactly the allowed set.
+  Result<std::vector<Recipient>> list_recipients(const Principal& reader, std::string_view patient_id) const;
+  Result<Sent> start_thread(const StartRequest& request) const;
+  Result<Sent> reply(const ReplyRequest& request) const;
+  // Newest first, with the totals across all pages.
+  Result<ThreadList> list_threads(const ListRequest& request) const;
+  Result<std::uint64_t> unread_total(const Principal& reader) const;
+  // Oldest first; marks the thread read for this reader only.
+  Result<std::vector<MessageView>> read_thread(const Principal& reader, std::int64_t thread_id) const;
+  Status set_archived(const Principal& reader, std::int64_t thread_id, bool archived) const;
+  // Optional in the plugin: EHR_STATUS_UNSUPPORTED when it does not offer invitations.
+  Status invite_portal_user(const InviteRequest& request) const;
+
+ private:
+  std::shared_ptr<const detail::ChannelBinding> binding_;
+};
+
+}  // namespace ehr::host

@@ -1,0 +1,65 @@
+#include "abi/abi_error.hpp"
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "common/error.hpp"
+
+namespace ehr::portal::abi {
+
+namespace {
+
+// The error and the text it points into live in one allocation, freed by release().
+struct OwnedError : ehr_error {
+  std::string message_text;
+  std::string field_text;
+};
+
+void release_error(ehr_error* error) {
+  delete static_cast<OwnedError*>(error);
+}
+
+}  // namespace
+
+ehr_error* make_error(ehr_status code, std::string_view message, std::string_view field,
+                      uint32_t reason) noexcept {
+  try {
+    auto* owned = new OwnedError{};
+    owned->message_text = std::string(message);
+    owned->field_text = std::string(field);
+    owned->struct_type = EHR_STRUCT_ERROR;
+    owned->struct_size = sizeof(ehr_error);
+    owned->code = code;
+    owned->reason = reason;
+    owned->message = ehr_str{owned->message_text.c_str(), owned->message_text.size()};
+    owned->field = ehr_str{owned->field_text.c_str(), owned->field_text.size()};
+    owned->release = &release_error;
+    return owned;
+  } catch (...) {
+    return nullptr;  // out of memory: the status alone still reaches the host
+  }
+}
+
+ehr_status fail(ehr_error** out_error, ehr_status code, std::string_view message, std::string_view field,
+                uint32_t reason) noexcept {
+  if (out_error != nullptr) *out_error = make_error(code, message, field, reason);
+  return code;
+}
+
+ehr_status fail_current(ehr_error** out_error) noexcept {
+  try {
+    throw;
+  } catch (const Error& e) {
+    return fail(out_error, e.code(), e.what(), e.field(), e.reason());
+  } catch (const std::bad_alloc&) {
+    return fail(out_error, EHR_STATUS_INTERNAL, "out of memory");
+  } catch (const std::exception& e) {
+    return fail(out_error, EHR_STATUS_INTERNAL, std::string("internal error: ") + e.what());
+  } catch (...) {
+    return fail(out_error, EHR_STATUS_INTERNAL, "internal error: unknown exception");
+  }
+}
+
+}  // namespace ehr::portal::abi

@@ -1,0 +1,56 @@
+// The conversation tables, one migration step appended to the plugin's ordered list
+// (plugin/src/storage/migrations.cpp). Never edited once released: later changes are new steps.
+#pragma once
+
+#include <string_view>
+
+namespace ehr::portal {
+
+// Participants copy the thread's patient and last-message time so that the inbox page and the
+// badge are one range of one index over the reader's own rows (200k threads, 1M messages).
+inline constexpr std::string_view kConversationSchemaSql = R"sql(
+CREATE TABLE message_threads (
+  id INTEGER PRIMARY KEY,
+  patient_id TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  started_by_kind INTEGER NOT NULL CHECK (started_by_kind IN (1, 2)),
+  started_by_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_sender_kind INTEGER NOT NULL CHECK (last_sender_kind IN (1, 2)),
+  last_sender_id TEXT NOT NULL,
+  last_message_at INTEGER NOT NULL,
+  last_message_id INTEGER NOT NULL DEFAULT 0,
+  message_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE thread_participants (
+  thread_id INTEGER NOT NULL REFERENCES message_threads(id),
+  principal_kind INTEGER NOT NULL CHECK (principal_kind IN (1, 2)),
+  principal_id TEXT NOT NULL,
+  patient_id TEXT NOT NULL,
+  last_message_at INTEGER NOT NULL,
+  unread_count INTEGER NOT NULL DEFAULT 0 CHECK (unread_count >= 0),
+  archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+  last_read_message_id INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (thread_id, principal_kind, principal_id)
+) WITHOUT ROWID;
+CREATE INDEX thread_participants_inbox
+  ON thread_participants (principal_kind, principal_id, archived, last_message_at DESC, thread_id DESC, patient_id);
+CREATE INDEX thread_participants_unread
+  ON thread_participants (principal_kind, principal_id, patient_id, unread_count)
+  WHERE unread_count > 0 AND archived = 0;
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  thread_id INTEGER NOT NULL REFERENCES message_threads(id),
+  sender_kind INTEGER NOT NULL CHECK (sender_kind IN (1, 2)),
+  sender_id TEXT NOT NULL,
+  body TEXT NOT NULL,
+  sent_at INTEGER NOT NULL
+);
+CREATE INDEX messages_by_thread ON messages (thread_id, id);
+CREATE TRIGGER messages_are_never_changed BEFORE UPDATE ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are never changed'); END;
+CREATE TRIGGER messages_are_never_deleted BEFORE DELETE ON messages
+BEGIN SELECT RAISE(ABORT, 'messages are never deleted'); END;
+)sql";
+
+}  // namespace ehr::portal

@@ -1,0 +1,221 @@
+#include "messaging/conversation_store.hpp"
+
+#include <cstdio>
+#include <string>
+#include <utility>
+
+#include "common/error.hpp"
+
+namespace ehr::portal {
+namespace {
+
+constexpr const char* kThreadColumns =
+    "t.id, t.patient_id, t.subject, t.started_by_kind, t.started_by_id, t.created_at, t.last_sender_kind, "
+    "t.last_sender_id, t.last_message_at, t.last_message_id, t.message_count";
+
+// NULL for "no filter", else a JSON array the queries open with json_each: the ids stay bound
+// values, never SQL text.
+std::optional<std::string> charts_json(const std::optional<std::vector<std::string>>& charts) {
+  if (!charts) return std::nullopt;
+  std::string json = "[";
+  for (const std::string& id : *charts) {
+    if (json.size() > 1) json += ',';
+    json += '"';
+    for (unsigned char c : id) {
+      if (c == '"' || c == '\\') {
+        json += '\\';
+        json += static_cast<char>(c);
+      } else if (c < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+        json += escaped;
+      } else {
+        json += static_cast<char>(c);
+      }
+    }
+    json += '"';
+  }
+  return json + "]";
+}
+
+void bind_charts(Statement& statement, int index, const std::optional<std::string>& json) {
+  if (json) {
+    statement.bind(index, *json);
+  } else {
+    statement.bind_null(index);
+  }
+}
+
+Principal principal_at(const Statement& row, int kind_column) {
+  return {static_cast<PrincipalKind>(row.int64(kind_column)), row.text(kind_column + 1)};
+}
+
+ThreadRecord thread_at(const Statement& row) {
+  ThreadRecord thread;
+  thread.id = row.int64(0);
+  thread.patient_id = row.text(1);
+  thread.subject = row.text(2);
+  thread.started_by = principal_at(row, 3);
+  thread.created_at_ms = row.int64(5);
+  thread.last_sender = principal_at(row, 6);
+  thread.last_message_at_ms = row.int64(8);
+  thread.last_message_id = row.int64(9);
+  thread.message_count = static_cast<uint32_t>(row.int64(10));
+  return thread;
+}
+
+int64_t kind_value(const Principal& p) {
+  return static_cast<int64_t>(p.kind);
+}
+
+}  // namespace
+
+ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string& patient_id,
+                                              const std::string& subject, const Principal& starter,
+                                              const std::vector<Principal>& participants,
+                                              const std::string& body, int64_t at_ms) {
+  Statement insert = tx.prepare(
+      "INSERT INTO message_threads (patient_id, subject, started_by_kind, started_by_id, created_at, "
+      "last_sender_kind, last_sender_id, last_message_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?4, ?5) RETURNING "
+      "id");
+  insert.bind_all(patient_id, subject, kind_value(starter), starter.id, at_ms);
+  if (!insert.step()) throw Error(EHR_STATUS_STORAGE, "a new thread got no id");
+  const int64_t thread_id = insert.int64(0);
+  insert.reset();
+
+  Statement join = tx.prepare(
+      "INSERT OR IGNORE INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
+      "last_message_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  join.bind_all(thread_id, kind_value(starter), starter.id, patient_id, at_ms).run();
+  for (const Principal& p : participants) {
+    join.reset();
+    join.bind_all(thread_id, kind_value(p), p.id, patient_id, at_ms).run();
+  }
+  add_message(tx, thread_id, starter, body, at_ms);
+  return *find_thread(tx, thread_id);
+}
+
+MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
+                                             const std::string& body, int64_t at_ms) {
+  Statement insert = tx.prepare(
+      "INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "RETURNING id");
+  insert.bind_all(thread_id, kind_value(sender), sender.id, body, at_ms);
+  if (!insert.step()) throw Error(EHR_STATUS_STORAGE, "a new message got no id");
+  MessageRecord message{insert.int64(0), thread_id, sender, body, at_ms};
+  insert.reset();
+
+  // The host clock may step back between two senders; the thread's order must not.
+  tx.prepare(
+        "UPDATE message_threads SET last_sender_kind = ?2, last_sender_id = ?3, "
+        "last_message_at = MAX(last_message_at, ?4), last_message_id = ?5, message_count = message_count + 1 "
+        "WHERE id = ?1")
+      .bind_all(thread_id, kind_value(sender), sender.id, at_ms, message.id)
+      .run();
+  tx.prepare(
+        "UPDATE thread_participants SET archived = 0, "
+        "last_message_at = (SELECT last_message_at FROM message_threads WHERE id = ?1), "
+        "unread_count = unread_count + (principal_kind <> ?2 OR principal_id <> ?3) "
+        "WHERE thread_id = ?1")
+      .bind_all(thread_id, kind_value(sender), sender.id)
+      .run();
+  return message;
+}
+
+std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int64_t thread_id) {
+  Statement query =
+      tx.prepare(std::string("SELECT ") + kThreadColumns + " FROM message_threads t WHERE t.id = ?1");
+  query.bind(1, thread_id);
+  if (!query.step()) return std::nullopt;
+  return thread_at(query);
+}
+
+std::vector<Principal> ConversationStore::participants(Transaction& tx, int64_t thread_id) {
+  Statement query = tx.prepare(
+      "SELECT principal_kind, principal_id FROM thread_participants WHERE thread_id = ?1 "
+      "ORDER BY principal_kind, principal_id");
+  query.bind(1, thread_id);
+  std::vector<Principal> result;
+  while (query.step()) result.push_back(principal_at(query, 0));
+  return result;
+}
+
+bool ConversationStore::is_participant(Transaction& tx, int64_t thread_id, const Principal& who) {
+  Statement query = tx.prepare(
+      "SELECT 1 FROM thread_participants WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3");
+  query.bind_all(thread_id, kind_value(who), who.id);
+  return query.step();
+}
+
+std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t thread_id) {
+  Statement query = tx.prepare(
+      "SELECT id, thread_id, sender_kind, sender_id, body, sent_at FROM messages WHERE thread_id = ?1 ORDER "
+      "BY id");
+  query.bind(1, thread_id);
+  std::vector<MessageRecord> result;
+  while (query.step()) {
+    result.push_back({query.int64(0), query.int64(1), principal_at(query, 2), query.text(4), query.int64(5)});
+  }
+  return result;
+}
+
+std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx, const InboxQuery& query) {
+  Statement statement = tx.prepare(std::string("SELECT ") + kThreadColumns +
+                                   ", p.unread_count, p.archived FROM thread_participants p "
+                                   "JOIN message_threads t ON t.id = p.thread_id "
+                                   "WHERE p.principal_kind = ?1 AND p.principal_id = ?2 AND p.archived = ?3 "
+                                   "AND (?4 IS NULL OR p.patient_id IN (SELECT value FROM json_each(?4))) "
+                                   "ORDER BY p.last_message_at DESC, p.thread_id DESC LIMIT ?5 OFFSET ?6");
+  statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
+  bind_charts(statement, 4, charts_json(query.charts));
+  statement.bind(5, static_cast<int64_t>(query.limit)).bind(6, static_cast<int64_t>(query.offset));
+  std::vector<ThreadSummaryRecord> result;
+  while (statement.step()) {
+    result.push_back(
+        {thread_at(statement), static_cast<uint32_t>(statement.int64(11)), statement.int64(12) != 0});
+  }
+  return result;
+}
+
+uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) {
+  Statement statement = tx.prepare(
+      "SELECT COUNT(*) FROM thread_participants "
+      "WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3 "
+      "AND (?4 IS NULL OR patient_id IN (SELECT value FROM json_each(?4)))");
+  statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
+  bind_charts(statement, 4, charts_json(query.charts));
+  return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
+}
+
+uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reader,
+                                         const std::optional<std::vector<std::string>>& charts) {
+  // The partial index holds only unread, unarchived rows: the badge costs O(threads with unread
+  // messages), and the planner would otherwise pick the inbox index (no ANALYZE statistics).
+  Statement statement = tx.prepare(
+      "SELECT COALESCE(SUM(unread_count), 0) FROM thread_participants INDEXED BY thread_participants_unread "
+      "WHERE principal_kind = ?1 AND principal_id = ?2 AND unread_count > 0 AND archived = 0 "
+      "AND (?3 IS NULL OR patient_id IN (SELECT value FROM json_each(?3)))");
+  statement.bind_all(kind_value(reader), reader.id);
+  bind_charts(statement, 3, charts_json(charts));
+  return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
+}
+
+void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader) {
+  tx.prepare(
+        "UPDATE thread_participants SET unread_count = 0, "
+        "last_read_message_id = (SELECT last_message_id FROM message_threads WHERE id = ?1) "
+        "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3")
+      .bind_all(thread_id, kind_value(reader), reader.id)
+      .run();
+}
+
+bool ConversationStore::set_archived(Transaction& tx, int64_t thread_id, const Principal& reader,
+                                     bool archived) {
+  Statement update = tx.prepare(
+      "UPDATE thread_participants SET archived = ?4 "
+      "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3 RETURNING 1");
+  update.bind_all(thread_id, kind_value(reader), reader.id, archived);
+  return update.step();
+}
+
+}  // namespace ehr::portal

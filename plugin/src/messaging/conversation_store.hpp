@@ -1,0 +1,86 @@
+// Persists conversations: threads, their participants (with each reader's unread count and
+// archive state), and messages. Only persists: who may do what is decided by the service.
+//
+// Every function works inside the caller's Transaction, so a message, its thread's counters and
+// its audit record commit together (R-CONV-5). Unread counts are kept per participant row, so the
+// inbox page and the badge read only the reader's own rows, never the messages.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "messaging/principal.hpp"
+#include "storage/transaction.hpp"
+
+namespace ehr::portal {
+
+struct ThreadRecord {
+  int64_t id = 0;
+  std::string patient_id;
+  std::string subject;
+  Principal started_by;
+  Principal last_sender;
+  int64_t created_at_ms = 0;
+  int64_t last_message_at_ms = 0;
+  int64_t last_message_id = 0;
+  uint32_t message_count = 0;
+};
+
+struct MessageRecord {
+  int64_t id = 0;
+  int64_t thread_id = 0;
+  Principal sender;
+  std::string body;
+  int64_t sent_at_ms = 0;
+};
+
+// One reader's view of one thread.
+struct ThreadSummaryRecord {
+  ThreadRecord thread;
+  uint32_t unread_count = 0;
+  bool archived = false;
+};
+
+struct InboxQuery {
+  Principal reader;
+  bool archived = false;  // false: the inbox; true: archived threads only
+  uint32_t limit = 50;
+  uint32_t offset = 0;
+  // When set, only threads about these charts (a portal user's current contact charts, R-CONV-3).
+  std::optional<std::vector<std::string>> charts;
+};
+
+class ConversationStore {
+ public:
+  // Creates a thread with its participants (the starter included) and its first message.
+  // Returns the thread with the message's id in last_message_id.
+  ThreadRecord create_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
+                             const Principal& starter, const std::vector<Principal>& participants,
+                             const std::string& body, int64_t at_ms);
+  // Appends a message: every other participant gets one more unread, and the thread comes back
+  // out of the archive for every participant (R-CONV-4).
+  MessageRecord add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
+                            const std::string& body, int64_t at_ms);
+
+  [[nodiscard]] std::optional<ThreadRecord> find_thread(Transaction& tx, int64_t thread_id);
+  [[nodiscard]] std::vector<Principal> participants(Transaction& tx, int64_t thread_id);
+  [[nodiscard]] bool is_participant(Transaction& tx, int64_t thread_id, const Principal& who);
+  // Oldest first.
+  [[nodiscard]] std::vector<MessageRecord> messages(Transaction& tx, int64_t thread_id);
+
+  // Newest first.
+  [[nodiscard]] std::vector<ThreadSummaryRecord> list_threads(Transaction& tx, const InboxQuery& query);
+  [[nodiscard]] uint64_t count_threads(Transaction& tx, const InboxQuery& query);
+  // The badge: unread messages in the reader's unarchived threads (charts filter as in InboxQuery).
+  [[nodiscard]] uint64_t unread_total(Transaction& tx, const Principal& reader,
+                                      const std::optional<std::vector<std::string>>& charts);
+
+  // Marks every message of the thread read for this reader only (R-CONV-2).
+  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader);
+  // Per reader (R-CONV-4). Returns false when the reader is not a participant.
+  bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived);
+};
+
+}  // namespace ehr::portal

@@ -1,0 +1,82 @@
+#include "storage/database.hpp"
+
+#include <sqlite3.h>
+
+#include "common/error.hpp"
+
+namespace ehr::portal {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+
+// Pragmas take no bound parameters; these are fixed texts, prepared like any other statement.
+void run_pragma(sqlite3* db, const char* sql, const std::filesystem::path& file) {
+  sqlite3_stmt* statement = nullptr;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &statement, nullptr);
+  if (rc == SQLITE_OK) {
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+    }
+  }
+  sqlite3_finalize(statement);
+  if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+    throw Error(EHR_STATUS_STORAGE, "cannot configure database " + file.string() + ": " + sqlite3_errmsg(db));
+  }
+}
+
+}  // namespace
+
+Database::Database(const std::filesystem::path& file) : file_(file) {
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
+  if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw Error(EHR_STATUS_STORAGE, "cannot open database " + file.string() + ": " + message);
+  }
+  try {
+    sqlite3_busy_timeout(db_, kBusyTimeoutMs);
+    sqlite3_extended_result_codes(db_, 1);
+    run_pragma(db_, "PRAGMA journal_mode=WAL", file_);
+    run_pragma(db_, "PRAGMA synchronous=FULL", file_);
+    run_pragma(db_, "PRAGMA foreign_keys=ON", file_);
+  } catch (...) {
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+Database::~Database() {
+  for (auto& [sql, statement] : cache_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* Database::acquire(const std::string& sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    sqlite3_stmt* statement = it->second;
+    cache_.erase(it);
+    return statement;
+  }
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &statement, nullptr) != SQLITE_OK) {
+    fail("cannot prepare a statement");
+  }
+  return statement;
+}
+
+void Database::release(const std::string& sql, sqlite3_stmt* statement) noexcept {
+  sqlite3_reset(statement);
+  sqlite3_clear_bindings(statement);
+  try {
+    cache_.emplace(sql, statement);
+  } catch (...) {
+    sqlite3_finalize(statement);
+  }
+}
+
+void Database::fail(const char* what) const {
+  throw Error(EHR_STATUS_STORAGE,
+              std::string(what) + " in " + file_.filename().string() + ": " + sqlite3_errmsg(db_));
+}
+
+}  // namespace ehr::portal

@@ -1,0 +1,205 @@
+// The conversation store against real SQLite files (R-CONV-1, R-CONV-2, R-CONV-4, R-CONV-5).
+#include "messaging/conversation_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "common/error.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ehr::portal {
+namespace {
+
+const Principal kDrLee{PrincipalKind::staff, "drlee"};
+const Principal kNurse{PrincipalKind::staff, "nurse1"};
+const Principal kPat1{PrincipalKind::portal_user, "pat1"};
+const Principal kGuardian{PrincipalKind::portal_user, "mom1"};
+
+class ConversationStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reopen(); }
+  void reopen() {
+    db_.reset();
+    db_ = std::make_unique<Database>(dir_ / "portal.db");
+    migrate(*db_);
+  }
+
+  ThreadRecord start(const std::string& patient, const Principal& from, const std::vector<Principal>& to,
+                     int64_t at, const std::string& body = "hello") {
+    Transaction tx(*db_);
+    ThreadRecord thread = store_.create_thread(tx, patient, "Lab results", from, to, body, at);
+    tx.commit();
+    return thread;
+  }
+  MessageRecord add(int64_t thread, const Principal& from, int64_t at, const std::string& body = "reply") {
+    Transaction tx(*db_);
+    MessageRecord message = store_.add_message(tx, thread, from, body, at);
+    tx.commit();
+    return message;
+  }
+  std::vector<ThreadSummaryRecord> inbox(const Principal& reader, bool archived = false,
+                                         std::optional<std::vector<std::string>> charts = std::nullopt) {
+    Transaction tx(*db_, TransactionMode::read);
+    InboxQuery query;
+    query.reader = reader;
+    query.archived = archived;
+    query.charts = std::move(charts);
+    return store_.list_threads(tx, query);
+  }
+  uint64_t badge(const Principal& reader, std::optional<std::vector<std::string>> charts = std::nullopt) {
+    Transaction tx(*db_, TransactionMode::read);
+    return store_.unread_total(tx, reader, charts);
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<Database> db_;
+  ConversationStore store_;
+};
+
+TEST_F(ConversationStoreTest, NewThreadHoldsItsFirstMessageAndParticipants) {  // R-CONV-1
+  ThreadRecord thread = start("p1", kDrLee, {kPat1, kGuardian}, 1000, "Your results are in.");
+  EXPECT_GT(thread.id, 0);
+  EXPECT_EQ(thread.patient_id, "p1");
+  EXPECT_EQ(thread.subject, "Lab results");
+  EXPECT_EQ(thread.started_by, kDrLee);
+  EXPECT_EQ(thread.last_sender, kDrLee);
+  EXPECT_EQ(thread.message_count, 1u);
+  Transaction tx(*db_, TransactionMode::read);
+  EXPECT_EQ(store_.participants(tx, thread.id), (std::vector<Principal>{kDrLee, kGuardian, kPat1}));
+  auto messages = store_.messages(tx, thread.id);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].body, "Your results are in.");
+  EXPECT_EQ(messages[0].id, thread.last_message_id);
+  EXPECT_TRUE(store_.is_participant(tx, thread.id, kPat1));
+  EXPECT_FALSE(store_.is_participant(tx, thread.id, kNurse));
+}
+
+TEST_F(ConversationStoreTest, InboxIsNewestFirstWithPerReaderUnreadCounts) {  // R-CONV-2
+  ThreadRecord older = start("p1", kDrLee, {kPat1}, 1000);
+  ThreadRecord newer = start("p1", kDrLee, {kPat1}, 2000);
+  add(older.id, kDrLee, 3000);  // the older thread gets the newest message and moves up
+
+  auto pat_inbox = inbox(kPat1);
+  ASSERT_EQ(pat_inbox.size(), 2u);
+  EXPECT_EQ(pat_inbox[0].thread.id, older.id);
+  EXPECT_EQ(pat_inbox[0].unread_count, 2u);
+  EXPECT_EQ(pat_inbox[1].thread.id, newer.id);
+  EXPECT_EQ(pat_inbox[1].unread_count, 1u);
+  EXPECT_EQ(badge(kPat1), 3u);
+  EXPECT_EQ(badge(kDrLee), 0u);  // one's own messages are not unread
+
+  Transaction tx(*db_);
+  store_.mark_read(tx, older.id, kPat1);
+  tx.commit();
+  EXPECT_EQ(badge(kPat1), 1u);
+  EXPECT_EQ(inbox(kPat1)[0].unread_count, 0u);
+}
+
+TEST_F(ConversationStoreTest, ReadingMarksReadForThatReaderOnly) {  // R-CONV-2
+  ThreadRecord thread = start("p1", kDrLee, {kPat1, kGuardian}, 1000);
+  {
+    Transaction tx(*db_);
+    store_.mark_read(tx, thread.id, kPat1);
+    tx.commit();
+  }
+  EXPECT_EQ(badge(kPat1), 0u);
+  EXPECT_EQ(badge(kGuardian), 1u);
+}
+
+TEST_F(ConversationStoreTest, ArchiveIsPerReaderAndANewMessageBringsTheThreadBack) {  // R-CONV-4
+  ThreadRecord thread = start("p1", kDrLee, {kPat1}, 1000);
+  {
+    Transaction tx(*db_);
+    EXPECT_TRUE(store_.set_archived(tx, thread.id, kPat1, true));
+    EXPECT_FALSE(store_.set_archived(tx, thread.id, kNurse, true));  // not a participant
+    tx.commit();
+  }
+  EXPECT_TRUE(inbox(kPat1).empty());
+  ASSERT_EQ(inbox(kPat1, true).size(), 1u);
+  EXPECT_TRUE(inbox(kPat1, true)[0].archived);
+  EXPECT_EQ(badge(kPat1), 0u);  // archived threads do not count in the badge
+  EXPECT_EQ(inbox(kDrLee).size(), 1u);
+
+  add(thread.id, kDrLee, 2000);
+  ASSERT_EQ(inbox(kPat1).size(), 1u);
+  EXPECT_FALSE(inbox(kPat1)[0].archived);
+  EXPECT_EQ(badge(kPat1), 2u);
+}
+
+TEST_F(ConversationStoreTest, ChartFilterHidesThreadsOfChartsNoLongerReachable) {  // R-CONV-3
+  start("p1", kDrLee, {kGuardian}, 1000);
+  start("p2", kDrLee, {kGuardian}, 2000);
+  EXPECT_EQ(inbox(kGuardian).size(), 2u);
+  auto only_p1 = inbox(kGuardian, false, std::vector<std::string>{"p1"});
+  ASSERT_EQ(only_p1.size(), 1u);
+  EXPECT_EQ(only_p1[0].thread.patient_id, "p1");
+  EXPECT_EQ(badge(kGuardian, std::vector<std::string>{"p1"}), 1u);
+  EXPECT_EQ(badge(kGuardian, std::vector<std::string>{}), 0u);
+  EXPECT_EQ(inbox(kGuardian, false, std::vector<std::string>{"p\"1\\"}).size(), 0u);
+}
+
+TEST_F(ConversationStoreTest, PagesAndCountsCoverEveryThread) {  // R-CONV-2
+  for (int i = 0; i < 7; ++i) start("p1", kDrLee, {kPat1}, 1000 + i);
+  Transaction tx(*db_, TransactionMode::read);
+  InboxQuery query{kPat1, false, 3, 0, std::nullopt};
+  std::vector<int64_t> seen;
+  for (query.offset = 0; query.offset < 9; query.offset += 3) {
+    for (const auto& summary : store_.list_threads(tx, query))
+      seen.push_back(summary.thread.last_message_at_ms);
+  }
+  EXPECT_EQ(seen, (std::vector<int64_t>{1006, 1005, 1004, 1003, 1002, 1001, 1000}));
+  EXPECT_EQ(store_.count_threads(tx, query), 7u);
+}
+
+TEST_F(ConversationStoreTest, AClockSteppingBackDoesNotReorderTheInbox) {
+  ThreadRecord a = start("p1", kDrLee, {kPat1}, 5000);
+  start("p1", kDrLee, {kPat1}, 4000);
+  add(a.id, kPat1, 3000);  // host clock went back
+  EXPECT_EQ(inbox(kPat1)[0].thread.id, a.id);
+}
+
+TEST_F(ConversationStoreTest, CommittedMessagesSurviveReopeningTheFile) {  // R-CONV-5
+  ThreadRecord thread = start("p1", kDrLee, {kPat1}, 1000, "first");
+  add(thread.id, kPat1, 2000, "second: é ü 中文 ✓");
+  {
+    Transaction tx(*db_);
+    store_.add_message(tx, thread.id, kPat1, "rolled back", 3000);
+  }  // no commit: nothing half-written
+  reopen();
+  Transaction tx(*db_, TransactionMode::read);
+  auto messages = store_.messages(tx, thread.id);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[1].body, "second: é ü 中文 ✓");
+  EXPECT_EQ(store_.find_thread(tx, thread.id)->message_count, 2u);
+}
+
+TEST_F(ConversationStoreTest, StoredMessagesCannotBeChangedOrDeleted) {  // R-CONV-5
+  ThreadRecord thread = start("p1", kDrLee, {kPat1}, 1000);
+  Transaction tx(*db_);
+  EXPECT_THROW(tx.prepare("DELETE FROM messages").run(), Error);
+  EXPECT_THROW(tx.prepare("UPDATE messages SET body = 'x'").run(), Error);
+}
+
+TEST_F(ConversationStoreTest, InboxPageIsOneIndexRangeWithoutSorting) {
+  Transaction tx(*db_, TransactionMode::read);
+  auto plan = [&](const std::string& sql) {
+    Statement explain = tx.prepare("EXPLAIN QUERY PLAN " + sql);
+    std::string text;
+    while (explain.step()) text += explain.text(3) + "\n";
+    return text;
+  };
+  std::string inbox_plan = plan(
+      "SELECT p.thread_id FROM thread_participants p JOIN message_threads t ON t.id = p.thread_id "
+      "WHERE p.principal_kind = 2 AND p.principal_id = 'x' AND p.archived = 0 "
+      "ORDER BY p.last_message_at DESC, p.thread_id DESC LIMIT 50");
+  EXPECT_NE(inbox_plan.find("thread_participants_inbox"), std::string::npos) << inbox_plan;
+  EXPECT_EQ(inbox_plan.find("TEMP B-TREE"), std::string::npos) << inbox_plan;  // no sort of all rows
+}
+
+}  // namespace
+}  // namespace ehr::portal

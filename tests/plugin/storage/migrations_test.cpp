@@ -1,0 +1,81 @@
+#include "storage/migrations.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "storage/database.hpp"
+#include "storage/transaction.hpp"
+#include "support/temp_dir.hpp"
+
+namespace ehr::portal {
+namespace {
+
+bool table_exists(Database& db, const std::string& name) {
+  Transaction tx(db, TransactionMode::read);
+  auto query = tx.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  query.bind_all(name);
+  return query.step();
+}
+
+TEST(Migrations, VersionsAreConsecutiveFromOne) {
+  int expected = 1;
+  for (const Migration& step : migrations()) EXPECT_EQ(step.version, expected++) << step.name;
+}
+
+TEST(Migrations, FreshDatabaseReachesTheNewestVersion) {
+  test::TempDir dir;
+  Database db(dir / "portal.db");
+  EXPECT_EQ(schema_version(db), 0);
+  EXPECT_EQ(migrate(db), migrations().back().version);
+  EXPECT_EQ(schema_version(db), migrations().back().version);
+  EXPECT_TRUE(table_exists(db, "audit_log"));
+  EXPECT_TRUE(table_exists(db, "settings_value"));
+}
+
+TEST(Migrations, RunningAgainChangesNothing) {
+  test::TempDir dir;
+  Database db(dir / "portal.db");
+  const int version = migrate(db);
+  EXPECT_EQ(migrate(db), version);
+  Database reopened(dir / "portal.db");
+  EXPECT_EQ(migrate(reopened), version);
+}
+
+TEST(Migrations, FailingStepIsRolledBackWholeAndNamed) {
+  test::TempDir dir;
+  Database db(dir / "portal.db");
+  const Migration steps[] = {
+      {1, "first", "CREATE TABLE one (id INTEGER);"},
+      {2, "broken step", "CREATE TABLE two (id INTEGER); INSERT INTO no_such_table VALUES (1);"},
+  };
+  try {
+    migrate(db, steps);
+    FAIL() << "a broken migration must fail";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("broken step"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(schema_version(db), 1);
+  EXPECT_TRUE(table_exists(db, "one"));
+  EXPECT_FALSE(table_exists(db, "two"));  // the half of step 2 that worked was rolled back
+}
+
+TEST(Migrations, DatabaseNewerThanThePluginIsRefused) {
+  test::TempDir dir;
+  Database db(dir / "portal.db");
+  const Migration newer[] = {{1, "a", "CREATE TABLE a (id INTEGER);"},
+                             {2, "b", "CREATE TABLE b (id INTEGER);"}};
+  migrate(db, newer);
+  const Migration older[] = {{1, "a", "CREATE TABLE a (id INTEGER);"}};
+  try {
+    migrate(db, older);
+    FAIL() << "a newer database must be refused";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace ehr::portal

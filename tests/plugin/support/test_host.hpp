@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ehr/host_services.h"
+#include "host/host_records.hpp"
+
+namespace ehr::portal::test {
+
+// A small but real host for tests: an ehr_host_services table answering from in-memory practice
+// data, recording what the plugin asked it to deliver, audit and log. Thread-safe.
+class TestHost {
+ public:
+  struct AuditCopy {
+    int64_t sequence = 0;
+    int64_t at_unix_ms = 0;
+    Principal actor;
+    std::string action, patient_id, target, outcome, detail, hash;
+  };
+
+  TestHost();
+  TestHost(const TestHost&) = delete;
+  TestHost& operator=(const TestHost&) = delete;
+
+  // The table to hand to the plugin; valid while this object lives.
+  [[nodiscard]] const ehr_host_services* table() const noexcept { return &table_; }
+  // Presents the table as an older host would: without the optional notify and audit.
+  void drop_optional_services();
+
+  void add_user(const std::string& id, const std::string& name, bool active,
+                std::set<std::string> roles = {});
+  void set_role(const std::string& user_id, const std::string& role_id, bool held);
+  void set_active(const std::string& user_id, bool active);
+  void add_patient(const std::string& id, const std::string& name, const std::string& location_id,
+                   std::vector<std::string> care_team = {});
+  void set_care_team(const std::string& patient_id, std::vector<std::string> care_team);
+  void add_portal_user(const PortalUserInfo& user, std::vector<std::string> contact_charts);
+  void set_company(const OrganizationInfo& company);
+  void add_location(const OrganizationInfo& location);
+  void set_now(int64_t unix_ms);
+
+  [[nodiscard]] std::vector<Notification> notifications() const;
+  [[nodiscard]] std::vector<AuditCopy> audit_events() const;
+  [[nodiscard]] std::vector<std::string> log_lines() const;
+  [[nodiscard]] int role_checks() const;
+
+ private:
+  struct User {
+    UserInfo info;
+    std::set<std::string> roles;
+  };
+  struct Patient {
+    PatientInfo info;
+    std::vector<std::string> care_team;
+  };
+  struct PortalUser {
+    PortalUserInfo info;
+    std::vector<std::string> charts;
+  };
+
+  static ehr_status log(void* host, ehr_log_level level, ehr_str message);
+  static ehr_status now(void* host, int64_t* out);
+  static ehr_status get_user(void* host, ehr_str id, void* ctx, ehr_user_sink_fn sink);
+  static ehr_status user_has_role(void* host, ehr_str id, ehr_str role, bool* out);
+  static ehr_status list_users_with_role(void* host, ehr_str role, void* ctx, ehr_user_sink_fn sink);
+  static ehr_status get_patient(void* host, ehr_str id, void* ctx, ehr_patient_sink_fn sink);
+  static ehr_status list_care_team(void* host, ehr_str id, void* ctx, ehr_id_sink_fn sink);
+  static ehr_status get_portal_user(void* host, ehr_str id, void* ctx, ehr_portal_user_sink_fn sink);
+  static ehr_status list_patient_contacts(void* host, ehr_str id, void* ctx, ehr_portal_user_sink_fn sink);
+  static ehr_status list_contact_charts(void* host, ehr_str id, void* ctx, ehr_id_sink_fn sink);
+  static ehr_status get_company(void* host, void* ctx, ehr_organization_sink_fn sink);
+  static ehr_status list_locations(void* host, void* ctx, ehr_organization_sink_fn sink);
+  static ehr_status notify(void* host, const ehr_notification* notification);
+  static ehr_status audit(void* host, const ehr_audit_event* event);
+
+  mutable std::mutex mutex_;
+  ehr_host_services table_{};
+  std::map<std::string, User> users_;
+  std::map<std::string, Patient> patients_;
+  std::map<std::string, PortalUser> portal_users_;
+  OrganizationInfo company_;
+  std::vector<OrganizationInfo> locations_;
+  int64_t now_ = 1'764'000'000'000;
+  std::vector<Notification> notifications_;
+  std::vector<AuditCopy> audit_events_;
+  std::vector<std::string> log_lines_;
+  int role_checks_ = 0;
+};
+
+}  // namespace ehr::portal::test
