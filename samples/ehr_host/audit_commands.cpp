@@ -52,9 +52,10 @@ void list(Context& context, CommandLine& args) {
     out << events.size() << " audit record" << (events.size() == 1 ? "" : "s")
         << (patient.empty() ? "" : " about " + patient) << '\n';
     for (const host::AuditEvent& event : events) {
-      out << "  " << std::right << std::setw(4) << event.sequence << "  " << format_time(event.at_unix_ms) << "  "
-          << std::left << std::setw(16) << principal_text(event.actor) << std::setw(18) << event.action
-          << std::setw(5) << event.patient_id << "  " << event.target << "  -> " << event.outcome;
+      out << "  " << std::right << std::setw(4) << event.sequence << "  " << format_time(event.at_unix_ms)
+          << "  " << std::left << std::setw(16) << principal_text(event.actor) << std::setw(18)
+          << event.action << std::setw(5) << event.patient_id << "  " << event.target << "  -> "
+          << event.outcome;
       if (!event.detail.empty()) out << "  (" << event.detail << ")";
       out << '\n';
     }
@@ -69,7 +70,8 @@ const CommandGroup& audit_commands() {
       "the plugin's tamper-evident audit log",
       {
           {"verify", "audit verify",
-           "Recomputes the hash chain; names the first altered, removed or reordered record (exit 1).", verify},
+           "Recomputes the hash chain; names the first altered, removed or reordered record (exit 1).",
+           verify},
           {"list", "audit list [--patient P]",
            "Every audit record oldest first (only those about patient P with --patient).", list},
       }};

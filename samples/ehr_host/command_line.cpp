@@ -5,7 +5,9 @@
 
 namespace ehr::sample::cli {
 
-void usage_error(const std::string& message) { throw CommandError(kExitUsage, message, "usage"); }
+void usage_error(const std::string& message) {
+  throw CommandError(kExitUsage, message, "usage");
+}
 
 CommandLine::CommandLine(std::string usage, std::vector<std::string> args)
     : usage_(std::move(usage)), args_(std::move(args)) {}
@@ -23,7 +25,8 @@ std::vector<std::string> CommandLine::options(std::string_view name) {
     if (args_[i] == name) {
       if (i + 1 >= args_.size()) usage_error(std::string(name) + " needs a value\nusage: " + usage_);
       values.push_back(args_[i + 1]);
-      args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i), args_.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+      args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i),
+                  args_.begin() + static_cast<std::ptrdiff_t>(i) + 2);
     } else if (args_[i].starts_with(prefix)) {
       values.push_back(args_[i].substr(prefix.size()));
       args_.erase(args_.begin() + static_cast<std::ptrdiff_t>(i));
@@ -66,6 +69,8 @@ void CommandLine::no_positionals() {
   if (!rest.empty()) usage_error("unexpected argument '" + rest.front() + "'\nusage: " + usage_);
 }
 
-std::vector<std::string> CommandLine::remaining() { return std::exchange(args_, {}); }
+std::vector<std::string> CommandLine::remaining() {
+  return std::exchange(args_, {});
+}
 
 }  // namespace ehr::sample::cli

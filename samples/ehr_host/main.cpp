@@ -14,8 +14,9 @@ namespace {
 
 const std::vector<const cli::CommandGroup*>& groups() {
   static const std::vector<const cli::CommandGroup*> all = {
-      &cli::plugins_commands(), &cli::settings_commands(), &cli::users_commands(),  &cli::roles_commands(),
-      &cli::messages_commands(), &cli::audit_commands(),   &cli::portal_commands(), &cli::notifications_commands()};
+      &cli::plugins_commands(), &cli::settings_commands(),     &cli::users_commands(),
+      &cli::roles_commands(),   &cli::messages_commands(),     &cli::audit_commands(),
+      &cli::portal_commands(),  &cli::notifications_commands()};
   return all;
 }
 
@@ -32,14 +33,18 @@ void print_global_help(std::ostream& out) {
          "\n"
          "Global options (anywhere on the line):\n"
          "  --data DIR       host data directory, created if missing (env EHR_HOST_DATA;\n"
-         "                   default " EHR_HOST_DEFAULT_DATA ")\n"
+         "                   default " EHR_HOST_DEFAULT_DATA
+         ")\n"
          "  --practice FILE  the practice file (env EHR_HOST_PRACTICE;\n"
-         "                   default " EHR_HOST_DEFAULT_PRACTICE ")\n"
+         "                   default " EHR_HOST_DEFAULT_PRACTICE
+         ")\n"
          "  --plugins DIR    where the *.plugin.xml manifests are (env EHR_HOST_PLUGINS;\n"
-         "                   default " EHR_HOST_DEFAULT_PLUGINS ")\n"
+         "                   default " EHR_HOST_DEFAULT_PLUGINS
+         ")\n"
          "  --json           machine-readable output on stdout\n"
          "  --help           this text; `ehr-host GROUP --help` or `ehr-host GROUP COMMAND --help`\n"
-         "Env EHR_HOST_LOG=debug|info|warning|error sets which plugin log lines reach stderr (default warning).\n"
+         "Env EHR_HOST_LOG=debug|info|warning|error sets which plugin log lines reach stderr (default "
+         "warning).\n"
          "\n"
          "Command groups:\n";
   for (const cli::CommandGroup* group : groups()) {
@@ -81,7 +86,8 @@ int main_help(const std::vector<std::string>& topic) {
     return cli::kExitOk;
   }
   const cli::CommandGroup* group = find_group(topic[0]);
-  if (group == nullptr) cli::usage_error("unknown command group '" + topic[0] + "'; `ehr-host --help` lists them");
+  if (group == nullptr)
+    cli::usage_error("unknown command group '" + topic[0] + "'; `ehr-host --help` lists them");
   if (topic.size() == 1) {
     print_group_help(std::cout, *group);
     return cli::kExitOk;
@@ -123,7 +129,8 @@ int main(int argc, char** argv) {
       cli::usage_error("missing command group; `ehr-host --help` lists them");
     }
     const cli::CommandGroup* group = find_group(rest.front());
-    if (group == nullptr) cli::usage_error("unknown command group '" + rest.front() + "'; `ehr-host --help` lists them");
+    if (group == nullptr)
+      cli::usage_error("unknown command group '" + rest.front() + "'; `ehr-host --help` lists them");
     if (rest.size() < 2) {
       if (help) return main_help(rest);
       print_group_help(std::cerr, *group);
@@ -131,19 +138,21 @@ int main(int argc, char** argv) {
     }
     const cli::Command* command = find_command(*group, rest[1]);
     if (command == nullptr) {
-      cli::usage_error("unknown command '" + rest[1] + "' in '" + rest.front() + "'; `ehr-host " + rest.front() +
-                       " --help` lists them");
+      cli::usage_error("unknown command '" + rest[1] + "' in '" + rest.front() + "'; `ehr-host " +
+                       rest.front() + " --help` lists them");
     }
     if (help) return main_help(rest);
 
     cli::Context context(std::move(paths), json, *log_threshold);
-    cli::CommandLine command_args(std::string(command->usage), std::vector<std::string>(rest.begin() + 2, rest.end()));
+    cli::CommandLine command_args(std::string(command->usage),
+                                  std::vector<std::string>(rest.begin() + 2, rest.end()));
     command->run(context, command_args);
     return cli::kExitOk;
   } catch (const cli::CommandError& error) {
     std::cerr << "ehr-host: " << error.what() << '\n';
     if (json) {
-      nlohmann::ordered_json answer = {{"error", {{"message", error.what()}, {"exit_code", error.exit_code()}}}};
+      nlohmann::ordered_json answer = {
+          {"error", {{"message", error.what()}, {"exit_code", error.exit_code()}}}};
       if (!error.status().empty()) answer["error"]["status"] = error.status();
       if (!error.field().empty()) answer["error"]["field"] = error.field();
       if (!error.reason().empty()) answer["error"]["reason"] = error.reason();

@@ -32,7 +32,9 @@ std::string body(const std::optional<std::string>& option) {
 }
 
 nlohmann::ordered_json sent_json(const host::Sent& sent) {
-  return {{"thread", sent.thread_id}, {"message", sent.message_id}, {"sent_at", format_time(sent.sent_at_unix_ms)}};
+  return {{"thread", sent.thread_id},
+          {"message", sent.message_id},
+          {"sent_at", format_time(sent.sent_at_unix_ms)}};
 }
 
 void recipients(Context& context, CommandLine& args) {
@@ -49,7 +51,8 @@ void recipients(Context& context, CommandLine& args) {
     out << sample.display_name(reader) << " may write about " << patient << " to " << offered.size()
         << (offered.size() == 1 ? " person" : " people") << (offered.empty() ? "." : ":") << '\n';
     for (const host::Recipient& recipient : offered) {
-      out << "  " << std::left << std::setw(16) << principal_text(recipient.principal) << recipient.display_name << '\n';
+      out << "  " << std::left << std::setw(16) << principal_text(recipient.principal)
+          << recipient.display_name << '\n';
     }
   });
 }
@@ -110,16 +113,16 @@ void inbox(Context& context, CommandLine& args) {
                                        {"unread_total", list.totals.unread_total},
                                        {"threads", threads}};
   context.out().emit(data, [&](std::ostream& out) {
-    out << (request.archived ? "Archived threads of " : "Inbox of ") << sample.display_name(request.reader) << ": "
-        << list.totals.thread_count << " thread" << (list.totals.thread_count == 1 ? "" : "s") << ", "
+    out << (request.archived ? "Archived threads of " : "Inbox of ") << sample.display_name(request.reader)
+        << ": " << list.totals.thread_count << " thread" << (list.totals.thread_count == 1 ? "" : "s") << ", "
         << list.totals.unread_total << " unread\n";
     for (const host::ThreadSummary& thread : list.threads) {
       const Patient* patient = sample.practice().find_patient(thread.patient_id);
       out << "  #" << std::left << std::setw(5) << thread.thread_id << (thread.unread_count > 0 ? "* " : "  ")
           << '"' << (thread.subject.empty() ? "(no subject)" : thread.subject) << "\"  about "
           << (patient != nullptr ? patient->name : thread.patient_id) << "  last from "
-          << sample.display_name(thread.last_sender) << " at " << format_time(thread.last_message_at_unix_ms) << "  "
-          << thread.message_count << " message" << (thread.message_count == 1 ? "" : "s") << ", "
+          << sample.display_name(thread.last_sender) << " at " << format_time(thread.last_message_at_unix_ms)
+          << "  " << thread.message_count << " message" << (thread.message_count == 1 ? "" : "s") << ", "
           << thread.unread_count << " unread\n";
     }
   });
@@ -139,7 +142,8 @@ void read(Context& context, CommandLine& args) {
                     {"body", message.body}});
   }
   context.out().emit({{"thread", id}, {"messages", data}}, [&](std::ostream& out) {
-    out << "Thread " << id << ", " << messages.size() << " message" << (messages.size() == 1 ? "" : "s") << '\n';
+    out << "Thread " << id << ", " << messages.size() << " message" << (messages.size() == 1 ? "" : "s")
+        << '\n';
     for (const host::MessageView& message : messages) {
       out << "\n  " << format_time(message.sent_at_unix_ms) << "  " << message.sender_display_name << " ("
           << principal_text(message.sender) << ")\n";
@@ -159,8 +163,12 @@ void set_archived(Context& context, CommandLine& args, bool archived) {
   });
 }
 
-void archive(Context& context, CommandLine& args) { set_archived(context, args, true); }
-void unarchive(Context& context, CommandLine& args) { set_archived(context, args, false); }
+void archive(Context& context, CommandLine& args) {
+  set_archived(context, args, true);
+}
+void unarchive(Context& context, CommandLine& args) {
+  set_archived(context, args, false);
+}
 
 void explain(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
@@ -189,22 +197,27 @@ const CommandGroup& messages_commands() {
           {"recipients", "messages recipients --as portal:ID --patient P",
            "The staff a portal user may write to about patient P: exactly the allowed set.", recipients},
           {"send", "messages send --as PRINCIPAL --patient P [--to PRINCIPAL...] [--subject S] [--body TEXT]",
-           "Starts a thread about patient P. Staff write to the chart's portal users (--to picks some; without "
-           "it, every eligible one); a portal user writes to one offered recipient. Without --body the body is "
+           "Starts a thread about patient P. Staff write to the chart's portal users (--to picks some; "
+           "without "
+           "it, every eligible one); a portal user writes to one offered recipient. Without --body the body "
+           "is "
            "read from stdin. A PRINCIPAL is a staff user id or portal:ID.",
            send},
           {"reply", "messages reply THREAD --as PRINCIPAL [--body TEXT]",
-           "Replies in a thread; the rules are checked again. Without --body the body is read from stdin.", reply},
+           "Replies in a thread; the rules are checked again. Without --body the body is read from stdin.",
+           reply},
           {"inbox", "messages inbox --as PRINCIPAL [--archived]",
-           "Threads newest first with unread counts and the unread badge (--archived: the archived ones).", inbox},
-          {"read", "messages read THREAD --as PRINCIPAL", "Shows a thread oldest first and marks it read for you.",
-           read},
+           "Threads newest first with unread counts and the unread badge (--archived: the archived ones).",
+           inbox},
+          {"read", "messages read THREAD --as PRINCIPAL",
+           "Shows a thread oldest first and marks it read for you.", read},
           {"archive", "messages archive THREAD --as PRINCIPAL",
            "Archives a thread for you only; a new message brings it back.", archive},
-          {"unarchive", "messages unarchive THREAD --as PRINCIPAL", "Puts an archived thread back in your inbox.",
-           unarchive},
+          {"unarchive", "messages unarchive THREAD --as PRINCIPAL",
+           "Puts an archived thread back in your inbox.", unarchive},
           {"explain", "messages explain --staff USER --patient P [--portal ID]",
-           "Says whether USER may message about P (and with portal user ID), and why, without sending anything.",
+           "Says whether USER may message about P (and with portal user ID), and why, without sending "
+           "anything.",
            explain},
       }};
   return group;

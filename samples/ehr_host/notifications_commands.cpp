@@ -26,8 +26,8 @@ void list(Context& context, CommandLine& args) {
   context.out().emit({{"notifications", data}}, [&](std::ostream& out) {
     out << all.size() << " notification" << (all.size() == 1 ? "" : "s") << " delivered\n";
     for (const DeliveredNotification& n : all) {
-      out << "\n#" << n.id << "  " << format_time(n.at_unix_ms) << "  " << n.kind << " by " << n.channel << " to "
-          << n.to << " <" << n.address << ">\n";
+      out << "\n#" << n.id << "  " << format_time(n.at_unix_ms) << "  " << n.kind << " by " << n.channel
+          << " to " << n.to << " <" << n.address << ">\n";
       out << "  From:    " << n.brand << '\n';
       out << "  Subject: " << n.subject << '\n';
       print_indented(out, n.text, "  | ");
@@ -43,7 +43,8 @@ const CommandGroup& notifications_commands() {
       "what the host was asked to deliver (email, SMS, in-app)",
       {
           {"list", "notifications list",
-           "Every notification the host delivered, oldest first: to, channel, brand, subject and text.", list},
+           "Every notification the host delivered, oldest first: to, channel, brand, subject and text.",
+           list},
       }};
   return group;
 }

@@ -14,9 +14,13 @@ void Output::emit(const nlohmann::ordered_json& data, const std::function<void(s
   std::cout.flush();
 }
 
-const char* check_box(bool checked) { return checked ? "[x]" : "[ ]"; }
+const char* check_box(bool checked) {
+  return checked ? "[x]" : "[ ]";
+}
 
-const char* toggle(bool on) { return on ? "(on )" : "(off)"; }
+const char* toggle(bool on) {
+  return on ? "(on )" : "(off)";
+}
 
 void print_indented(std::ostream& out, std::string_view text, std::string_view prefix) {
   while (!text.empty()) {

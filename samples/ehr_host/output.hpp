@@ -2,8 +2,8 @@
 // stdout). Reasons for failures always go to stderr; see main.cpp.
 #pragma once
 
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <string_view>

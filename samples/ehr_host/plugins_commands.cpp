@@ -27,20 +27,25 @@ nlohmann::ordered_json plugin_json(const host::PluginInfo& plugin) {
                   {"max", host::format_abi_version(manifest.abi_max)}};
     out["settings_schema"] = manifest.settings_schema ? manifest.settings_schema->string() : "";
     nlohmann::ordered_json roles = nlohmann::ordered_json::array();
-    for (const host::RoleDescriptor& role : manifest.roles) roles.push_back({{"id", role.id}, {"label", role.label}});
+    for (const host::RoleDescriptor& role : manifest.roles)
+      roles.push_back({{"id", role.id}, {"label", role.label}});
     out["roles"] = roles;
     out["hook_points"] = manifest.hook_points;
     out["host_services"] = manifest.host_services;
   }
-  if (plugin.negotiated_version != 0) out["negotiated_abi"] = host::format_abi_version(plugin.negotiated_version);
+  if (plugin.negotiated_version != 0)
+    out["negotiated_abi"] = host::format_abi_version(plugin.negotiated_version);
   if (!plugin.data_directory.empty()) out["data_directory"] = plugin.data_directory.string();
   if (plugin.state == host::PluginState::failed) {
-    out["failure"] = {{"cause", host::to_string(plugin.failure_cause)}, {"message", plugin.failure.message()}};
+    out["failure"] = {{"cause", host::to_string(plugin.failure_cause)},
+                      {"message", plugin.failure.message()}};
   }
   return out;
 }
 
-std::string plugin_name(const host::PluginInfo& plugin) { return plugin.manifest ? plugin.manifest->name : "?"; }
+std::string plugin_name(const host::PluginInfo& plugin) {
+  return plugin.manifest ? plugin.manifest->name : "?";
+}
 std::string plugin_version(const host::PluginInfo& plugin) {
   return plugin.manifest ? plugin.manifest->version : "?";
 }
@@ -55,12 +60,14 @@ void list(Context& context, CommandLine& args) {
       out << "No plugins in " << context.host().paths().plugins_directory.string() << '\n';
       return;
     }
-    out << std::left << std::setw(22) << "ID" << std::setw(10) << "STATE" << std::setw(9) << "VERSION" << "NAME\n";
+    out << std::left << std::setw(22) << "ID" << std::setw(10) << "STATE" << std::setw(9) << "VERSION"
+        << "NAME\n";
     for (const host::PluginInfo& plugin : plugins) {
       out << std::setw(22) << plugin.id << std::setw(10) << host::to_string(plugin.state) << std::setw(9)
           << plugin_version(plugin) << plugin_name(plugin) << '\n';
       if (plugin.state == host::PluginState::failed) {
-        out << "    not loaded (" << host::to_string(plugin.failure_cause) << "): " << plugin.failure.message() << '\n';
+        out << "    not loaded (" << host::to_string(plugin.failure_cause)
+            << "): " << plugin.failure.message() << '\n';
       }
     }
   });
@@ -73,7 +80,8 @@ void info(Context& context, CommandLine& args) {
     out << plugin_name(plugin) << " (" << plugin.id << ") " << plugin_version(plugin) << '\n';
     out << "  state:          " << host::to_string(plugin.state) << '\n';
     if (plugin.state == host::PluginState::failed) {
-      out << "  not loaded:     " << host::to_string(plugin.failure_cause) << ": " << plugin.failure.message() << '\n';
+      out << "  not loaded:     " << host::to_string(plugin.failure_cause) << ": " << plugin.failure.message()
+          << '\n';
     }
     out << "  manifest:       " << plugin.manifest_path.string() << '\n';
     if (!plugin.manifest) return;
@@ -84,7 +92,8 @@ void info(Context& context, CommandLine& args) {
     out << "  sha256:         " << manifest.library_sha256 << '\n';
     out << "  ABI:            " << host::format_abi_version(manifest.abi_min) << " to "
         << host::format_abi_version(manifest.abi_max);
-    if (plugin.negotiated_version != 0) out << " (speaking " << host::format_abi_version(plugin.negotiated_version) << ")";
+    if (plugin.negotiated_version != 0)
+      out << " (speaking " << host::format_abi_version(plugin.negotiated_version) << ")";
     out << '\n';
     if (manifest.settings_schema) out << "  settings:       " << manifest.settings_schema->string() << '\n';
     for (const host::RoleDescriptor& role : manifest.roles) {
@@ -112,8 +121,9 @@ void verify(Context& context, CommandLine& args) {
     out << "Plugin " << check.plugin_id << '\n';
     out << "  manifest:  " << check.manifest_path.string() << '\n';
     out << "  library:   " << check.library_path.string() << '\n';
-    out << "  checksum:  " << (check.checksum_matches ? "matches the manifest" : "DOES NOT MATCH the manifest")
-        << " (" << check.actual_sha256 << ")\n";
+    out << "  checksum:  "
+        << (check.checksum_matches ? "matches the manifest" : "DOES NOT MATCH the manifest") << " ("
+        << check.actual_sha256 << ")\n";
     out << "  signature: " << host::to_string(check.signature);
     if (!check.signature_key_id.empty()) out << " (key " << check.signature_key_id << ")";
     out << '\n';
@@ -147,13 +157,15 @@ const CommandGroup& plugins_commands() {
       "plugins",
       "find, check, enable and disable plugins",
       {
-          {"list", "plugins list", "Every plugin in the plugins directory: its state, version and name, and why it "
-                                   "did not load when it did not.",
+          {"list", "plugins list",
+           "Every plugin in the plugins directory: its state, version and name, and why it "
+           "did not load when it did not.",
            list},
-          {"info", "plugins info ID", "One plugin's manifest: library, checksum, ABI versions, roles, hook points.",
-           info},
+          {"info", "plugins info ID",
+           "One plugin's manifest: library, checksum, ABI versions, roles, hook points.", info},
           {"verify", "plugins verify ID",
-           "Checks the plugin's manifest, library checksum and signature on disk now, without loading it.", verify},
+           "Checks the plugin's manifest, library checksum and signature on disk now, without loading it.",
+           verify},
           {"enable", "plugins enable ID", "Turns the plugin on (remembered in the data directory).", enable},
           {"disable", "plugins disable ID",
            "Turns the plugin off: its settings and data stay, its messaging channel refuses calls.", disable},

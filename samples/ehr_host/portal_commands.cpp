@@ -27,14 +27,14 @@ void invite(Context& context, CommandLine& args) {
 }  // namespace
 
 const CommandGroup& portal_commands() {
-  static const CommandGroup group{
-      "portal",
-      "portal invitations",
-      {
-          {"invite", "portal invite portal:ID --as USER",
-           "Sends a portal invitation, branded for the patient's location, to a patient, guardian or guarantor.",
-           invite},
-      }};
+  static const CommandGroup group{"portal",
+                                  "portal invitations",
+                                  {
+                                      {"invite", "portal invite portal:ID --as USER",
+                                       "Sends a portal invitation, branded for the patient's location, to a "
+                                       "patient, guardian or guarantor.",
+                                       invite},
+                                  }};
   return group;
 }
 

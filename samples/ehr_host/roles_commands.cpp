@@ -9,9 +9,12 @@ namespace host = ehr::host;
 
 namespace {
 
-void report(Context& context, const std::string& verb, const std::string& role, const host::RoleUpdate& update) {
+void report(Context& context, const std::string& verb, const std::string& role,
+            const host::RoleUpdate& update) {
   const std::vector<std::string> members = checked(context.host().roles().members(role));
-  context.out().emit({{"role", role}, {"changed", update.changed}, {"changed_users", update.changed_user_ids},
+  context.out().emit({{"role", role},
+                      {"changed", update.changed},
+                      {"changed_users", update.changed_user_ids},
                       {"members", members}},
                      [&](std::ostream& out) {
                        out << verb << ' ' << role << ": " << update.changed << " user"
@@ -39,7 +42,8 @@ BulkArgs bulk_args(Context& context, CommandLine& args) {
   if (rest.empty()) usage_error("missing ROLE\nusage: " + args.usage());
   bulk.role = rest.front();
   bulk.users.assign(rest.begin() + 1, rest.end());
-  if (bulk.all == !bulk.users.empty()) usage_error("give --all or some users, not both or neither\nusage: " + args.usage());
+  if (bulk.all == !bulk.users.empty())
+    usage_error("give --all or some users, not both or neither\nusage: " + args.usage());
   (void)context.host().user(bulk.actor);
   return bulk;
 }
@@ -67,7 +71,9 @@ void members(Context& context, CommandLine& args) {
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (const std::string& id : ids) {
     const StaffUser* user = sample.practice().find_user(id);
-    data.push_back({{"id", id}, {"name", user != nullptr ? user->name : ""}, {"active", user != nullptr && user->active}});
+    data.push_back({{"id", id},
+                    {"name", user != nullptr ? user->name : ""},
+                    {"active", user != nullptr && user->active}});
   }
   context.out().emit({{"role", role}, {"members", data}}, [&](std::ostream& out) {
     out << role << ": " << ids.size() << " member" << (ids.size() == 1 ? "" : "s") << '\n';
@@ -86,7 +92,8 @@ const CommandGroup& roles_commands() {
       "Manage Users > Assign Roles: a role for several users at once",
       {
           {"assign", "roles assign ROLE --as USER (--all | USER...)",
-           "Assign Selected (the users named) or Assign All (every active user). All or nothing; says how many "
+           "Assign Selected (the users named) or Assign All (every active user). All or nothing; says how "
+           "many "
            "users changed. Only holders of manage_users may.",
            assign},
           {"unassign", "roles unassign ROLE --as USER (--all | USER...)",

@@ -28,8 +28,8 @@ void fail(const host::Status& status) {
       break;
   }
   std::string message = status.message().empty() ? status.code_name() : status.message();
-  throw CommandError(exit_code, std::string(status.code_name()) + ": " + message, status.code_name(), status.field(),
-                     deny_reason_name(status.deny_reason()));
+  throw CommandError(exit_code, std::string(status.code_name()) + ": " + message, status.code_name(),
+                     status.field(), deny_reason_name(status.deny_reason()));
 }
 
 std::string deny_reason_name(ehr_deny_reason reason) {
@@ -63,8 +63,8 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
   std::error_code error;
   std::filesystem::create_directories(paths_.data_directory, error);
   if (error || !std::filesystem::is_directory(paths_.data_directory)) {
-    throw CommandError(kExitError, "cannot create the data directory " + paths_.data_directory.string() + ": " +
-                                       (error ? error.message() : "not a directory"));
+    throw CommandError(kExitError, "cannot create the data directory " + paths_.data_directory.string() +
+                                       ": " + (error ? error.message() : "not a directory"));
   }
   try {
     practice_ = std::make_unique<Practice>(load_practice_file(paths_.practice_file));
@@ -78,8 +78,8 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
     throw CommandError(kExitError, bad.what());
   }
   roles_ = checked(host::RoleStore::open(paths_.data_directory, *directory_));
-  services_ = std::make_unique<PracticeHostServices>(*practice_, *roles_, *notifications_,
-                                                     paths_.data_directory / "host-audit.jsonl", log_threshold);
+  services_ = std::make_unique<PracticeHostServices>(
+      *practice_, *roles_, *notifications_, paths_.data_directory / "host-audit.jsonl", log_threshold);
 
   host::PluginManagerOptions options;
   options.plugins_directory = paths_.plugins_directory;
@@ -134,14 +134,16 @@ host::SettingsPages SampleHost::settings_pages() const {
 host::MessagingChannel SampleHost::channel() const {
   auto channels = plugins_->registry().channels();
   if (channels.empty()) {
-    throw CommandError(kExitError, "no loaded plugin offers a messaging channel (see `ehr-host plugins list`)");
+    throw CommandError(kExitError,
+                       "no loaded plugin offers a messaging channel (see `ehr-host plugins list`)");
   }
   return channels.front();
 }
 
 host::AuditLog SampleHost::audit_log() const {
   auto logs = plugins_->registry().audit_logs();
-  if (logs.empty()) throw CommandError(kExitError, "no loaded plugin offers an audit log (see `ehr-host plugins list`)");
+  if (logs.empty())
+    throw CommandError(kExitError, "no loaded plugin offers an audit log (see `ehr-host plugins list`)");
   return logs.front();
 }
 

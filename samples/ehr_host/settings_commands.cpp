@@ -20,10 +20,10 @@ std::string page_scope(Context& context, CommandLine& args, bool location_requir
   if (location_required && !location) usage_error("--location LOC is required\nusage: " + args.usage());
   if (!location) return "";
   if (!context.host().practice().is_master()) {
-    throw CommandError(kExitNotFound,
-                       "not found: this is a single instance: it has General settings only, no location '" +
-                           *location + "'",
-                       "not found", "location");
+    throw CommandError(
+        kExitNotFound,
+        "not found: this is a single instance: it has General settings only, no location '" + *location + "'",
+        "not found", "location");
   }
   (void)context.host().location(*location);
   return *location;
@@ -52,7 +52,9 @@ const char* type_name(host::FieldType type) {
   return "?";
 }
 
-bool is_on(const std::string& value) { return value == "on" || value == "true"; }
+bool is_on(const std::string& value) {
+  return value == "on" || value == "true";
+}
 
 std::string scope_name(Context& context, const std::string& location_id) {
   if (location_id.empty()) return "General";
@@ -89,7 +91,8 @@ void render_page(Context& context, std::ostream& out, const host::Page& page) {
   out << page.info.title << '\n';
   if (!page.info.location_id.empty()) {
     out << "Location: " << scope_name(context, page.info.location_id) << " - "
-        << (page.info.follows_general ? "follows General (no settings of its own)" : "has its own settings") << '\n';
+        << (page.info.follows_general ? "follows General (no settings of its own)" : "has its own settings")
+        << '\n';
   }
   std::string section;
   for (const host::Field& field : page.fields) {
@@ -174,7 +177,8 @@ void effective(Context& context, CommandLine& args) {
   args.no_positionals();
   const host::SettingsPages pages = context.host().settings_pages();
   std::vector<std::string> scopes = {""};
-  for (const Organization& location : context.host().practice().locations()) scopes.push_back(location.location_id);
+  for (const Organization& location : context.host().practice().locations())
+    scopes.push_back(location.location_id);
 
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   std::vector<std::pair<std::string, std::vector<host::EffectiveSetting>>> all;
@@ -194,8 +198,8 @@ void effective(Context& context, CommandLine& args) {
     for (const auto& [scope, settings] : all) {
       out << scope_name(context, scope) << '\n';
       for (const host::EffectiveSetting& setting : settings) {
-        out << "    " << std::left << std::setw(28) << setting.key << std::setw(18) << setting.value << "from "
-            << source_of(setting) << '\n';
+        out << "    " << std::left << std::setw(28) << setting.key << std::setw(18) << setting.value
+            << "from " << source_of(setting) << '\n';
       }
     }
   });
@@ -219,7 +223,8 @@ const CommandGroup& settings_commands() {
           {"reset", "settings reset --as USER --location LOC",
            "Drops the location's own settings so that it follows General again.", reset},
           {"effective", "settings effective",
-           "The settings in force for General and for each location, and where each value comes from.", effective},
+           "The settings in force for General and for each location, and where each value comes from.",
+           effective},
       }};
   return group;
 }

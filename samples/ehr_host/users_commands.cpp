@@ -40,7 +40,9 @@ void show(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
   const StaffUser& user = sample.user(id);
   const std::vector<std::string> held = checked(sample.roles().roles_of(id));
-  const auto holds = [&](const std::string& role) { return std::find(held.begin(), held.end(), role) != held.end(); };
+  const auto holds = [&](const std::string& role) {
+    return std::find(held.begin(), held.end(), role) != held.end();
+  };
   const std::vector<Section> sections = role_sections(sample);
 
   nlohmann::ordered_json sections_json = nlohmann::ordered_json::array();
@@ -51,8 +53,11 @@ void show(Context& context, CommandLine& args) {
     }
     sections_json.push_back({{"title", section.title}, {"plugin", section.plugin_id}, {"roles", roles}});
   }
-  const nlohmann::ordered_json data = {
-      {"id", user.id}, {"name", user.name}, {"active", user.active}, {"roles", held}, {"sections", sections_json}};
+  const nlohmann::ordered_json data = {{"id", user.id},
+                                       {"name", user.name},
+                                       {"active", user.active},
+                                       {"roles", held},
+                                       {"sections", sections_json}};
   context.out().emit(data, [&](std::ostream& out) {
     out << user.name << " (" << user.id << "), " << (user.active ? "active" : "inactive") << '\n';
     for (const Section& section : sections) {

@@ -60,13 +60,16 @@ NotificationStore::NotificationStore(const std::filesystem::path& file) : file_(
   }
 }
 
-NotificationStore::~NotificationStore() { sqlite3_close(db_); }
+NotificationStore::~NotificationStore() {
+  sqlite3_close(db_);
+}
 
 std::int64_t NotificationStore::add(const DeliveredNotification& n) {
   const std::lock_guard lock(mutex_);
-  Statement statement = prepare(db_, file_,
-                                "INSERT INTO notifications (at_unix_ms, kind, channel, recipient, address, brand, "
-                                "subject, body_text, body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement statement =
+      prepare(db_, file_,
+              "INSERT INTO notifications (at_unix_ms, kind, channel, recipient, address, brand, "
+              "subject, body_text, body_html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   sqlite3_bind_int64(statement.get(), 1, n.at_unix_ms);
   bind_text(statement.get(), 2, n.kind);
   bind_text(statement.get(), 3, n.channel);

@@ -58,7 +58,8 @@ std::optional<host::LogLevel> parse_log_level(std::string_view text) {
 }
 
 PracticeHostServices::PracticeHostServices(const Practice& practice, host::RoleStore& roles,
-                                           NotificationStore& notifications, std::filesystem::path audit_copy_file,
+                                           NotificationStore& notifications,
+                                           std::filesystem::path audit_copy_file,
                                            host::LogLevel log_threshold)
     : practice_(practice),
       roles_(roles),
@@ -111,14 +112,17 @@ host::Result<host::PortalUser> PracticeHostServices::get_portal_user(std::string
   return to_host_portal_user(*user);
 }
 
-host::Result<std::vector<host::PortalUser>> PracticeHostServices::list_patient_contacts(std::string_view patient_id) {
+host::Result<std::vector<host::PortalUser>> PracticeHostServices::list_patient_contacts(
+    std::string_view patient_id) {
   if (practice_.find_patient(patient_id) == nullptr) return unknown("patient", patient_id);
   std::vector<host::PortalUser> contacts;
-  for (const PortalUser* user : practice_.contacts_of(patient_id)) contacts.push_back(to_host_portal_user(*user));
+  for (const PortalUser* user : practice_.contacts_of(patient_id))
+    contacts.push_back(to_host_portal_user(*user));
   return contacts;
 }
 
-host::Result<std::vector<std::string>> PracticeHostServices::list_contact_charts(std::string_view portal_user_id) {
+host::Result<std::vector<std::string>> PracticeHostServices::list_contact_charts(
+    std::string_view portal_user_id) {
   const PortalUser* user = practice_.find_portal_user(portal_user_id);
   if (user == nullptr) return unknown("portal user", portal_user_id);
   return user->contacts;
@@ -147,7 +151,8 @@ host::Status PracticeHostServices::notify(const host::Notification& notification
   const std::string& id = notification.recipient.id;
   if (notification.delivery == host::Delivery::portal_contact) {
     if (notification.recipient.kind != host::PrincipalKind::portal_user) {
-      return host::Status::invalid_argument("recipient", "portal-contact delivery needs a portal user recipient");
+      return host::Status::invalid_argument("recipient",
+                                            "portal-contact delivery needs a portal user recipient");
     }
     const PortalUser* user = practice_.find_portal_user(id);
     if (user == nullptr) return unknown("portal user", id);
@@ -159,8 +164,8 @@ host::Status PracticeHostServices::notify(const host::Notification& notification
       delivered.channel = "sms";
       delivered.address = user->phone;
     } else {
-      return host::Status::invalid_argument("recipient",
-                                            "portal user '" + id + "' has no email address or phone number on file");
+      return host::Status::invalid_argument(
+          "recipient", "portal user '" + id + "' has no email address or phone number on file");
     }
   } else {
     if (notification.recipient.kind != host::PrincipalKind::staff) {
@@ -190,7 +195,8 @@ host::Status PracticeHostServices::audit(const host::AuditEvent& event) {
   std::ofstream out(audit_copy_file_, std::ios::app);
   out << record.dump() << '\n';
   out.flush();
-  if (!out) return host::Status::storage("cannot append to the host's audit copy " + audit_copy_file_.string());
+  if (!out)
+    return host::Status::storage("cannot append to the host's audit copy " + audit_copy_file_.string());
   return host::Status::ok();
 }
 

@@ -16,8 +16,9 @@ class PracticeHostServices final : public ehr::host::HostServices {
  public:
   // OWNERSHIP: borrows all three, which must outlive this object. Audit copies are appended to
   // `audit_copy_file` (JSON lines), the host's own trail.
-  PracticeHostServices(const Practice& practice, ehr::host::RoleStore& roles, NotificationStore& notifications,
-                       std::filesystem::path audit_copy_file, ehr::host::LogLevel log_threshold);
+  PracticeHostServices(const Practice& practice, ehr::host::RoleStore& roles,
+                       NotificationStore& notifications, std::filesystem::path audit_copy_file,
+                       ehr::host::LogLevel log_threshold);
 
   void log(ehr::host::LogLevel level, std::string_view message) override;
 
@@ -28,7 +29,8 @@ class PracticeHostServices final : public ehr::host::HostServices {
   ehr::host::Result<ehr::host::Patient> get_patient(std::string_view patient_id) override;
   ehr::host::Result<std::vector<std::string>> list_care_team(std::string_view patient_id) override;
   ehr::host::Result<ehr::host::PortalUser> get_portal_user(std::string_view portal_user_id) override;
-  ehr::host::Result<std::vector<ehr::host::PortalUser>> list_patient_contacts(std::string_view patient_id) override;
+  ehr::host::Result<std::vector<ehr::host::PortalUser>> list_patient_contacts(
+      std::string_view patient_id) override;
   ehr::host::Result<std::vector<std::string>> list_contact_charts(std::string_view portal_user_id) override;
 
   ehr::host::Result<ehr::host::Organization> get_company() override;

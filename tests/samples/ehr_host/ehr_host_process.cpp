@@ -32,8 +32,12 @@ std::string slurp(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::filesystem::path source_directory() { return EHR_SOURCE_DIR; }
-std::filesystem::path build_directory() { return EHR_BINARY_DIR; }
+std::filesystem::path source_directory() {
+  return EHR_SOURCE_DIR;
+}
+std::filesystem::path build_directory() {
+  return EHR_BINARY_DIR;
+}
 
 nlohmann::json Outcome::json() const {
   try {
@@ -84,7 +88,9 @@ Outcome EhrHost::ok(const std::vector<std::string>& args, const std::string& inp
   Outcome result = run(args, input);
   std::string line;
   for (const std::string& arg : args) line += " " + arg;
-  EXPECT_EQ(result.exit_code, 0) << "ehr-host" << line << "\nstdout:\n" << result.out << "\nstderr:\n" << result.err;
+  EXPECT_EQ(result.exit_code, 0) << "ehr-host" << line << "\nstdout:\n"
+                                 << result.out << "\nstderr:\n"
+                                 << result.err;
   return result;
 }
 
@@ -93,7 +99,9 @@ nlohmann::json EhrHost::ok_json(std::vector<std::string> args, const std::string
   return ok(args, input).json();
 }
 
-void EhrHost::enable_plugin() const { ok({"plugins", "enable", "portal-messaging"}); }
+void EhrHost::enable_plugin() const {
+  ok({"plugins", "enable", "portal-messaging"});
+}
 
 void EhrHost::enable_messaging() const {
   enable_plugin();

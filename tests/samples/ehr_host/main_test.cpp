@@ -11,7 +11,8 @@ namespace {
 TEST(EhrHostCli, GlobalHelpListsEveryCommandGroup) {
   EhrHost host;
   const Outcome run = host.ok({"--help"});
-  for (const char* group : {"plugins", "settings", "users", "roles", "messages", "audit", "portal", "notifications"}) {
+  for (const char* group :
+       {"plugins", "settings", "users", "roles", "messages", "audit", "portal", "notifications"}) {
     EXPECT_NE(run.out.find(std::string("  ") + group + " "), std::string::npos) << group;
   }
   EXPECT_NE(run.out.find("--data DIR"), std::string::npos);
@@ -19,9 +20,11 @@ TEST(EhrHostCli, GlobalHelpListsEveryCommandGroup) {
 
 TEST(EhrHostCli, GroupAndCommandHelp) {
   EhrHost host;
-  EXPECT_NE(host.ok({"messages", "--help"}).out.find("ehr-host messages send --as PRINCIPAL"), std::string::npos);
+  EXPECT_NE(host.ok({"messages", "--help"}).out.find("ehr-host messages send --as PRINCIPAL"),
+            std::string::npos);
   const Outcome command = host.ok({"roles", "assign", "--help"});
-  EXPECT_NE(command.out.find("usage: ehr-host roles assign ROLE --as USER (--all | USER...)"), std::string::npos);
+  EXPECT_NE(command.out.find("usage: ehr-host roles assign ROLE --as USER (--all | USER...)"),
+            std::string::npos);
   EXPECT_EQ(host.ok({"help", "settings", "show"}).out, host.ok({"settings", "show", "--help"}).out);
 }
 
@@ -58,11 +61,13 @@ TEST(EhrHostCli, MisspeltOptionIsRefusedNotIgnored) {
 TEST(EhrHostCli, BadPracticeFileNamesFileAndLine) {
   EhrHost host;
   host.practice_file = host.data_directory / "broken.xml";
-  std::ofstream(host.practice_file) << "<practice>\n<company name=\"Co\"/>\n<user id=\"a\" name=\"A\" active=\"maybe\"/>\n"
-                                       "</practice>\n";
+  std::ofstream(host.practice_file)
+      << "<practice>\n<company name=\"Co\"/>\n<user id=\"a\" name=\"A\" active=\"maybe\"/>\n"
+         "</practice>\n";
   const Outcome run = host.json({"plugins", "list"});
   EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("broken.xml:3: active= on <user> must be true or false, not 'maybe'"), std::string::npos)
+  EXPECT_NE(run.err.find("broken.xml:3: active= on <user> must be true or false, not 'maybe'"),
+            std::string::npos)
       << run.err;
   const auto error = run.json();
   EXPECT_EQ(error["error"]["exit_code"], 1);
