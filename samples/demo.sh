@@ -56,3 +56,80 @@ say "The host finds plugins by their manifests; a new plugin waits for an admin 
 host plugins list
 host plugins verify portal-messaging
 host plugins enable portal-messaging
+
+chapter "Enable My Messages (Settings > Portal)"
+say "To access Portal Settings, a user must be assigned the Manage Portal Settings role."
+say "Dr. Lee does not hold it:"
+refused settings show --as drlee --general
+say "Alex Morgan (admin) does. The General section, as it is before anything is saved:"
+host settings show --as admin --general
+say "Toggle on My Messages for all locations, with the Care Team only audience, and Save:"
+host settings set --as admin --general my_messages=on audience=care_team_only
+say "A typo is refused with the field named, and nothing on the page is saved:"
+refused settings set --as admin --general my_messages=on audience=everyone
+
+chapter "Location Settings: one location with settings of its own"
+say "South follows General until its own page is saved:"
+host settings show --as admin --location south
+say "Let any user available for portal messages write to South's patients (Selected users):"
+host settings set --as admin --location south audience=selected_users
+host settings effective
+say "Reset South: it follows General again."
+host settings reset --as admin --location south
+
+chapter "Leave General off and enable only one location"
+host settings set --as admin --general my_messages=off
+say "North: My Messages on, and Use Location Information on so North brands its own portal mail."
+host settings set --as admin --location north my_messages=on use_location_information=on
+host settings effective
+
+chapter "Assign the Available for Portal Messages role"
+say "Dr. Kim's user page, Patient Portal roles section:"
+host users show drkim
+say "Manage Users > Assign Roles: several users at once (all or nothing, says how many changed)."
+host roles assign available_for_portal_messages --as admin drkim nurse2 nurse3
+say "Doing it again changes nobody:"
+host roles assign available_for_portal_messages --as admin drkim nurse2 nurse3
+say "Remove it from two of them again (Unassign Selected):"
+host roles unassign available_for_portal_messages --as admin nurse2 nurse3
+host roles members available_for_portal_messages
+say "Only users who may manage users can change roles:"
+refused roles assign available_for_portal_messages --as drlee nurse2
+
+chapter "A conversation, both ways (North: Maria Alvarez's chart)"
+say "Dr. Lee writes to Maria through the portal:"
+host messages send --as drlee --patient p01 --to portal:maria --subject "Your lab results" \
+  --body "Hi Maria, your lab results are in and everything looks normal." | tee "$data/sent.txt"
+thread="$(sed -n 's/^Sent: thread \([0-9]*\),.*/\1/p' "$data/sent.txt")"
+say "Maria sees one unread thread, reads it, and answers (her message comes on stdin):"
+host messages inbox --as portal:maria
+host messages read "$thread" --as portal:maria
+host_stdin "Thank you, Dr. Lee! Should I keep taking the vitamin D?" messages reply "$thread" --as portal:maria
+say "Dr. Lee's inbox badge, the thread, and the answer:"
+host messages inbox --as drlee
+host messages read "$thread" --as drlee
+host messages reply "$thread" --as drlee --body "Yes, keep taking it until your next visit."
+say "Hoa Nguyen, guardian of two children at North, may write about Lily only to these people:"
+host messages recipients --as portal:hoa --patient p03
+host messages send --as portal:hoa --patient p03 --to nurse1 --subject "Fever" --body "Lily has had a fever since last night."
+
+chapter "A refusal says why"
+say "South follows General, which is off: Dr. Patel cannot write to Aisha Rahman's portal account."
+refused messages send --as drpatel --patient p08 --to portal:aisha --body "Hello Aisha"
+say "Ask without sending anything:"
+host messages explain --staff drpatel --patient p08
+host messages explain --staff drkim --patient p05
+say "Hoa is not a contact on Maria's chart:"
+refused messages recipients --as portal:hoa --patient p01
+
+chapter "Branded notifications (no message content, ever)"
+say "Aisha (South, company brand) is invited to the portal:"
+host portal invite portal:aisha --as admin
+say "What the host delivered: North's mail carries North's Alias, South's the company's."
+host notifications list
+
+chapter "The audit trail"
+host audit list --patient p01
+host audit verify
+
+printf '\nDemo finished: every step above ran against the real plugin through the host SDK.\n'

@@ -1,9 +1,11 @@
 #include "sample_host.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <set>
 #include <system_error>
 
+#include "card_number_guard.hpp"
 #include "command_line.hpp"
 #include "practice_file.hpp"
 
@@ -89,10 +91,24 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
   plugins_ = std::make_unique<host::PluginManager>(options, *services_);
   checked(plugins_->discover());
   declare_and_seed_roles();
+  install_sample_hooks();
 }
 
 SampleHost::~SampleHost() {
+  hooks_.clear();
   if (plugins_) plugins_->shutdown();
+}
+
+// The reference host is also an integrator: it refuses payment card numbers in portal messages
+// (samples/hooks/card_number_guard.hpp) wherever a plugin offers a before_store hook point.
+void SampleHost::install_sample_hooks() {
+  for (const host::Hooks& hooks : plugins_->registry().hooks()) {
+    const std::vector<host::HookPointInfo> points = checked(hooks.list_points());
+    const bool offers = std::any_of(points.begin(), points.end(), [](const host::HookPointInfo& point) {
+      return point.point == host::HookPoint::before_store;
+    });
+    if (offers) hooks_.push_back(checked(hooks.add(host::HookPoint::before_store, card_number_guard)));
+  }
 }
 
 // Roles come from the plugins (their manifests, even when a plugin failed to load, so that

@@ -56,6 +56,7 @@ class SampleHost {
 
  private:
   void declare_and_seed_roles();
+  void install_sample_hooks();
 
   HostPaths paths_;
   std::unique_ptr<Practice> practice_;
@@ -64,6 +65,7 @@ class SampleHost {
   std::unique_ptr<ehr::host::RoleStore> roles_;
   std::unique_ptr<PracticeHostServices> services_;
   std::unique_ptr<ehr::host::PluginManager> plugins_;
+  std::vector<ehr::host::HookRegistration> hooks_;
 };
 
 // e.g. "not_on_care_team"; empty for EHR_DENY_NONE.
