@@ -74,12 +74,5 @@ TEST(EhrHostCli, BadPracticeFileNamesFileAndLine) {
   EXPECT_NE(error["error"]["message"].get<std::string>().find("broken.xml:3"), std::string::npos);
 }
 
-TEST(EhrHostCli, DataDirectoryIsCreatedWhenMissing) {
-  EhrHost host;
-  const auto nested = host.data_directory / "new" / "deeper";
-  host.ok({"--data", nested.string(), "plugins", "list"});
-  EXPECT_TRUE(std::filesystem::is_directory(nested));
-}
-
 }  // namespace
 }  // namespace ehr::sample::cli_test

@@ -82,5 +82,12 @@ TEST(PluginsCommands, TamperedLibraryIsNotLoadedAndSaysWhy) {
   EXPECT_NE(text.out.find("not loaded (checksum_mismatch)"), std::string::npos) << text.out;
 }
 
+TEST(PluginsCommands, DataDirectoryIsCreatedWhenMissing) {
+  EhrHost host;
+  const auto nested = host.data_directory / "new" / "deeper";
+  host.ok({"--data", nested.string(), "plugins", "list"});
+  EXPECT_TRUE(std::filesystem::is_directory(nested));
+}
+
 }  // namespace
 }  // namespace ehr::sample::cli_test
