@@ -20,7 +20,7 @@ using ehr::portal::Error;
 namespace abi = ehr::portal::abi;
 
 constexpr const char* kPluginId = "portal-messaging";
-constexpr const char* kPluginVersion = "0.1.0";
+constexpr const char* kPluginVersion = PORTAL_PLUGIN_VERSION;  // the project version, as in the manifest
 constexpr const char* kDefaultSchemaFile = "portal-settings.xml";
 
 // The oldest ABI minor whose tables this plugin needs (our floor), and the newest it speaks.
