@@ -23,18 +23,20 @@ ConversationService& service_of(ehr_channel* channel) {
     throw Error(EHR_STATUS_INVALID_ARGUMENT, "no channel handle", "channel");
   }
   if (!channel->portal->enabled()) {
-    throw Error(EHR_STATUS_DISABLED, "the portal-messaging plugin is disabled; an admin can enable it in the "
-                                     "plugin manager");
+    throw Error(EHR_STATUS_DISABLED,
+                "the portal-messaging plugin is disabled; an admin can enable it in the "
+                "plugin manager");
   }
   return channel->portal->conversations();
 }
 
 Principal principal_from(const ehr_principal* principal, const char* field) {
   auto copy = copy_struct(principal, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
-  if (!copy) throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is not a valid ehr_principal", field);
+  if (!copy)
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is not a valid ehr_principal", field);
   if (copy->kind != EHR_PRINCIPAL_STAFF && copy->kind != EHR_PRINCIPAL_PORTAL_USER) {
-    throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is neither a staff user nor a portal user",
-                field);
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                std::string(field) + " is neither a staff user nor a portal user", field);
   }
   return Principal{static_cast<PrincipalKind>(copy->kind), to_string(copy->id)};
 }
@@ -95,8 +97,8 @@ ehr_status explain(ehr_channel* channel, const ehr_explain_request* request, voi
     const auto in = request_from(request, EHR_STRUCT_EXPLAIN_REQUEST,
                                  EHR_SIZE_THROUGH(ehr_explain_request, patient_id), "ehr_explain_request");
     require_sink(sink);
-    const Eligibility decision =
-        service.explain({to_string(in.staff_user_id), to_string(in.portal_user_id), to_string(in.patient_id)});
+    const Eligibility decision = service.explain(
+        {to_string(in.staff_user_id), to_string(in.portal_user_id), to_string(in.patient_id)});
     ehr_decision out{};
     out.struct_type = EHR_STRUCT_DECISION;
     out.struct_size = sizeof(ehr_decision);
@@ -107,8 +109,8 @@ ehr_status explain(ehr_channel* channel, const ehr_explain_request* request, voi
   });
 }
 
-ehr_status list_recipients(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id, void* sink_ctx,
-                           ehr_recipient_sink_fn sink, ehr_error** out_error) {
+ehr_status list_recipients(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
+                           void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error) {
   return guarded(out_error, [&] {
     ConversationService& service = service_of(channel);
     const Principal who = principal_from(reader, "reader");
@@ -131,7 +133,8 @@ ehr_status start_thread(ehr_channel* channel, const ehr_start_request* request, 
     const auto in = request_from(request, EHR_STRUCT_START_REQUEST, EHR_SIZE_THROUGH(ehr_start_request, body),
                                  "ehr_start_request");
     if (in.recipient_count > 0 && in.recipients == nullptr) {
-      throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL", "recipients");
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL",
+                  "recipients");
     }
     StartThreadRequest start;
     start.sender = principal_from(&in.sender, "sender");
@@ -151,7 +154,8 @@ ehr_status reply(ehr_channel* channel, const ehr_reply_request* request, ehr_sen
     ConversationService& service = service_of(channel);
     const auto in = request_from(request, EHR_STRUCT_REPLY_REQUEST, EHR_SIZE_THROUGH(ehr_reply_request, body),
                                  "ehr_reply_request");
-    write_sent(out_sent, service.reply({principal_from(&in.sender, "sender"), in.thread_id, to_string(in.body)}));
+    write_sent(out_sent,
+               service.reply({principal_from(&in.sender, "sender"), in.thread_id, to_string(in.body)}));
   });
 }
 
@@ -225,8 +229,8 @@ ehr_status read_thread(ehr_channel* channel, const ehr_principal* reader, int64_
   });
 }
 
-ehr_status set_archived(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id, uint32_t archived,
-                        ehr_error** out_error) {
+ehr_status set_archived(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                        uint32_t archived, ehr_error** out_error) {
   return guarded(out_error, [&] {
     ConversationService& service = service_of(channel);
     service.set_archived(principal_from(reader, "reader"), thread_id, archived != 0);
@@ -249,13 +253,15 @@ const ehr_channel_api kChannelApi = {
 
 }  // namespace
 
-const ehr_channel_api& channel_api() noexcept { return kChannelApi; }
+const ehr_channel_api& channel_api() noexcept {
+  return kChannelApi;
+}
 
 void register_channel(const ehr_registrar& registrar, ehr_channel* handle) {
   if (registrar.register_channel == nullptr) return;
   ehr_error* host_error = nullptr;
-  const ehr_status status = registrar.register_channel(registrar.registrar, view(kChannelId), &kChannelApi, handle,
-                                                       &host_error);
+  const ehr_status status =
+      registrar.register_channel(registrar.registrar, view(kChannelId), &kChannelApi, handle, &host_error);
   check_registration(status, host_error, "the messaging channel");
 }
 
