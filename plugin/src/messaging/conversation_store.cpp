@@ -73,7 +73,7 @@ int64_t kind_value(const Principal& p) {
 ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string& patient_id,
                                               const std::string& subject, const Principal& starter,
                                               const std::vector<Principal>& participants,
-                                              const std::string& body, int64_t at_ms) {
+                                              const std::string& body, int64_t at_ms) const {
   Statement insert = tx.prepare(
       "INSERT INTO message_threads (patient_id, subject, started_by_kind, started_by_id, created_at, "
       "last_sender_kind, last_sender_id, last_message_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?4, ?5) RETURNING "
@@ -96,7 +96,7 @@ ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string
 }
 
 MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
-                                             const std::string& body, int64_t at_ms) {
+                                             const std::string& body, int64_t at_ms) const {
   Statement insert = tx.prepare(
       "INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) "
       "RETURNING id");
@@ -122,7 +122,7 @@ MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id,
   return message;
 }
 
-std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int64_t thread_id) {
+std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int64_t thread_id) const {
   Statement query =
       tx.prepare(std::string("SELECT ") + kThreadColumns + " FROM message_threads t WHERE t.id = ?1");
   query.bind(1, thread_id);
@@ -130,7 +130,7 @@ std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int6
   return thread_at(query);
 }
 
-std::vector<Principal> ConversationStore::participants(Transaction& tx, int64_t thread_id) {
+std::vector<Principal> ConversationStore::participants(Transaction& tx, int64_t thread_id) const {
   Statement query = tx.prepare(
       "SELECT principal_kind, principal_id FROM thread_participants WHERE thread_id = ?1 "
       "ORDER BY principal_kind, principal_id");
@@ -140,14 +140,14 @@ std::vector<Principal> ConversationStore::participants(Transaction& tx, int64_t 
   return result;
 }
 
-bool ConversationStore::is_participant(Transaction& tx, int64_t thread_id, const Principal& who) {
+bool ConversationStore::is_participant(Transaction& tx, int64_t thread_id, const Principal& who) const {
   Statement query = tx.prepare(
       "SELECT 1 FROM thread_participants WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3");
   query.bind_all(thread_id, kind_value(who), who.id);
   return query.step();
 }
 
-std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t thread_id) {
+std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t thread_id) const {
   Statement query = tx.prepare(
       "SELECT id, thread_id, sender_kind, sender_id, body, sent_at FROM messages WHERE thread_id = ?1 ORDER "
       "BY id");
@@ -159,7 +159,8 @@ std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t 
   return result;
 }
 
-std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx, const InboxQuery& query) {
+std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx,
+                                                                 const InboxQuery& query) const {
   Statement statement = tx.prepare(std::string("SELECT ") + kThreadColumns +
                                    ", p.unread_count, p.archived FROM thread_participants p "
                                    "JOIN message_threads t ON t.id = p.thread_id "
@@ -177,7 +178,7 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
   return result;
 }
 
-uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) {
+uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) const {
   Statement statement = tx.prepare(
       "SELECT COUNT(*) FROM thread_participants "
       "WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3 "
@@ -188,7 +189,7 @@ uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& que
 }
 
 uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reader,
-                                         const std::optional<std::vector<std::string>>& charts) {
+                                         const std::optional<std::vector<std::string>>& charts) const {
   // The partial index holds only unread, unarchived rows: the badge costs O(threads with unread
   // messages), and the planner would otherwise pick the inbox index (no ANALYZE statistics).
   Statement statement = tx.prepare(
@@ -200,17 +201,20 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
   return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
 }
 
-void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader) {
+void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader,
+                                  int64_t up_to_message_id) const {
   tx.prepare(
-        "UPDATE thread_participants SET unread_count = 0, "
-        "last_read_message_id = (SELECT last_message_id FROM message_threads WHERE id = ?1) "
+        "UPDATE thread_participants SET last_read_message_id = MAX(last_read_message_id, ?4), "
+        "unread_count = (SELECT COUNT(*) FROM messages m WHERE m.thread_id = ?1 "
+        "AND m.id > MAX(thread_participants.last_read_message_id, ?4) "
+        "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3)) "
         "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3")
-      .bind_all(thread_id, kind_value(reader), reader.id)
+      .bind_all(thread_id, kind_value(reader), reader.id, up_to_message_id)
       .run();
 }
 
 bool ConversationStore::set_archived(Transaction& tx, int64_t thread_id, const Principal& reader,
-                                     bool archived) {
+                                     bool archived) const {
   Statement update = tx.prepare(
       "UPDATE thread_participants SET archived = ?4 "
       "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3 RETURNING 1");

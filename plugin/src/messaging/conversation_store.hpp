@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "messaging/principal.hpp"
+#include "host/principal.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -58,29 +58,30 @@ class ConversationStore {
   // Returns the thread with the message's id in last_message_id.
   ThreadRecord create_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
                              const Principal& starter, const std::vector<Principal>& participants,
-                             const std::string& body, int64_t at_ms);
+                             const std::string& body, int64_t at_ms) const;
   // Appends a message: every other participant gets one more unread, and the thread comes back
   // out of the archive for every participant (R-CONV-4).
   MessageRecord add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
-                            const std::string& body, int64_t at_ms);
+                            const std::string& body, int64_t at_ms) const;
 
-  [[nodiscard]] std::optional<ThreadRecord> find_thread(Transaction& tx, int64_t thread_id);
-  [[nodiscard]] std::vector<Principal> participants(Transaction& tx, int64_t thread_id);
-  [[nodiscard]] bool is_participant(Transaction& tx, int64_t thread_id, const Principal& who);
+  [[nodiscard]] std::optional<ThreadRecord> find_thread(Transaction& tx, int64_t thread_id) const;
+  [[nodiscard]] std::vector<Principal> participants(Transaction& tx, int64_t thread_id) const;
+  [[nodiscard]] bool is_participant(Transaction& tx, int64_t thread_id, const Principal& who) const;
   // Oldest first.
-  [[nodiscard]] std::vector<MessageRecord> messages(Transaction& tx, int64_t thread_id);
+  [[nodiscard]] std::vector<MessageRecord> messages(Transaction& tx, int64_t thread_id) const;
 
   // Newest first.
-  [[nodiscard]] std::vector<ThreadSummaryRecord> list_threads(Transaction& tx, const InboxQuery& query);
-  [[nodiscard]] uint64_t count_threads(Transaction& tx, const InboxQuery& query);
+  [[nodiscard]] std::vector<ThreadSummaryRecord> list_threads(Transaction& tx, const InboxQuery& query) const;
+  [[nodiscard]] uint64_t count_threads(Transaction& tx, const InboxQuery& query) const;
   // The badge: unread messages in the reader's unarchived threads (charts filter as in InboxQuery).
   [[nodiscard]] uint64_t unread_total(Transaction& tx, const Principal& reader,
-                                      const std::optional<std::vector<std::string>>& charts);
+                                      const std::optional<std::vector<std::string>>& charts) const;
 
-  // Marks every message of the thread read for this reader only (R-CONV-2).
-  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader);
+  // Marks the thread read for this reader only, up to the newest message the reader was shown
+  // (R-CONV-2): a message that arrived meanwhile stays unread.
+  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader, int64_t up_to_message_id) const;
   // Per reader (R-CONV-4). Returns false when the reader is not a participant.
-  bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived);
+  bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived) const;
 };
 
 }  // namespace ehr::portal

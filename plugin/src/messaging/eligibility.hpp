@@ -8,10 +8,9 @@
 #include <string>
 
 #include "ehr/channel.h"
+#include "settings/settings_service.hpp"  // Audience
 
 namespace ehr::portal {
-
-enum class Audience { care_team_only, selected_users };
 
 // The effective settings for the patient's location (R-SET-3/R-SET-4), as far as they matter here.
 struct MessagingSettingsFacts {

@@ -82,7 +82,8 @@ TEST_F(ConversationStoreTest, NewThreadHoldsItsFirstMessageAndParticipants) {  /
 TEST_F(ConversationStoreTest, InboxIsNewestFirstWithPerReaderUnreadCounts) {  // R-CONV-2
   ThreadRecord older = start("p1", kDrLee, {kPat1}, 1000);
   ThreadRecord newer = start("p1", kDrLee, {kPat1}, 2000);
-  add(older.id, kDrLee, 3000);  // the older thread gets the newest message and moves up
+  MessageRecord latest =
+      add(older.id, kDrLee, 3000);  // the older thread gets the newest message and moves up
 
   auto pat_inbox = inbox(kPat1);
   ASSERT_EQ(pat_inbox.size(), 2u);
@@ -94,7 +95,7 @@ TEST_F(ConversationStoreTest, InboxIsNewestFirstWithPerReaderUnreadCounts) {  //
   EXPECT_EQ(badge(kDrLee), 0u);  // one's own messages are not unread
 
   Transaction tx(*db_);
-  store_.mark_read(tx, older.id, kPat1);
+  store_.mark_read(tx, older.id, kPat1, latest.id);
   tx.commit();
   EXPECT_EQ(badge(kPat1), 1u);
   EXPECT_EQ(inbox(kPat1)[0].unread_count, 0u);
@@ -104,11 +105,22 @@ TEST_F(ConversationStoreTest, ReadingMarksReadForThatReaderOnly) {  // R-CONV-2
   ThreadRecord thread = start("p1", kDrLee, {kPat1, kGuardian}, 1000);
   {
     Transaction tx(*db_);
-    store_.mark_read(tx, thread.id, kPat1);
+    store_.mark_read(tx, thread.id, kPat1, thread.last_message_id);
     tx.commit();
   }
   EXPECT_EQ(badge(kPat1), 0u);
   EXPECT_EQ(badge(kGuardian), 1u);
+}
+
+TEST_F(ConversationStoreTest, AMessageArrivingWhileReadingStaysUnread) {  // R-CONV-2
+  ThreadRecord thread = start("p1", kDrLee, {kPat1}, 1000);
+  MessageRecord shown = add(thread.id, kDrLee, 2000);
+  add(thread.id, kDrLee, 3000);  // arrives after the reader fetched the thread
+  add(thread.id, kPat1, 3500);   // the reader's own message never counts
+  Transaction tx(*db_);
+  store_.mark_read(tx, thread.id, kPat1, shown.id);
+  tx.commit();
+  EXPECT_EQ(badge(kPat1), 1u);
 }
 
 TEST_F(ConversationStoreTest, ArchiveIsPerReaderAndANewMessageBringsTheThreadBack) {  // R-CONV-4

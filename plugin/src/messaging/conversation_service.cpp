@@ -1,0 +1,428 @@
+#include "messaging/conversation_service.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "audit/audit_log.hpp"
+#include "common/error.hpp"
+#include "hooks/hook_registry.hpp"
+#include "host/host_client.hpp"
+#include "messaging/message_text.hpp"
+#include "roles/portal_roles.hpp"
+#include "settings/settings_service.hpp"
+#include "storage/database.hpp"
+
+namespace ehr::portal {
+namespace {
+
+std::string thread_target(int64_t thread_id) {
+  return "thread:" + std::to_string(thread_id);
+}
+
+AuditEntry entry(const Principal& actor, const char* action, std::string patient_id, std::string target) {
+  AuditEntry e;
+  e.actor = actor;
+  e.action = action;
+  e.patient_id = std::move(patient_id);
+  e.target = std::move(target);
+  return e;
+}
+
+void require_principal(const Principal& who, const char* field) {
+  if (who.id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " has no id", field);
+  if (who.kind != PrincipalKind::staff && who.kind != PrincipalKind::portal_user) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                std::string(field) + " is neither a staff user nor a portal user", field);
+  }
+}
+
+MessagingSettingsFacts messaging_settings(SettingsService& settings, const std::string& location_id) {
+  const PortalSettings effective = settings.effective(location_id);
+  MessagingSettingsFacts facts;
+  facts.my_messages = effective.my_messages;
+  facts.audience = effective.audience;
+  facts.location_id = location_id;
+  facts.location_has_own_settings = !effective.source_location_id.empty();
+  return facts;
+}
+
+}  // namespace
+
+ConversationService::ConversationService(Database& db, const HostClient& host, SettingsService& settings,
+                                         AuditLog& audit, HookRegistry& hooks)
+    : host_(host),
+      settings_(settings),
+      audit_(audit),
+      hooks_(hooks),
+      facts_(host, [&settings](
+                       const std::string& location_id) { return messaging_settings(settings, location_id); }),
+      readers_(db.file()),
+      writer_(db) {}
+
+ConversationService::~ConversationService() = default;
+
+std::size_t ConversationService::body_limit() const {
+  return static_cast<std::size_t>(settings_.message_body_max_chars());
+}
+
+// ---- who may message whom -------------------------------------------------------------------
+
+Eligibility ConversationService::explain(const ExplainQuery& query) const {
+  if (query.patient_id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
+  if (query.staff_user_id.empty() && query.portal_user_id.empty()) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "name a staff user, a portal user or both", "staff_user_id");
+  }
+  const ChartFacts chart = facts_.chart(query.patient_id);
+  std::optional<StaffFacts> staff;
+  std::optional<PortalUserFacts> portal;
+  if (!query.staff_user_id.empty()) staff = facts_.staff(chart, query.staff_user_id);
+  if (!query.portal_user_id.empty()) portal = facts_.portal_user(chart, query.portal_user_id);
+  return decide_eligibility(facts_.facts(chart, staff, portal));
+}
+
+std::vector<Recipient> ConversationService::list_recipients(const Principal& reader,
+                                                            const std::string& patient_id) const {
+  require_principal(reader, "reader");
+  if (reader.kind != PrincipalKind::portal_user) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "only a portal user is offered recipients", "reader");
+  }
+  if (patient_id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
+  const ChartFacts chart = facts_.chart(patient_id);
+  const PortalUserFacts portal = facts_.portal_user(chart, reader.id);
+  if (Eligibility own = decide_eligibility(facts_.facts(chart, std::nullopt, portal)); !own) {
+    throw Error(EHR_STATUS_FORBIDDEN, own.explanation, "reader", own.reason);
+  }
+  // Care Team only: the care team; Selected users: everyone holding the role. R-MSG-2 then
+  // filters either list the same way a send would.
+  std::vector<std::string> candidates;
+  if (chart.settings.audience == Audience::care_team_only) {
+    candidates = chart.care_team;
+  } else {
+    for (const UserInfo& user : host_.list_users_with_role(kAvailableForPortalMessages)) {
+      candidates.push_back(user.id);
+    }
+  }
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  std::vector<Recipient> recipients;
+  for (const std::string& id : candidates) {
+    if (decide_eligibility(facts_.facts(chart, facts_.staff(chart, id), portal))) {
+      recipients.push_back({Principal::staff(id), display_name(Principal::staff(id))});
+    }
+  }
+  std::sort(recipients.begin(), recipients.end(),
+            [](const Recipient& a, const Recipient& b) { return a.display_name < b.display_name; });
+  return recipients;
+}
+
+Eligibility ConversationService::check_send(const Principal& sender, const ChartFacts& chart,
+                                            const std::vector<Principal>& counterparts, bool require_all,
+                                            std::vector<Principal>& allowed) const {
+  const bool staff_sender = sender.kind == PrincipalKind::staff;
+  std::optional<StaffFacts> staff;
+  std::optional<PortalUserFacts> portal;
+  if (staff_sender) {
+    staff = facts_.staff(chart, sender.id);
+  } else {
+    portal = facts_.portal_user(chart, sender.id);
+  }
+  // The sender's own standing first: its reason is the one an admin must fix.
+  if (Eligibility own = decide_eligibility(facts_.facts(chart, staff, portal)); !own) return own;
+  std::optional<Eligibility> first_refusal;
+  for (const Principal& to : counterparts) {
+    Eligibility pair = staff_sender
+                           ? decide_eligibility(facts_.facts(chart, staff, facts_.portal_user(chart, to.id)))
+                           : decide_eligibility(facts_.facts(chart, facts_.staff(chart, to.id), portal));
+    if (pair) {
+      allowed.push_back(to);
+    } else if (!first_refusal) {
+      first_refusal = std::move(pair);
+    }
+  }
+  if (first_refusal && (require_all || allowed.empty())) return *first_refusal;
+  if (allowed.empty()) {
+    return {EHR_DENY_NOT_A_CONTACT,
+            "No portal user with an active account is a contact on this chart; invite the patient, a "
+            "guardian or a "
+            "guarantor to the portal first."};
+  }
+  return {EHR_DENY_NONE, "Allowed."};
+}
+
+// ---- sending ------------------------------------------------------------------------------------
+
+SentMessage ConversationService::start_thread(const StartThreadRequest& request) {
+  require_principal(request.sender, "sender");
+  if (request.patient_id.empty())
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
+  validate_subject(request.subject);
+  validate_body(request.body, body_limit());
+
+  std::vector<Principal> counterparts = request.recipients;
+  const bool staff_sender = request.sender.kind == PrincipalKind::staff;
+  for (const Principal& to : counterparts) {
+    require_principal(to, "recipients");
+    if ((to.kind == PrincipalKind::staff) == staff_sender) {
+      throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                  staff_sender ? "staff write to the patient's portal users, not to staff"
+                               : "a portal user writes to staff, not to portal users",
+                  "recipients");
+    }
+  }
+  if (!staff_sender && counterparts.size() != 1) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                "a portal user writes to exactly one recipient from the offered list", "recipients");
+  }
+  const ChartFacts chart = facts_.chart(request.patient_id);
+  const bool every_contact = staff_sender && counterparts.empty();
+  if (every_contact && chart.patient.exists) {
+    for (const PortalUserInfo& contact : host_.list_patient_contacts(request.patient_id)) {
+      counterparts.push_back(Principal::portal_user(contact.id));
+    }
+  }
+  // A recipient the sender named must be reachable; "every contact" skips those who are not.
+  std::vector<Principal> recipients;
+  const Eligibility decision = check_send(request.sender, chart, counterparts, !every_contact, recipients);
+  if (!decision) {
+    refuse(entry(request.sender, "message.send", request.patient_id, "new thread"), EHR_STATUS_FORBIDDEN,
+           decision.reason, decision.explanation, "recipients");
+  }
+  run_before_store(request.sender, request.patient_id, 0, request.subject, request.body, "message.send");
+
+  const int64_t now = host_.now_unix_ms();
+  SentMessage sent = writer_.run([&](Transaction& tx) {
+    ThreadRecord thread = store_.create_thread(tx, request.patient_id, request.subject, request.sender,
+                                               recipients, request.body, now);
+    AuditEntry audit = entry(request.sender, "message.send", request.patient_id, thread_target(thread.id));
+    audit.detail = "new thread, message " + std::to_string(thread.last_message_id) + ", " +
+                   std::to_string(recipients.size()) + " recipient(s)";
+    audit_.append(tx, std::move(audit));
+    return SentMessage{thread.id, thread.last_message_id, now};
+  });
+  after_store(request.sender, request.patient_id, sent, request.subject, request.body, recipients);
+  return sent;
+}
+
+SentMessage ConversationService::reply(const ReplyRequest& request) {
+  require_principal(request.sender, "sender");
+  validate_body(request.body, body_limit());
+  Access access = check_access(request.sender, request.thread_id, "message.send");
+  const ThreadRecord& thread = access.thread;
+
+  // R-MSG-4: the rules are asked again now, toward the other side of the thread.
+  std::vector<Principal> counterparts;
+  for (const Principal& p : access.participants) {
+    if (p.kind != request.sender.kind) counterparts.push_back(p);
+  }
+  const ChartFacts chart = facts_.chart(thread.patient_id);
+  std::vector<Principal> recipients;
+  // Staff reach the portal users still reachable; a portal user needs its staff counterpart.
+  const Eligibility decision = check_send(request.sender, chart, counterparts, false, recipients);
+  if (!decision) {
+    refuse(entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id)),
+           EHR_STATUS_FORBIDDEN, decision.reason, decision.explanation);
+  }
+  run_before_store(request.sender, thread.patient_id, thread.id, thread.subject, request.body,
+                   "message.send");
+
+  const int64_t now = host_.now_unix_ms();
+  SentMessage sent = writer_.run([&](Transaction& tx) {
+    MessageRecord message = store_.add_message(tx, thread.id, request.sender, request.body, now);
+    AuditEntry audit = entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id));
+    audit.detail = "reply, message " + std::to_string(message.id);
+    audit_.append(tx, std::move(audit));
+    return SentMessage{thread.id, message.id, now};
+  });
+  after_store(request.sender, thread.patient_id, sent, thread.subject, request.body, recipients);
+  return sent;
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+std::optional<std::vector<std::string>> ConversationService::visible_charts(const Principal& reader,
+                                                                            const char* action) {
+  require_principal(reader, "reader");
+  if (reader.kind == PrincipalKind::staff) {
+    std::optional<UserInfo> user = host_.get_user(reader.id);
+    if (!user) {
+      refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_UNKNOWN_USER,
+             "Staff user '" + reader.id + "' is not known to the host.", "reader");
+    }
+    if (!user->active) {
+      refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_STAFF_INACTIVE,
+             "Staff user '" + reader.id + "' is inactive.", "reader");
+    }
+    return std::nullopt;
+  }
+  std::optional<PortalUserInfo> user = host_.get_portal_user(reader.id);
+  if (!user) {
+    refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_UNKNOWN_USER,
+           "Portal user '" + reader.id + "' is not known to the host.", "reader");
+  }
+  if (!user->active) {
+    refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_PORTAL_ACCOUNT_INACTIVE,
+           "The portal account of '" + reader.id + "' is inactive.", "reader");
+  }
+  return host_.list_contact_charts(reader.id);
+}
+
+ConversationService::Access ConversationService::check_access(const Principal& who, int64_t thread_id,
+                                                              const char* action) {
+  require_principal(who, "reader");
+  const std::optional<std::vector<std::string>> charts = visible_charts(who, action);
+  Access access;
+  bool participant = false;
+  {
+    ReaderPool::Lease db = readers_.lease();
+    Transaction tx(*db, TransactionMode::read);
+    std::optional<ThreadRecord> thread = store_.find_thread(tx, thread_id);
+    if (thread) {
+      access.thread = std::move(*thread);
+      access.participants = store_.participants(tx, thread_id);
+      participant =
+          std::find(access.participants.begin(), access.participants.end(), who) != access.participants.end();
+    } else {
+      access.thread.id = 0;
+    }
+  }
+  if (access.thread.id == 0) {
+    AuditEntry probe = entry(who, action, "", thread_target(thread_id));
+    refuse(probe, EHR_STATUS_NOT_FOUND, EHR_DENY_NONE,
+           "There is no thread " + std::to_string(thread_id) + ".", "thread_id");
+  }
+  const std::string& patient_id = access.thread.patient_id;
+  if (!participant) {
+    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN,
+           EHR_DENY_NOT_A_PARTICIPANT,
+           "Thread " + std::to_string(thread_id) + " is not one of " + who.display() + "'s conversations.",
+           "thread_id");
+  }
+  // R-CONV-3: a portal user reaches only charts it is a contact on now.
+  if (charts && std::find(charts->begin(), charts->end(), patient_id) == charts->end()) {
+    refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN,
+           EHR_DENY_NOT_A_CONTACT,
+           "Portal user '" + who.id + "' is no longer a contact on this thread's chart.", "thread_id");
+  }
+  return access;
+}
+
+InboxPage ConversationService::list_threads(const InboxRequest& request) {
+  InboxQuery query;
+  query.reader = request.reader;
+  query.archived = request.archived;
+  query.limit = request.limit == 0 ? kDefaultPageSize : std::min(request.limit, kMaxPageSize);
+  query.offset = request.offset;
+  query.charts = visible_charts(request.reader, "inbox.list");
+  InboxPage page;
+  ReaderPool::Lease db = readers_.lease();
+  Transaction tx(*db, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
+  page.threads = store_.list_threads(tx, query);
+  page.thread_count = store_.count_threads(tx, query);
+  page.unread_total = store_.unread_total(tx, query.reader, query.charts);
+  return page;
+}
+
+uint64_t ConversationService::unread_total(const Principal& reader) {
+  const auto charts = visible_charts(reader, "inbox.badge");
+  ReaderPool::Lease db = readers_.lease();
+  Transaction tx(*db, TransactionMode::read);
+  return store_.unread_total(tx, reader, charts);
+}
+
+std::vector<MessageView> ConversationService::read_thread(const Principal& reader, int64_t thread_id) {
+  Access access = check_access(reader, thread_id, "message.read");
+  std::vector<MessageRecord> messages;
+  {
+    ReaderPool::Lease db = readers_.lease();
+    Transaction tx(*db, TransactionMode::read);
+    messages = store_.messages(tx, thread_id);
+  }
+  const int64_t shown_up_to = messages.empty() ? 0 : messages.back().id;
+  writer_.run([&](Transaction& tx) {
+    store_.mark_read(tx, thread_id, reader, shown_up_to);
+    AuditEntry audit = entry(reader, "message.read", access.thread.patient_id, thread_target(thread_id));
+    audit.detail =
+        std::to_string(messages.size()) + " message(s), up to message " + std::to_string(shown_up_to);
+    audit_.append(tx, std::move(audit));
+  });
+
+  std::map<std::pair<PrincipalKind, std::string>, std::string> names;  // one host call per sender
+  std::vector<MessageView> views;
+  views.reserve(messages.size());
+  for (MessageRecord& message : messages) {
+    auto key = std::make_pair(message.sender.kind, message.sender.id);
+    auto it = names.find(key);
+    if (it == names.end()) it = names.emplace(key, display_name(message.sender)).first;
+    views.push_back({std::move(message), it->second});
+  }
+  HookEvent event;
+  event.point = HookPoint::on_read;
+  event.actor = reader;
+  event.patient_id = access.thread.patient_id;
+  event.thread_id = thread_id;
+  event.subject = access.thread.subject;
+  hooks_.run(event);
+  return views;
+}
+
+void ConversationService::set_archived(const Principal& reader, int64_t thread_id, bool archived) {
+  const char* action = archived ? "thread.archive" : "thread.unarchive";
+  Access access = check_access(reader, thread_id, action);
+  writer_.run([&](Transaction& tx) {
+    store_.set_archived(tx, thread_id, reader, archived);
+    audit_.append(tx, entry(reader, action, access.thread.patient_id, thread_target(thread_id)));
+  });
+}
+
+// ---- hooks, refusals, names -----------------------------------------------------------------
+
+void ConversationService::run_before_store(const Principal& sender, const std::string& patient_id,
+                                           int64_t thread_id, const std::string& subject,
+                                           const std::string& body, const char* action) {
+  HookEvent event;
+  event.point = HookPoint::before_store;
+  event.actor = sender;
+  event.patient_id = patient_id;
+  event.thread_id = thread_id;
+  event.subject = subject;
+  event.body = body;
+  std::optional<std::string> rejection = hooks_.run_before_store(event);
+  if (rejection) {
+    refuse(entry(sender, action, patient_id, thread_id == 0 ? "new thread" : thread_target(thread_id)),
+           EHR_STATUS_REJECTED, EHR_DENY_NONE, "An integrator hook rejected the message: " + *rejection);
+  }
+}
+
+void ConversationService::after_store(const Principal& sender, const std::string& patient_id,
+                                      const SentMessage& sent, const std::string& subject,
+                                      const std::string& body, const std::vector<Principal>& recipients) {
+  (void)recipients;
+  HookEvent event;
+  event.point = HookPoint::after_store;
+  event.actor = sender;
+  event.patient_id = patient_id;
+  event.thread_id = sent.thread_id;
+  event.message_id = sent.message_id;
+  event.subject = subject;
+  event.body = body;
+  hooks_.run(event);
+}
+
+void ConversationService::refuse(AuditEntry refused, ehr_status code, ehr_deny_reason reason,
+                                 const std::string& message, const std::string& field) {
+  refused.outcome = reason != EHR_DENY_NONE ? deny_reason_code(reason) : ehr_status_name(code);
+  writer_.run([&](Transaction& tx) { audit_.append(tx, refused); });
+  throw Error(code, message, field, reason);
+}
+
+std::string ConversationService::display_name(const Principal& who) const {
+  if (who.kind == PrincipalKind::staff) {
+    if (std::optional<UserInfo> user = host_.get_user(who.id)) return user->display_name;
+  } else if (std::optional<PortalUserInfo> user = host_.get_portal_user(who.id)) {
+    return user->display_name;
+  }
+  return who.id;
+}
+
+}  // namespace ehr::portal

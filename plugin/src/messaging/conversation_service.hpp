@@ -1,0 +1,150 @@
+// Conversations between a patient's portal users and staff (R-MSG-1..5, R-CONV-1..5, R-AUD-1,
+// R-HOOK-1): every call checks access with facts asked from the host at that moment, audits what
+// it did or refused, and writes through the group-commit writer so that a message and its audit
+// record commit together and are acknowledged only once durable.
+//
+// THREADING: every member may be called concurrently from many host threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.hpp"
+#include "host/principal.hpp"
+#include "messaging/conversation_store.hpp"
+#include "messaging/eligibility.hpp"
+#include "messaging/eligibility_facts.hpp"
+#include "messaging/group_commit.hpp"
+#include "messaging/reader_pool.hpp"
+
+namespace ehr::portal {
+
+class Database;
+class HookRegistry;
+class HostClient;
+class SettingsService;
+
+struct ExplainQuery {
+  std::string staff_user_id;   // empty: ask about the portal side only
+  std::string portal_user_id;  // empty: ask about the staff side only
+  std::string patient_id;
+};
+
+struct Recipient {
+  Principal principal;
+  std::string display_name;
+};
+
+struct StartThreadRequest {
+  Principal sender;
+  std::string patient_id;
+  std::vector<Principal> recipients;  // staff sender: empty means every eligible portal user of the chart
+  std::string subject;
+  std::string body;
+};
+
+struct ReplyRequest {
+  Principal sender;
+  int64_t thread_id = 0;
+  std::string body;
+};
+
+struct SentMessage {
+  int64_t thread_id = 0;
+  int64_t message_id = 0;
+  int64_t sent_at_ms = 0;
+};
+
+struct InboxRequest {
+  Principal reader;
+  bool archived = false;
+  uint32_t limit = 0;  // 0: kDefaultPageSize
+  uint32_t offset = 0;
+};
+
+struct InboxPage {
+  std::vector<ThreadSummaryRecord> threads;
+  uint64_t thread_count = 0;  // across all pages
+  uint64_t unread_total = 0;  // the badge
+};
+
+struct MessageView {
+  MessageRecord message;
+  std::string sender_display_name;
+};
+
+class ConversationService {
+ public:
+  static constexpr uint32_t kDefaultPageSize = 50;
+  static constexpr uint32_t kMaxPageSize = 500;
+
+  // `db` is the plugin's write connection (shared with the audit log); reads open their own
+  // connections to the same file.
+  ConversationService(Database& db, const HostClient& host, SettingsService& settings, AuditLog& audit,
+                      HookRegistry& hooks);
+  ~ConversationService();
+  ConversationService(const ConversationService&) = delete;
+  ConversationService& operator=(const ConversationService&) = delete;
+
+  // R-MSG-5: the same decision a send would meet, without sending anything.
+  [[nodiscard]] Eligibility explain(const ExplainQuery& query) const;
+  // R-MSG-3: exactly the staff this portal user may write to about the patient.
+  [[nodiscard]] std::vector<Recipient> list_recipients(const Principal& reader,
+                                                       const std::string& patient_id) const;
+
+  SentMessage start_thread(const StartThreadRequest& request);
+  SentMessage reply(const ReplyRequest& request);
+
+  // R-CONV-2/R-CONV-3: the reader's own threads, newest first, with unread counts and the badge.
+  [[nodiscard]] InboxPage list_threads(const InboxRequest& request);
+  [[nodiscard]] uint64_t unread_total(const Principal& reader);
+  // Oldest first; marks the thread read for this reader only, audits the read, runs on_read.
+  std::vector<MessageView> read_thread(const Principal& reader, int64_t thread_id);
+  // R-CONV-4, per reader.
+  void set_archived(const Principal& reader, int64_t thread_id, bool archived);
+
+ private:
+  // A thread the caller may open, as it was when access was checked.
+  struct Access {
+    ThreadRecord thread;
+    std::vector<Principal> participants;
+  };
+
+  [[nodiscard]] std::size_t body_limit() const;
+  // The charts a portal reader may see now; nullopt for staff. Audits and throws when the
+  // reader's account cannot use messaging at all.
+  [[nodiscard]] std::optional<std::vector<std::string>> visible_charts(const Principal& reader,
+                                                                       const char* action);
+  // May `who` open this thread now (R-CONV-3)? Audits and throws the refusal when not.
+  Access check_access(const Principal& who, int64_t thread_id, const char* action);
+  // R-MSG-2/R-MSG-3 for the sender and toward each counterpart; fills `allowed` with those it may
+  // write to. Refuses with the sender's own reason first, else with the first counterpart's when
+  // `require_all` or when nobody is left.
+  [[nodiscard]] Eligibility check_send(const Principal& sender, const ChartFacts& chart,
+                                       const std::vector<Principal>& counterparts, bool require_all,
+                                       std::vector<Principal>& allowed) const;
+  // R-HOOK-1: runs outside any transaction; throws Error(EHR_STATUS_REJECTED) with the hook's reason.
+  void run_before_store(const Principal& sender, const std::string& patient_id, int64_t thread_id,
+                        const std::string& subject, const std::string& body, const char* action);
+  void after_store(const Principal& sender, const std::string& patient_id, const SentMessage& sent,
+                   const std::string& subject, const std::string& body,
+                   const std::vector<Principal>& recipients);
+  // Audits a refusal in a transaction of its own and throws it.
+  [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
+                           const std::string& message, const std::string& field = {});
+  [[nodiscard]] std::string display_name(const Principal& who) const;
+
+  const HostClient& host_;
+  SettingsService& settings_;
+  AuditLog& audit_;
+  HookRegistry& hooks_;
+  EligibilityFactsSource facts_;
+  ConversationStore store_;
+  ReaderPool readers_;
+  GroupCommitWriter writer_;
+};
+
+}  // namespace ehr::portal

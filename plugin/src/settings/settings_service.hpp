@@ -1,0 +1,107 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "settings/settings_schema.hpp"
+
+namespace ehr::portal {
+
+class AuditLog;
+class Database;
+class HookRegistry;
+class HostClient;
+class Transaction;
+
+enum class Audience { care_team_only, selected_users };
+
+// The settings messaging decides by, for one location (R-SET-3/4/5): its own once saved, else
+// General, else the schema's defaults.
+struct PortalSettings {
+  bool my_messages = false;
+  Audience audience = Audience::care_team_only;
+  bool use_location_information = false;
+  std::string source_location_id;  // the location whose own settings apply; empty for General
+};
+
+struct EffectiveSetting {
+  std::string key;
+  std::string value;
+  std::string source_location_id;  // empty when from General or the default
+  bool from_default = false;       // nobody has saved this value yet
+};
+
+struct FieldValue {
+  const FieldSpec* spec = nullptr;
+  std::string value;  // current value on this page (the effective one while following General)
+};
+
+// One page as a person sees it, generated from the schema (R-SET-7).
+struct SettingsPage {
+  std::string page_id;
+  std::string title;
+  std::string location_id;  // empty for General
+  std::string required_role;
+  bool follows_general = false;
+  const SectionSpec* section = nullptr;
+  std::vector<FieldValue> fields;
+};
+
+struct SettingChange {
+  std::string key;
+  std::string old_value;
+  std::string new_value;
+};
+
+using SubmittedValues = std::vector<std::pair<std::string, std::string>>;
+
+// Portal Settings: General and per Location. Every call that opens or changes a page asks the
+// host, at that moment, whether the actor holds the page's role (R-SET-1); validation, defaults
+// and pages come from the schema; saves are atomic and audited; settings_changed hooks run after
+// the commit. Thread-safe.
+class SettingsService {
+ public:
+  SettingsService(const SettingsSchema& schema, Database& db, const HostClient& host, AuditLog& audit,
+                  HookRegistry& hooks);
+
+  // location_id empty: the General page. Throws Error: FORBIDDEN, NOT_FOUND (unknown location).
+  [[nodiscard]] SettingsPage describe_page(std::string_view actor_user_id, std::string_view location_id);
+  // Validates every value first (unknown key, wrong type, out-of-range choice: INVALID_ARGUMENT
+  // naming the field, nothing saved), then saves all of them in one transaction. Saving a
+  // location's page gives it its own settings; fields not submitted keep their effective value.
+  // Returns the fields whose values changed.
+  std::vector<SettingChange> save_page(std::string_view actor_user_id, std::string_view location_id,
+                                       const SubmittedValues& values);
+  // Makes a location follow General again; returns the effective values that changed.
+  std::vector<SettingChange> reset_location(std::string_view actor_user_id, std::string_view location_id);
+
+  // No actor: the host's own diagnostics and the messaging policy ask this.
+  [[nodiscard]] std::vector<EffectiveSetting> effective_settings(std::string_view location_id);
+  [[nodiscard]] PortalSettings effective(std::string_view location_id);
+
+  [[nodiscard]] int64_t message_body_max_chars() const { return schema_.message_body_max_chars(); }
+  [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
+
+ private:
+  void require_role(std::string_view actor_user_id, const std::string& role, std::string_view action) const;
+  // Throws NOT_FOUND for an unknown location (or any location in a single instance).
+  [[nodiscard]] std::string location_name(std::string_view location_id) const;
+  std::vector<EffectiveSetting> resolve(Transaction& tx, std::string_view location_id) const;
+  // Audits each change in the caller's transaction and announces it to settings_changed hooks
+  // after the commit.
+  void record_changes(Transaction& tx, const std::string& actor, std::string_view location_id,
+                      const std::vector<SettingChange>& changes, std::string_view note);
+  void audit_refusal(std::string_view actor_user_id, std::string_view location_id, std::string_view action,
+                     std::string_view why);
+
+  const SettingsSchema& schema_;
+  Database& db_;
+  const HostClient& host_;
+  AuditLog& audit_;
+  HookRegistry& hooks_;
+};
+
+}  // namespace ehr::portal

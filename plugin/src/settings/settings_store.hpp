@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+namespace ehr::portal {
+
+class Transaction;
+
+// Persists Portal Settings values by scope ('' is General, else a location id), inside the
+// caller's transaction. A location "has its own settings" exactly while its scope row exists.
+namespace settings_store {
+
+[[nodiscard]] std::map<std::string, std::string> values(Transaction& tx, std::string_view scope);
+[[nodiscard]] bool has_own(Transaction& tx, std::string_view scope);
+void mark_saved(Transaction& tx, std::string_view scope, std::string_view actor, int64_t at_unix_ms);
+void put(Transaction& tx, std::string_view scope, std::string_view key, std::string_view value);
+// Drops a scope and its values.
+void drop(Transaction& tx, std::string_view scope);
+
+}  // namespace settings_store
+}  // namespace ehr::portal

@@ -1,0 +1,210 @@
+// R-CONV-1..R-CONV-5 through the conversation service, on a real SQLite file.
+#include "messaging/conversation_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "messaging_world.hpp"
+
+namespace ehr::portal::test {
+namespace {
+
+using Conversations = MessagingWorld;
+
+std::string repeat(const std::string& piece, std::size_t times) {
+  std::string text;
+  for (std::size_t i = 0; i < times; ++i) text += piece;
+  return text;
+}
+
+TEST_F(Conversations, R_CONV_1_EitherSideStartsAThreadAboutOnePatient) {
+  SentMessage from_staff = staff_writes("drlee", "p1", "Your results are normal.");
+  SentMessage from_portal = portal_writes("pat1", "p1", "nurse1", "Can I get a refill?");
+  EXPECT_NE(from_staff.thread_id, from_portal.thread_id);
+  EXPECT_GT(from_staff.message_id, 0);
+  EXPECT_EQ(from_staff.sent_at_ms, 1'764'000'000'000);  // the host's clock
+  InboxPage nurse = inbox(staff("nurse1"));
+  ASSERT_EQ(nurse.threads.size(), 1u);
+  EXPECT_EQ(nurse.threads[0].thread.patient_id, "p1");
+  EXPECT_EQ(nurse.threads[0].thread.subject, "A question");
+  EXPECT_EQ(nurse.threads[0].thread.started_by, portal("pat1"));
+}
+
+TEST_F(Conversations, R_CONV_1_BodiesAreCheckedNeverTruncated) {
+  const std::string accented = repeat("é", 10'000);  // 10,000 characters, 20,000 bytes
+  SentMessage sent = staff_writes("drlee", "p1", accented);
+  auto messages = service().read_thread(portal("pat1"), sent.thread_id);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].message.body, accented);
+
+  Error too_long = refusal_of([&] { staff_writes("drlee", "p1", accented + "x"); });
+  EXPECT_EQ(too_long.code(), EHR_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(too_long.field(), "body");
+  EXPECT_NE(std::string(too_long.what()).find("10001 characters"), std::string::npos) << too_long.what();
+  EXPECT_EQ(refusal_of([&] { staff_writes("drlee", "p1", "bad \xC3\x28 byte"); }).field(), "body");
+  EXPECT_EQ(refusal_of([&] { staff_writes("drlee", "p1", " \n "); }).field(), "body");
+  EXPECT_EQ(refusal_of([&] { staff_writes("drlee", "p1", std::string("nul\0byte", 8)); }).field(), "body");
+  EXPECT_EQ(refusal_of([&] {
+              service().start_thread({staff("drlee"), "p1", {}, "\xFF", "fine body"});
+            }).field(),
+            "subject");
+  EXPECT_EQ(refusal_of([&] { service().reply({staff("drlee"), sent.thread_id, ""}); }).field(), "body");
+  // Nothing of the refused messages was stored.
+  EXPECT_EQ(inbox(staff("drlee")).threads.size(), 1u);
+  EXPECT_EQ(inbox(staff("drlee")).threads[0].thread.message_count, 1u);
+}
+
+TEST_F(Conversations, R_CONV_2_InboxIsNewestFirstWithUnreadCountsAndABadge) {
+  host_.set_now(1000);
+  SentMessage first = staff_writes("drlee", "p1", "first");
+  host_.set_now(2000);
+  SentMessage second = staff_writes("nurse1", "p1", "second");
+  host_.set_now(3000);
+  service().reply({staff("drlee"), first.thread_id, "first, again"});
+
+  InboxPage page = inbox(portal("pat1"));
+  ASSERT_EQ(page.threads.size(), 2u);
+  EXPECT_EQ(page.threads[0].thread.id, first.thread_id);  // its last message is the newest
+  EXPECT_EQ(page.threads[0].unread_count, 2u);
+  EXPECT_EQ(page.threads[0].thread.last_sender, staff("drlee"));
+  EXPECT_EQ(page.threads[1].thread.id, second.thread_id);
+  EXPECT_EQ(page.threads[1].unread_count, 1u);
+  EXPECT_EQ(page.unread_total, 3u);
+  EXPECT_EQ(page.thread_count, 2u);
+  EXPECT_EQ(service().unread_total(portal("pat1")), 3u);
+}
+
+TEST_F(Conversations, R_CONV_2_ReadingMarksTheThreadReadForThatReaderOnly) {
+  SentMessage sent = staff_writes("drlee", "p1", "hello both");
+  auto messages = service().read_thread(portal("pat1"), sent.thread_id);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].sender_display_name, "Dr Lee");
+  EXPECT_EQ(messages[0].message.sender, staff("drlee"));
+  EXPECT_EQ(service().unread_total(portal("pat1")), 0u);
+  EXPECT_EQ(service().unread_total(portal("mom1")), 1u);  // the guardian has not read it
+  service().reply({portal("pat1"), sent.thread_id, "thanks"});
+  EXPECT_EQ(service().unread_total(staff("drlee")), 1u);
+  EXPECT_EQ(service().unread_total(portal("pat1")), 0u);  // one's own reply is not unread
+}
+
+TEST_F(Conversations, R_CONV_3_StaffSeeOnlyThreadsSentToOrByThem) {
+  SentMessage lee = staff_writes("drlee", "p1");
+  portal_writes("pat1", "p1", "nurse1");
+  EXPECT_EQ(inbox(staff("drlee")).threads.size(), 1u);
+  EXPECT_EQ(inbox(staff("nurse1")).threads.size(), 1u);
+  EXPECT_TRUE(inbox(staff("drkim")).threads.empty());
+  // Another clinician, even one allowed to message the patient, cannot open drlee's thread.
+  Error e = refusal_of([&] { (void)service().read_thread(staff("nurse1"), lee.thread_id); });
+  EXPECT_EQ(e.code(), EHR_STATUS_FORBIDDEN);
+  EXPECT_EQ(e.reason(), EHR_DENY_NOT_A_PARTICIPANT);
+  EXPECT_EQ(refusal_of([&] {
+              service().reply({staff("nurse1"), lee.thread_id, "butting in"});
+            }).reason(),
+            EHR_DENY_NOT_A_PARTICIPANT);
+}
+
+TEST_F(Conversations, R_CONV_3_APortalUserCannotReadAnotherPatientsThread) {
+  SentMessage p2_thread = staff_writes("drkim", "p2", "for patient two");
+  Error e = refusal_of([&] { (void)service().read_thread(portal("pat1"), p2_thread.thread_id); });
+  EXPECT_EQ(e.code(), EHR_STATUS_FORBIDDEN);
+  EXPECT_EQ(e.reason(), EHR_DENY_NOT_A_PARTICIPANT);
+  EXPECT_EQ(refusal_of([&] { service().set_archived(portal("pat1"), p2_thread.thread_id, true); }).reason(),
+            EHR_DENY_NOT_A_PARTICIPANT);
+  EXPECT_EQ(refusal_of([&] { (void)service().read_thread(portal("pat1"), 987654); }).code(),
+            EHR_STATUS_NOT_FOUND);
+  // The attempts are audited, with the thread's patient, and never leak the body.
+  auto refusals = audited("message.read");
+  ASSERT_EQ(refusals.size(), 2u);
+  EXPECT_EQ(refusals[0].entry.actor, portal("pat1"));
+  EXPECT_EQ(refusals[0].entry.patient_id, "p2");
+  EXPECT_EQ(refusals[0].entry.outcome, "not_a_participant");
+  EXPECT_EQ(refusals[1].entry.outcome, "not found");
+  for (const AuditRecord& record : audit_->list())
+    EXPECT_EQ(record.entry.detail.find("patient two"), std::string::npos);
+}
+
+TEST_F(Conversations, R_CONV_3_AGuardianSeesTheChartsItIsAContactOnAndNoMore) {
+  staff_writes("drlee", "p1", "about p1");
+  SentMessage p2 = staff_writes("drkim", "p2", "about p2");
+  EXPECT_EQ(inbox(portal("mom1")).threads.size(), 2u);
+  EXPECT_EQ(inbox(portal("pat2")).threads.size(), 1u);
+  // The guardian is unlinked from p2: its thread disappears and cannot be opened.
+  add_portal_user("mom1", "Mom One", PortalUserKind::guardian, true, {"p1"});
+  InboxPage page = inbox(portal("mom1"));
+  ASSERT_EQ(page.threads.size(), 1u);
+  EXPECT_EQ(page.threads[0].thread.patient_id, "p1");
+  EXPECT_EQ(page.unread_total, 1u);
+  EXPECT_EQ(refusal_of([&] { (void)service().read_thread(portal("mom1"), p2.thread_id); }).reason(),
+            EHR_DENY_NOT_A_CONTACT);
+}
+
+TEST_F(Conversations, R_CONV_4_ArchiveIsPerReaderAndANewMessageBringsItBack) {
+  SentMessage sent = staff_writes("drlee", "p1");
+  service().set_archived(portal("pat1"), sent.thread_id, true);
+  EXPECT_TRUE(inbox(portal("pat1")).threads.empty());
+  ASSERT_EQ(inbox(portal("pat1"), true).threads.size(), 1u);
+  EXPECT_TRUE(inbox(portal("pat1"), true).threads[0].archived);
+  EXPECT_EQ(inbox(portal("mom1")).threads.size(), 1u);  // the guardian's inbox is untouched
+  EXPECT_EQ(inbox(staff("drlee")).threads.size(), 1u);
+
+  service().set_archived(portal("pat1"), sent.thread_id, false);
+  EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);
+  service().set_archived(portal("pat1"), sent.thread_id, true);
+  service().reply({staff("drlee"), sent.thread_id, "One more thing"});
+  ASSERT_EQ(inbox(portal("pat1")).threads.size(), 1u);
+  EXPECT_FALSE(inbox(portal("pat1")).threads[0].archived);
+  EXPECT_EQ(audited("thread.archive").size(), 2u);
+  EXPECT_EQ(audited("thread.unarchive").size(), 1u);
+}
+
+TEST_F(Conversations, R_CONV_5_AcknowledgedMessagesSurviveARestart) {
+  SentMessage sent = staff_writes("drlee", "p1", "kept");
+  service().reply({portal("pat1"), sent.thread_id, "kept too"});
+  open();  // as after the host process restarted
+  auto messages = service().read_thread(staff("drlee"), sent.thread_id);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].message.body, "kept");
+  EXPECT_EQ(messages[1].message.body, "kept too");
+  EXPECT_TRUE(audit_->verify().ok);
+}
+
+TEST_F(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing) {
+  SentMessage thread = staff_writes("drlee", "p1", "start");
+  constexpr int kSenders = 8;
+  constexpr int kEach = 25;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::thread> senders;
+  for (int s = 0; s < kSenders; ++s) {
+    senders.emplace_back([&, s] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string body = "sender " + std::to_string(s) + " message " + std::to_string(i);
+        if (s % 2 == 0) {
+          service().reply({s % 4 == 0 ? staff("drlee") : portal("pat1"), thread.thread_id, body});
+        } else {
+          staff_writes("drkim", "p2", body);  // other patient, other people
+        }
+        ++acknowledged;
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  ASSERT_EQ(acknowledged.load(), kSenders * kEach);
+
+  auto on_p1 = service().read_thread(staff("drlee"), thread.thread_id);
+  EXPECT_EQ(on_p1.size(), 1u + 4 * kEach);
+  std::set<std::string> bodies;
+  for (const MessageView& view : on_p1) bodies.insert(view.message.body);
+  EXPECT_EQ(bodies.size(), on_p1.size());
+  EXPECT_EQ(inbox(staff("drkim")).thread_count, 4u * kEach);
+  EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);  // nothing of p2 reached pat1
+  EXPECT_EQ(audited("message.send").size(), 1u + kSenders * kEach);
+  EXPECT_TRUE(audit_->verify().ok);
+}
+
+}  // namespace
+}  // namespace ehr::portal::test
