@@ -549,9 +549,7 @@ std::vector<PluginInfo> PluginManager::list() const {
 Result<PluginInfo> PluginManager::info(std::string_view plugin_id) const {
   std::lock_guard lock(impl_->mutex);
   if (const Entry* entry = impl_->find(plugin_id)) return entry->info;
-  return Status::not_found(
-      "no plugin " + std::string(plugin_id) + " in " + impl_->options.plugins_directory.string(),
-      "plugin_id");
+  return impl_->unknown_plugin(plugin_id);
 }
 
 Result<Verification> PluginManager::verify(std::string_view plugin_id) const {
