@@ -5,10 +5,14 @@
 #include <string>
 
 #include "abi/abi_error.hpp"
+#include "abi/audit_abi.hpp"
+#include "abi/hooks_abi.hpp"
+#include "abi/roles_abi.hpp"
+#include "abi/settings_abi.hpp"
 #include "common/error.hpp"
+#include "common/struct_copy.hpp"
 #include "ehr/plugin.h"
-#include "storage/database.hpp"
-#include "storage/migrations.hpp"
+#include "portal.hpp"
 
 namespace {
 
@@ -16,8 +20,8 @@ using ehr::portal::Error;
 namespace abi = ehr::portal::abi;
 
 constexpr const char* kPluginId = "portal-messaging";
-constexpr const char* kPluginVersion = "0.1.0";
-constexpr const char* kDatabaseFile = "portal.db";
+constexpr const char* kPluginVersion = PORTAL_PLUGIN_VERSION;  // the project version, as in the manifest
+constexpr const char* kDefaultSchemaFile = "portal-settings.xml";
 
 // The oldest ABI minor whose tables this plugin needs (our floor), and the newest it speaks.
 constexpr uint32_t kAbiMajor = EHR_ABI_VERSION_MAJOR;
@@ -30,9 +34,17 @@ std::string version_text(uint32_t version) {
 
 }  // namespace
 
-// Everything one initialized plugin owns, released by on_shutdown.
+// Everything one initialized plugin owns, released by on_shutdown. The handles given to the host
+// point into the Portal, so they live exactly as long as it does.
 struct ehr_plugin {
-  std::unique_ptr<ehr::portal::Database> database;
+  explicit ehr_plugin(const ehr::portal::PortalConfig& config)
+      : portal(config), settings{&portal.settings()}, hooks{&portal.hooks()}, audit{&portal.audit()} {}
+
+  ehr::portal::Portal portal;
+  ehr_settings settings;
+  ehr_hooks hooks;
+  ehr_audit audit;
+  // SEAM (messaging): the channel handle joins here (see on_init).
 };
 
 namespace {
@@ -43,20 +55,31 @@ ehr_status on_init(const ehr_init_params* params, const ehr_registrar* registrar
     if (out_plugin == nullptr)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init needs out_plugin", "out_plugin");
     *out_plugin = nullptr;
-    if (params == nullptr || params->struct_type != EHR_STRUCT_INIT_PARAMS ||
-        params->struct_size < offsetof(ehr_init_params, manifest_directory) + sizeof(ehr_str)) {
+    auto init = ehr::portal::copy_struct(params, EHR_STRUCT_INIT_PARAMS,
+                                         EHR_SIZE_THROUGH(ehr_init_params, manifest_directory));
+    if (!init)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init was given no valid ehr_init_params", "params");
-    }
-    if (registrar == nullptr || registrar->struct_type != EHR_STRUCT_REGISTRAR) {
+    auto host =
+        ehr::portal::copy_struct(registrar, EHR_STRUCT_REGISTRAR, EHR_SIZE_THROUGH(ehr_registrar, registrar));
+    if (!host)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init was given no valid ehr_registrar", "registrar");
+
+    ehr::portal::PortalConfig config;
+    config.host = init->host;
+    config.data_directory = abi::to_string(init->data_directory);
+    config.settings_schema = abi::to_string(init->settings_schema_path);
+    if (config.settings_schema.empty()) {
+      config.settings_schema =
+          std::filesystem::path(abi::to_string(init->manifest_directory)) / kDefaultSchemaFile;
     }
-    const std::filesystem::path data_directory = abi::to_string(params->data_directory);
-    if (data_directory.empty()) {
-      throw Error(EHR_STATUS_INVALID_ARGUMENT, "the host gave no data directory", "data_directory");
-    }
-    auto plugin = std::make_unique<ehr_plugin>();
-    plugin->database = std::make_unique<ehr::portal::Database>(data_directory / kDatabaseFile);
-    ehr::portal::migrate(*plugin->database);
+    auto plugin = std::make_unique<ehr_plugin>(config);
+    abi::register_settings(*host, &plugin->settings);
+    abi::register_roles_section(*host);
+    abi::register_hooks(*host, &plugin->hooks);
+    abi::register_audit(*host, &plugin->audit);
+    // SEAM (messaging): register the messaging channel here (abi/channel_abi.hpp), with its handle
+    // held in ehr_plugin.
+    plugin->portal.host().log(ehr::portal::LogLevel::info, "portal-messaging initialized");
     *out_plugin = plugin.release();
   });
 }
@@ -64,12 +87,14 @@ ehr_status on_init(const ehr_init_params* params, const ehr_registrar* registrar
 ehr_status on_enable(ehr_plugin* plugin, ehr_error** out_error) {
   return abi::guarded(out_error, [&] {
     if (plugin == nullptr) throw Error(EHR_STATUS_INVALID_ARGUMENT, "no plugin instance", "plugin");
+    plugin->portal.set_enabled(true);
   });
 }
 
 ehr_status on_disable(ehr_plugin* plugin, ehr_error** out_error) {
   return abi::guarded(out_error, [&] {
     if (plugin == nullptr) throw Error(EHR_STATUS_INVALID_ARGUMENT, "no plugin instance", "plugin");
+    plugin->portal.set_enabled(false);
   });
 }
 

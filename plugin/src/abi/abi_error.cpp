@@ -48,6 +48,12 @@ ehr_status fail(ehr_error** out_error, ehr_status code, std::string_view message
   return code;
 }
 
+bool sink_continues(ehr_status status, const char* sink) {
+  if (status == EHR_STATUS_OK) return true;
+  if (status == EHR_STATUS_STOP) return false;
+  throw Error(status, std::string("the host's ") + sink + " returned " + ehr_status_name(status));
+}
+
 ehr_status fail_current(ehr_error** out_error) noexcept {
   try {
     throw;

@@ -31,6 +31,10 @@ ehr_status guarded(ehr_error** out_error, Body&& body) noexcept {
   }
 }
 
+// A host sink's answer: true to go on, false when it asked to stop (EHR_STATUS_STOP); any other
+// status throws Error naming the sink.
+[[nodiscard]] bool sink_continues(ehr_status status, const char* sink);
+
 // A view of a std::string, valid while the string lives.
 [[nodiscard]] inline ehr_str view(std::string_view text) noexcept {
   return ehr_str{text.data(), text.size()};

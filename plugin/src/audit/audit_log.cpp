@@ -68,6 +68,25 @@ ehr_str view(const std::string& text) {
 
 }  // namespace
 
+ehr_audit_event to_abi_event(const AuditRecord& record) {
+  ehr_audit_event event{};
+  event.struct_type = EHR_STRUCT_AUDIT_EVENT;
+  event.struct_size = sizeof event;
+  event.sequence = record.sequence;
+  event.at_unix_ms = record.at_unix_ms;
+  event.actor.struct_type = EHR_STRUCT_PRINCIPAL;
+  event.actor.struct_size = sizeof event.actor;
+  event.actor.kind = static_cast<ehr_principal_kind>(record.entry.actor.kind);
+  event.actor.id = view(record.entry.actor.id);
+  event.action = view(record.entry.action);
+  event.patient_id = view(record.entry.patient_id);
+  event.target = view(record.entry.target);
+  event.outcome = view(record.entry.outcome);
+  event.detail = view(record.entry.detail);
+  event.hash = view(record.hash);
+  return event;
+}
+
 AuditLog::AuditLog(Database& db, const HostClient& host) : db_(db), host_(host) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
 }
@@ -147,22 +166,7 @@ std::vector<AuditRecord> AuditLog::list(std::string_view patient_id) {
 void AuditLog::mirror(const AuditRecord& record) const noexcept {
   if (!host_.supports_audit()) return;
   try {
-    ehr_audit_event event{};
-    event.struct_type = EHR_STRUCT_AUDIT_EVENT;
-    event.struct_size = sizeof event;
-    event.sequence = record.sequence;
-    event.at_unix_ms = record.at_unix_ms;
-    event.actor.struct_type = EHR_STRUCT_PRINCIPAL;
-    event.actor.struct_size = sizeof event.actor;
-    event.actor.kind = static_cast<ehr_principal_kind>(record.entry.actor.kind);
-    event.actor.id = view(record.entry.actor.id);
-    event.action = view(record.entry.action);
-    event.patient_id = view(record.entry.patient_id);
-    event.target = view(record.entry.target);
-    event.outcome = view(record.entry.outcome);
-    event.detail = view(record.entry.detail);
-    event.hash = view(record.hash);
-    host_.audit(event);
+    host_.audit(to_abi_event(record));
   } catch (...) {
     // The record is safely in the plugin's own log; the host's copy is a convenience.
     try {

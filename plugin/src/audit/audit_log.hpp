@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ehr/host_services.h"
 #include "host/principal.hpp"
 
 namespace ehr::portal {
@@ -39,6 +40,9 @@ struct AuditVerification {
   int64_t first_bad_sequence = 0;  // 0 when the chain verifies
   std::string problem;             // e.g. "record 3 was altered"; empty when ok
 };
+
+// The record as the ABI carries it; its views point into `record`, which must outlive it.
+[[nodiscard]] ehr_audit_event to_abi_event(const AuditRecord& record);
 
 // The append-only, hash-chained audit log. The table's triggers refuse UPDATE and DELETE; should
 // someone bypass them (the file is theirs), verify() still finds the first record that no longer

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <string>
 
@@ -12,7 +13,8 @@ enum class PrincipalKind : uint32_t {
   portal_user = EHR_PRINCIPAL_PORTAL_USER,
 };
 
-// Who acts or receives: a staff user of the host or a portal user (patient, guardian, guarantor).
+// Who acts or receives: a staff user of the host or a portal user (patient, guardian, guarantor),
+// by host id.
 struct Principal {
   PrincipalKind kind = PrincipalKind::staff;
   std::string id;
@@ -21,10 +23,11 @@ struct Principal {
   [[nodiscard]] static Principal portal_user(std::string id) {
     return {PrincipalKind::portal_user, std::move(id)};
   }
-  // As the reference host writes it: a staff id, or "portal:ID".
-  [[nodiscard]] std::string display() const { return kind == PrincipalKind::staff ? id : "portal:" + id; }
+  [[nodiscard]] bool is_staff() const { return kind == PrincipalKind::staff; }
+  // "drlee" or "portal:pat1", as the reference host writes principals.
+  [[nodiscard]] std::string display() const { return is_staff() ? id : "portal:" + id; }
 
-  friend bool operator==(const Principal&, const Principal&) = default;
+  auto operator<=>(const Principal&) const = default;
 };
 
 }  // namespace ehr::portal

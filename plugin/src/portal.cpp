@@ -1,0 +1,38 @@
+#include "portal.hpp"
+
+#include "common/error.hpp"
+#include "storage/migrations.hpp"
+
+namespace ehr::portal {
+
+namespace {
+
+const std::filesystem::path& require_directory(const std::filesystem::path& directory) {
+  if (directory.empty())
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "the host gave no data directory", "data_directory");
+  std::error_code ec;
+  if (!std::filesystem::is_directory(directory, ec)) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "the data directory " + directory.string() + " does not exist",
+                "data_directory");
+  }
+  return directory;
+}
+
+}  // namespace
+
+Portal::Portal(const PortalConfig& config)
+    : host_(config.host),
+      schema_(SettingsSchema::load_file(config.settings_schema)),
+      database_(require_directory(config.data_directory) / kDatabaseFile),
+      audit_(open_migrated(database_), host_),
+      hooks_(host_),
+      settings_(schema_, database_, host_, audit_, hooks_) {}
+
+Portal::~Portal() = default;
+
+Database& Portal::open_migrated(Database& database) {
+  migrate(database);
+  return database;
+}
+
+}  // namespace ehr::portal

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include "audit/audit_log.hpp"
+#include "ehr/host_services.h"
+#include "hooks/hook_registry.hpp"
+#include "host/host_client.hpp"
+#include "settings/settings_schema.hpp"
+#include "settings/settings_service.hpp"
+#include "storage/database.hpp"
+
+namespace ehr::portal {
+
+struct PortalConfig {
+  const ehr_host_services* host = nullptr;  // valid until the Portal is destroyed
+  std::filesystem::path data_directory;     // the plugin's own writable directory
+  std::filesystem::path settings_schema;    // settings-schema/portal-settings.xml, as installed
+};
+
+// One running instance of the plugin's features, built in dependency order: host client, schema,
+// database (opened and migrated), audit log, hooks, settings. The ABI shims and plugin_entry.cpp
+// only adapt it to the C tables.
+class Portal {
+ public:
+  static constexpr const char* kDatabaseFile = "portal.db";
+
+  // Throws Error naming what is wrong: the host table, the schema file, the database.
+  explicit Portal(const PortalConfig& config);
+  ~Portal();
+  Portal(const Portal&) = delete;
+  Portal& operator=(const Portal&) = delete;
+
+  [[nodiscard]] HostClient& host() noexcept { return host_; }
+  [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
+  [[nodiscard]] Database& database() noexcept { return database_; }
+  [[nodiscard]] AuditLog& audit() noexcept { return audit_; }
+  [[nodiscard]] HookRegistry& hooks() noexcept { return hooks_; }
+  [[nodiscard]] SettingsService& settings() noexcept { return settings_; }
+
+  // A disabled plugin keeps its data, settings and registrations but refuses channel calls.
+  [[nodiscard]] bool enabled() const noexcept { return enabled_; }
+  void set_enabled(bool enabled) noexcept { enabled_ = enabled; }
+
+  // SEAM (messaging): the conversation service joins here as a member built after settings_.
+
+ private:
+  static Database& open_migrated(Database& database);
+
+  HostClient host_;
+  SettingsSchema schema_;
+  Database database_;
+  AuditLog audit_;
+  HookRegistry hooks_;
+  SettingsService settings_;
+  std::atomic<bool> enabled_{false};
+};
+
+}  // namespace ehr::portal
