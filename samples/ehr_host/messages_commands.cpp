@@ -1,0 +1,226 @@
+// ehr-host messages ...: the messaging channel as staff and portal users use it. The host only
+// names who acts; the plugin checks every call against settings, roles, care teams and contacts.
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <ostream>
+
+#include "commands.hpp"
+
+namespace ehr::sample::cli {
+
+namespace host = ehr::host;
+
+namespace {
+
+std::int64_t thread_id(const std::string& text) {
+  std::size_t used = 0;
+  long long id = 0;
+  try {
+    id = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || id <= 0) usage_error("THREAD must be a thread number, not '" + text + "'");
+  return id;
+}
+
+// --body TEXT, or everything on stdin (so a long or multi-line message needs no quoting).
+std::string body(const std::optional<std::string>& option) {
+  if (option) return *option;
+  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+}
+
+nlohmann::ordered_json sent_json(const host::Sent& sent) {
+  return {{"thread", sent.thread_id},
+          {"message", sent.message_id},
+          {"sent_at", format_time(sent.sent_at_unix_ms)}};
+}
+
+void recipients(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  const host::Principal reader = sample.principal(args.required_option("--as"));
+  const std::string patient = args.required_option("--patient");
+  args.no_positionals();
+  const std::vector<host::Recipient> offered = checked(sample.channel().list_recipients(reader, patient));
+  nlohmann::ordered_json data = nlohmann::ordered_json::array();
+  for (const host::Recipient& recipient : offered) {
+    data.push_back({{"principal", principal_text(recipient.principal)}, {"name", recipient.display_name}});
+  }
+  context.out().emit({{"patient", patient}, {"recipients", data}}, [&](std::ostream& out) {
+    out << sample.display_name(reader) << " may write about " << patient << " to " << offered.size()
+        << (offered.size() == 1 ? " person" : " people") << (offered.empty() ? "." : ":") << '\n';
+    for (const host::Recipient& recipient : offered) {
+      out << "  " << std::left << std::setw(16) << principal_text(recipient.principal)
+          << recipient.display_name << '\n';
+    }
+  });
+}
+
+void send(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  host::StartRequest request;
+  request.sender = sample.principal(args.required_option("--as"));
+  request.patient_id = args.required_option("--patient");
+  for (const std::string& to : args.options("--to")) request.recipients.push_back(sample.principal(to));
+  request.subject = args.option("--subject").value_or("");
+  const std::optional<std::string> text = args.option("--body");
+  args.no_positionals();
+  request.body = body(text);
+  const host::Sent sent = checked(sample.channel().start_thread(request));
+  context.out().emit(sent_json(sent), [&](std::ostream& out) {
+    out << "Sent: thread " << sent.thread_id << ", message " << sent.message_id << ", at "
+        << format_time(sent.sent_at_unix_ms) << '\n';
+  });
+}
+
+void reply(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  host::ReplyRequest request;
+  request.sender = sample.principal(args.required_option("--as"));
+  const std::optional<std::string> text = args.option("--body");
+  request.thread_id = thread_id(args.single_positional("THREAD"));
+  request.body = body(text);
+  const host::Sent sent = checked(sample.channel().reply(request));
+  context.out().emit(sent_json(sent), [&](std::ostream& out) {
+    out << "Replied: thread " << sent.thread_id << ", message " << sent.message_id << ", at "
+        << format_time(sent.sent_at_unix_ms) << '\n';
+  });
+}
+
+void inbox(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  host::ListRequest request;
+  request.reader = sample.principal(args.required_option("--as"));
+  request.archived = args.flag("--archived");
+  args.no_positionals();
+  const host::ThreadList list = checked(sample.channel().list_threads(request));
+  nlohmann::ordered_json threads = nlohmann::ordered_json::array();
+  for (const host::ThreadSummary& thread : list.threads) {
+    threads.push_back({{"thread", thread.thread_id},
+                       {"patient", thread.patient_id},
+                       {"subject", thread.subject},
+                       {"started_by", principal_text(thread.started_by)},
+                       {"last_sender", principal_text(thread.last_sender)},
+                       {"last_message_at", format_time(thread.last_message_at_unix_ms)},
+                       {"messages", thread.message_count},
+                       {"unread", thread.unread_count},
+                       {"archived", thread.archived}});
+  }
+  const nlohmann::ordered_json data = {{"reader", principal_text(request.reader)},
+                                       {"archived", request.archived},
+                                       {"thread_count", list.totals.thread_count},
+                                       {"unread_total", list.totals.unread_total},
+                                       {"threads", threads}};
+  context.out().emit(data, [&](std::ostream& out) {
+    out << (request.archived ? "Archived threads of " : "Inbox of ") << sample.display_name(request.reader)
+        << ": " << list.totals.thread_count << " thread" << (list.totals.thread_count == 1 ? "" : "s") << ", "
+        << list.totals.unread_total << " unread\n";
+    for (const host::ThreadSummary& thread : list.threads) {
+      const Patient* patient = sample.practice().find_patient(thread.patient_id);
+      out << "  #" << std::left << std::setw(5) << thread.thread_id << (thread.unread_count > 0 ? "* " : "  ")
+          << '"' << (thread.subject.empty() ? "(no subject)" : thread.subject) << "\"  about "
+          << (patient != nullptr ? patient->name : thread.patient_id) << "  last from "
+          << sample.display_name(thread.last_sender) << " at " << format_time(thread.last_message_at_unix_ms)
+          << "  " << thread.message_count << " message" << (thread.message_count == 1 ? "" : "s") << ", "
+          << thread.unread_count << " unread\n";
+    }
+  });
+}
+
+void read(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  const host::Principal reader = sample.principal(args.required_option("--as"));
+  const std::int64_t id = thread_id(args.single_positional("THREAD"));
+  const std::vector<host::MessageView> messages = checked(sample.channel().read_thread(reader, id));
+  nlohmann::ordered_json data = nlohmann::ordered_json::array();
+  for (const host::MessageView& message : messages) {
+    data.push_back({{"message", message.message_id},
+                    {"sender", principal_text(message.sender)},
+                    {"sender_name", message.sender_display_name},
+                    {"sent_at", format_time(message.sent_at_unix_ms)},
+                    {"body", message.body}});
+  }
+  context.out().emit({{"thread", id}, {"messages", data}}, [&](std::ostream& out) {
+    out << "Thread " << id << ", " << messages.size() << " message" << (messages.size() == 1 ? "" : "s")
+        << '\n';
+    for (const host::MessageView& message : messages) {
+      out << "\n  " << format_time(message.sent_at_unix_ms) << "  " << message.sender_display_name << " ("
+          << principal_text(message.sender) << ")\n";
+      print_indented(out, message.body, "    ");
+    }
+  });
+}
+
+void set_archived(Context& context, CommandLine& args, bool archived) {
+  SampleHost& sample = context.host();
+  const host::Principal reader = sample.principal(args.required_option("--as"));
+  const std::int64_t id = thread_id(args.single_positional("THREAD"));
+  checked(sample.channel().set_archived(reader, id, archived));
+  context.out().emit({{"thread", id}, {"archived", archived}}, [&](std::ostream& out) {
+    out << "Thread " << id << (archived ? " archived" : " back in the inbox") << " for "
+        << sample.display_name(reader) << ".\n";
+  });
+}
+
+void archive(Context& context, CommandLine& args) {
+  set_archived(context, args, true);
+}
+void unarchive(Context& context, CommandLine& args) {
+  set_archived(context, args, false);
+}
+
+void explain(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  host::ExplainRequest request;
+  request.staff_user_id = args.required_option("--staff");
+  request.patient_id = args.required_option("--patient");
+  if (std::optional<std::string> portal = args.option("--portal")) {
+    request.portal_user_id = portal->starts_with("portal:") ? portal->substr(7) : *portal;
+  }
+  args.no_positionals();
+  const host::Decision decision = checked(sample.channel().explain(request));
+  nlohmann::ordered_json data = {{"allowed", decision.allowed}, {"explanation", decision.explanation}};
+  if (!decision.allowed) data["reason"] = deny_reason_name(decision.reason);
+  context.out().emit(data, [&](std::ostream& out) {
+    out << (decision.allowed ? "Allowed: " : "Not allowed: ") << decision.explanation << '\n';
+  });
+}
+
+}  // namespace
+
+const CommandGroup& messages_commands() {
+  static const CommandGroup group{
+      "messages",
+      "My Messages: conversations between care teams and portal users",
+      {
+          {"recipients", "messages recipients --as portal:ID --patient P",
+           "The staff a portal user may write to about patient P: exactly the allowed set.", recipients},
+          {"send", "messages send --as PRINCIPAL --patient P [--to PRINCIPAL...] [--subject S] [--body TEXT]",
+           "Starts a thread about patient P. Staff write to the chart's portal users (--to picks some; "
+           "without "
+           "it, every eligible one); a portal user writes to one offered recipient. Without --body the body "
+           "is "
+           "read from stdin. A PRINCIPAL is a staff user id or portal:ID.",
+           send},
+          {"reply", "messages reply THREAD --as PRINCIPAL [--body TEXT]",
+           "Replies in a thread; the rules are checked again. Without --body the body is read from stdin.",
+           reply},
+          {"inbox", "messages inbox --as PRINCIPAL [--archived]",
+           "Threads newest first with unread counts and the unread badge (--archived: the archived ones).",
+           inbox},
+          {"read", "messages read THREAD --as PRINCIPAL",
+           "Shows a thread oldest first and marks it read for you.", read},
+          {"archive", "messages archive THREAD --as PRINCIPAL",
+           "Archives a thread for you only; a new message brings it back.", archive},
+          {"unarchive", "messages unarchive THREAD --as PRINCIPAL",
+           "Puts an archived thread back in your inbox.", unarchive},
+          {"explain", "messages explain --staff USER --patient P [--portal ID]",
+           "Says whether USER may message about P (and with portal user ID), and why, without sending "
+           "anything.",
+           explain},
+      }};
+  return group;
+}
+
+}  // namespace ehr::sample::cli

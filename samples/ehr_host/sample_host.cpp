@@ -1,0 +1,221 @@
+#include "sample_host.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+#include <system_error>
+
+#include "card_number_guard.hpp"
+#include "command_line.hpp"
+#include "practice_file.hpp"
+
+namespace ehr::sample::cli {
+
+namespace host = ehr::host;
+
+void fail(const host::Status& status) {
+  int exit_code = kExitError;
+  switch (status.code()) {
+    case EHR_STATUS_NOT_FOUND:
+      exit_code = kExitNotFound;
+      break;
+    case EHR_STATUS_FORBIDDEN:
+    case EHR_STATUS_INVALID_ARGUMENT:
+    case EHR_STATUS_REJECTED:
+    case EHR_STATUS_DISABLED:
+    case EHR_STATUS_CONFLICT:
+      exit_code = kExitRefused;
+      break;
+    default:
+      break;
+  }
+  std::string message = status.message().empty() ? status.code_name() : status.message();
+  throw CommandError(exit_code, std::string(status.code_name()) + ": " + message, status.code_name(),
+                     status.field(), deny_reason_name(status.deny_reason()));
+}
+
+std::string deny_reason_name(ehr_deny_reason reason) {
+  switch (reason) {
+    case EHR_DENY_NONE:
+      return "";
+    case EHR_DENY_MESSAGING_OFF:
+      return "messaging_off";
+    case EHR_DENY_STAFF_LACKS_ROLE:
+      return "staff_lacks_role";
+    case EHR_DENY_STAFF_INACTIVE:
+      return "staff_inactive";
+    case EHR_DENY_NOT_ON_CARE_TEAM:
+      return "not_on_care_team";
+    case EHR_DENY_PORTAL_ACCOUNT_INACTIVE:
+      return "portal_account_inactive";
+    case EHR_DENY_NOT_A_CONTACT:
+      return "not_a_contact";
+    case EHR_DENY_UNKNOWN_PATIENT:
+      return "unknown_patient";
+    case EHR_DENY_UNKNOWN_USER:
+      return "unknown_user";
+    case EHR_DENY_NOT_A_PARTICIPANT:
+      return "not_a_participant";
+    default:
+      return "reason_" + std::to_string(reason);
+  }
+}
+
+SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : paths_(paths) {
+  std::error_code error;
+  std::filesystem::create_directories(paths_.data_directory, error);
+  if (error || !std::filesystem::is_directory(paths_.data_directory)) {
+    throw CommandError(kExitError, "cannot create the data directory " + paths_.data_directory.string() +
+                                       ": " + (error ? error.message() : "not a directory"));
+  }
+  try {
+    practice_ = std::make_unique<Practice>(load_practice_file(paths_.practice_file));
+  } catch (const PracticeFileError& bad) {
+    throw CommandError(kExitError, std::string("bad practice file: ") + bad.what());
+  }
+  directory_ = std::make_unique<PracticeUserDirectory>(*practice_);
+  try {
+    notifications_ = std::make_unique<NotificationStore>(paths_.data_directory / "notifications.sqlite3");
+  } catch (const std::runtime_error& bad) {
+    throw CommandError(kExitError, bad.what());
+  }
+  roles_ = checked(host::RoleStore::open(paths_.data_directory, *directory_));
+  services_ = std::make_unique<PracticeHostServices>(
+      *practice_, *roles_, *notifications_, paths_.data_directory / "host-audit.jsonl", log_threshold);
+
+  host::PluginManagerOptions options;
+  options.plugins_directory = paths_.plugins_directory;
+  options.host_data_directory = paths_.data_directory;
+  // An admin turns a newly installed plugin on with `plugins enable`; nothing starts by itself.
+  options.enable_new_plugins = false;
+  plugins_ = std::make_unique<host::PluginManager>(options, *services_);
+  checked(plugins_->discover());
+  declare_and_seed_roles();
+  install_sample_hooks();
+}
+
+SampleHost::~SampleHost() {
+  hooks_.clear();
+  if (plugins_) plugins_->shutdown();
+}
+
+// The reference host is also an integrator: it refuses payment card numbers in portal messages
+// (samples/hooks/card_number_guard.hpp) wherever a plugin offers a before_store hook point.
+void SampleHost::install_sample_hooks() {
+  for (const host::Hooks& hooks : plugins_->registry().hooks()) {
+    const std::vector<host::HookPointInfo> points = checked(hooks.list_points());
+    const bool offers = std::any_of(points.begin(), points.end(), [](const host::HookPointInfo& point) {
+      return point.point == host::HookPoint::before_store;
+    });
+    if (offers) hooks_.push_back(checked(hooks.add(host::HookPoint::before_store, card_number_guard)));
+  }
+}
+
+// Roles come from the plugins (their manifests, even when a plugin failed to load, so that
+// assignments are not lost while it is broken) and from the host itself (manage_users).
+void SampleHost::declare_and_seed_roles() {
+  for (const host::PluginInfo& plugin : plugins_->list()) {
+    if (!plugin.manifest) continue;
+    for (const host::RoleDescriptor& role : plugin.manifest->roles) checked(roles_->declare_role(role));
+  }
+  for (const host::RolesSection& section : plugins_->registry().roles_sections()) {
+    checked(roles_->declare_section(section));
+  }
+  std::set<std::string> declared;
+  for (const host::RoleDescriptor& role : roles_->declared_roles()) declared.insert(role.id);
+
+  std::vector<host::RoleAssignment> initial;
+  for (const StaffUser& user : practice_->users()) {
+    for (const std::string& role : user.roles) {
+      if (!declared.contains(role)) {
+        // Seeding happens once; seeding without this role would lose it for good.
+        std::cerr << "ehr-host: role '" << role << "' of user '" << user.id
+                  << "' is declared by no plugin here; initial role assignments wait until it is\n";
+        return;
+      }
+      initial.push_back({user.id, role});
+    }
+  }
+  checked(roles_->seed_initial(initial));
+}
+
+host::SettingsPages SampleHost::settings_pages() const {
+  auto pages = plugins_->registry().settings_pages();
+  if (pages.empty()) {
+    throw CommandError(kExitError, "no loaded plugin offers settings pages (see `ehr-host plugins list`)");
+  }
+  return pages.front();
+}
+
+host::MessagingChannel SampleHost::channel() const {
+  auto channels = plugins_->registry().channels();
+  if (channels.empty()) {
+    throw CommandError(kExitError,
+                       "no loaded plugin offers a messaging channel (see `ehr-host plugins list`)");
+  }
+  return channels.front();
+}
+
+host::AuditLog SampleHost::audit_log() const {
+  auto logs = plugins_->registry().audit_logs();
+  if (logs.empty())
+    throw CommandError(kExitError, "no loaded plugin offers an audit log (see `ehr-host plugins list`)");
+  return logs.front();
+}
+
+namespace {
+[[noreturn]] void not_found(const char* what, std::string_view id) {
+  throw CommandError(kExitNotFound, std::string("not found: unknown ") + what + " '" + std::string(id) + "'",
+                     "not found", what);
+}
+}  // namespace
+
+const StaffUser& SampleHost::user(std::string_view id) const {
+  const StaffUser* user = practice_->find_user(id);
+  if (user == nullptr) not_found("user", id);
+  return *user;
+}
+
+const Patient& SampleHost::patient(std::string_view id) const {
+  const Patient* patient = practice_->find_patient(id);
+  if (patient == nullptr) not_found("patient", id);
+  return *patient;
+}
+
+const PortalUser& SampleHost::portal_user(std::string_view id) const {
+  const PortalUser* user = practice_->find_portal_user(id);
+  if (user == nullptr) not_found("portal user", id);
+  return *user;
+}
+
+const Organization& SampleHost::location(std::string_view id) const {
+  const Organization* location = practice_->find_location(id);
+  if (location == nullptr) not_found("location", id);
+  return *location;
+}
+
+host::Principal SampleHost::principal(std::string_view text) const {
+  if (text.starts_with("portal:")) {
+    const std::string id(text.substr(7));
+    (void)portal_user(id);
+    return host::Principal::portal_user(id);
+  }
+  if (text.starts_with("staff:")) text.remove_prefix(6);
+  (void)user(text);
+  return host::Principal::staff(std::string(text));
+}
+
+std::string SampleHost::display_name(const host::Principal& principal) const {
+  if (principal.kind == host::PrincipalKind::portal_user) {
+    const PortalUser* user = practice_->find_portal_user(principal.id);
+    return user != nullptr ? user->name : principal.id;
+  }
+  const StaffUser* user = practice_->find_user(principal.id);
+  return user != nullptr ? user->name : principal.id;
+}
+
+std::string principal_text(const host::Principal& principal) {
+  return principal.kind == host::PrincipalKind::portal_user ? "portal:" + principal.id : principal.id;
+}
+
+}  // namespace ehr::sample::cli

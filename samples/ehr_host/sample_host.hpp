@@ -1,0 +1,89 @@
+// The running reference host: its practice, data directory, role store, notification store,
+// host services and plugin manager, assembled in the order they depend on each other.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ehr/host/host.hpp"
+#include "notification_store.hpp"
+#include "practice.hpp"
+#include "practice_host_services.hpp"
+#include "practice_user_directory.hpp"
+
+namespace ehr::sample::cli {
+
+struct HostPaths {
+  std::filesystem::path data_directory;
+  std::filesystem::path practice_file;
+  std::filesystem::path plugins_directory;
+};
+
+class SampleHost {
+ public:
+  // Creates the data directory if missing, reads the practice file, opens the stores and loads
+  // the plugins. Throws CommandError naming what failed.
+  SampleHost(const HostPaths& paths, ehr::host::LogLevel log_threshold);
+  ~SampleHost();
+  SampleHost(const SampleHost&) = delete;
+  SampleHost& operator=(const SampleHost&) = delete;
+
+  [[nodiscard]] const HostPaths& paths() const { return paths_; }
+  [[nodiscard]] const Practice& practice() const { return *practice_; }
+  [[nodiscard]] ehr::host::PluginManager& plugins() { return *plugins_; }
+  [[nodiscard]] ehr::host::RoleStore& roles() { return *roles_; }
+  [[nodiscard]] NotificationStore& notifications() { return *notifications_; }
+  [[nodiscard]] PracticeHostServices& services() { return *services_; }
+
+  // The plugin that offers Portal settings pages / the messaging channel / an audit log.
+  // Throws CommandError when no loaded plugin offers one.
+  [[nodiscard]] ehr::host::SettingsPages settings_pages() const;
+  [[nodiscard]] ehr::host::MessagingChannel channel() const;
+  [[nodiscard]] ehr::host::AuditLog audit_log() const;
+
+  // Throws CommandError (not found) naming the id.
+  const StaffUser& user(std::string_view id) const;
+  const Patient& patient(std::string_view id) const;
+  const PortalUser& portal_user(std::string_view id) const;
+  const Organization& location(std::string_view id) const;
+  // A principal as written on the command line: a staff user id (or staff:ID), or portal:ID.
+  // Throws CommandError (not found) for someone the practice does not know.
+  ehr::host::Principal principal(std::string_view text) const;
+  // The name the host shows for a principal.
+  std::string display_name(const ehr::host::Principal& principal) const;
+
+ private:
+  void declare_and_seed_roles();
+  void install_sample_hooks();
+
+  HostPaths paths_;
+  std::unique_ptr<Practice> practice_;
+  std::unique_ptr<PracticeUserDirectory> directory_;
+  std::unique_ptr<NotificationStore> notifications_;
+  std::unique_ptr<ehr::host::RoleStore> roles_;
+  std::unique_ptr<PracticeHostServices> services_;
+  std::unique_ptr<ehr::host::PluginManager> plugins_;
+  std::vector<ehr::host::HookRegistration> hooks_;
+};
+
+// e.g. "not_on_care_team"; empty for EHR_DENY_NONE.
+// "drlee" for staff, "portal:maria" for a portal user: how principals are written on the command line.
+[[nodiscard]] std::string principal_text(const ehr::host::Principal& principal);
+
+[[nodiscard]] std::string deny_reason_name(ehr_deny_reason reason);
+
+// Fails the command with the SDK's status: its words on stderr, an exit code by its kind.
+[[noreturn]] void fail(const ehr::host::Status& status);
+
+template <class T>
+T checked(ehr::host::Result<T> result) {
+  if (!result) fail(result.status());
+  return std::move(*result);
+}
+inline void checked(const ehr::host::Status& status) {
+  if (!status) fail(status);
+}
+
+}  // namespace ehr::sample::cli

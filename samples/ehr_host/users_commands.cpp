@@ -1,0 +1,126 @@
+// ehr-host users ...: the host's user page, with the roles sections plugins declared
+// (e.g. "Patient Portal roles") as check boxes.
+#include <algorithm>
+#include <ostream>
+#include <set>
+
+#include "commands.hpp"
+
+namespace ehr::sample::cli {
+
+namespace host = ehr::host;
+
+namespace {
+
+struct Section {
+  std::string title;
+  std::string plugin_id;
+  std::vector<host::RoleDescriptor> roles;
+};
+
+// The plugins' sections as they registered them, then every other declared role (the host's own,
+// and those of plugins that are not loaded right now) under "Host roles".
+std::vector<Section> role_sections(SampleHost& sample) {
+  std::vector<Section> sections;
+  std::set<std::string> shown;
+  for (const host::RolesSection& section : sample.plugins().registry().roles_sections()) {
+    sections.push_back({section.title, section.plugin_id, section.roles});
+    for (const host::RoleDescriptor& role : section.roles) shown.insert(role.id);
+  }
+  Section other{"Host roles", "", {}};
+  for (const host::RoleDescriptor& role : sample.roles().declared_roles()) {
+    if (!shown.contains(role.id)) other.roles.push_back(role);
+  }
+  if (!other.roles.empty()) sections.insert(sections.begin(), std::move(other));
+  return sections;
+}
+
+void show(Context& context, CommandLine& args) {
+  const std::string id = args.single_positional("USER");
+  SampleHost& sample = context.host();
+  const StaffUser& user = sample.user(id);
+  const std::vector<std::string> held = checked(sample.roles().roles_of(id));
+  const auto holds = [&](const std::string& role) {
+    return std::find(held.begin(), held.end(), role) != held.end();
+  };
+  const std::vector<Section> sections = role_sections(sample);
+
+  nlohmann::ordered_json sections_json = nlohmann::ordered_json::array();
+  for (const Section& section : sections) {
+    nlohmann::ordered_json roles = nlohmann::ordered_json::array();
+    for (const host::RoleDescriptor& role : section.roles) {
+      roles.push_back({{"id", role.id}, {"label", role.label}, {"assigned", holds(role.id)}});
+    }
+    sections_json.push_back({{"title", section.title}, {"plugin", section.plugin_id}, {"roles", roles}});
+  }
+  const nlohmann::ordered_json data = {{"id", user.id},
+                                       {"name", user.name},
+                                       {"active", user.active},
+                                       {"roles", held},
+                                       {"sections", sections_json}};
+  context.out().emit(data, [&](std::ostream& out) {
+    out << user.name << " (" << user.id << "), " << (user.active ? "active" : "inactive") << '\n';
+    for (const Section& section : sections) {
+      out << '\n' << section.title << '\n';
+      for (const host::RoleDescriptor& role : section.roles) {
+        out << "  " << check_box(holds(role.id)) << ' ' << role.label << "  (" << role.id << ")\n";
+      }
+    }
+  });
+}
+
+void edit(Context& context, CommandLine& args) {
+  const std::string actor = args.required_option("--as");
+  const std::vector<std::string> sets = args.options("--set");
+  const std::string id = args.single_positional("USER");
+  if (sets.empty()) usage_error("give at least one --set ROLE=on|off\nusage: " + args.usage());
+  SampleHost& sample = context.host();
+  (void)sample.user(actor);
+  (void)sample.user(id);
+
+  // Everything is checked before the first box changes, so a typo changes nothing.
+  std::vector<std::pair<std::string, bool>> changes;
+  std::set<std::string> declared;
+  for (const host::RoleDescriptor& role : sample.roles().declared_roles()) declared.insert(role.id);
+  for (const std::string& set : sets) {
+    const auto equals = set.find('=');
+    const std::string role = set.substr(0, equals);
+    const std::string value = equals == std::string::npos ? "" : set.substr(equals + 1);
+    if (value != "on" && value != "off") usage_error("--set " + set + ": write ROLE=on or ROLE=off");
+    if (!declared.contains(role)) {
+      throw CommandError(kExitNotFound, "not found: unknown role '" + role + "'", "not found", "role");
+    }
+    changes.emplace_back(role, value == "on");
+  }
+  nlohmann::ordered_json changed = nlohmann::ordered_json::array();
+  for (const auto& [role, assigned] : changes) {
+    const host::RoleUpdate update = checked(sample.roles().set_role(actor, id, role, assigned));
+    changed.push_back({{"role", role}, {"assigned", assigned}, {"changed", update.changed > 0}});
+  }
+  const std::vector<std::string> held = checked(sample.roles().roles_of(id));
+  context.out().emit({{"user", id}, {"changes", changed}, {"roles", held}}, [&](std::ostream& out) {
+    for (const auto& change : changed) {
+      out << (change["changed"].get<bool>() ? "Changed: " : "Unchanged: ") << id << ' '
+          << check_box(change["assigned"].get<bool>()) << ' ' << change["role"].get<std::string>() << '\n';
+    }
+  });
+}
+
+}  // namespace
+
+const CommandGroup& users_commands() {
+  static const CommandGroup group{
+      "users",
+      "the user page and its role check boxes",
+      {
+          {"show", "users show USER",
+           "The user and their roles, section by section (e.g. Patient Portal roles), as check boxes.", show},
+          {"edit", "users edit USER --as USER --set ROLE=on|off [--set ROLE=on|off ...]",
+           "Checks or unchecks role boxes on USER's page. Only holders of manage_users may; every change is "
+           "audited.",
+           edit},
+      }};
+  return group;
+}
+
+}  // namespace ehr::sample::cli
