@@ -74,9 +74,10 @@ RawSend::RawSend(const std::filesystem::path& database)
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       message_(db_.prepare("INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) "
                            "VALUES (?1, 1, ?2, ?3, ?4)")),
-      audit_(db_.prepare("INSERT INTO audit_log (at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
-                         "outcome, detail, previous_hash, hash) VALUES (?1, 1, ?2, 'message.send', ?3, ?4, 'ok', "
-                         "?5, ?6, ?6)")),
+      audit_(db_.prepare(
+          "INSERT INTO audit_log (at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
+          "outcome, detail, previous_hash, hash) VALUES (?1, 1, ?2, 'message.send', ?3, ?4, 'ok', "
+          "?5, ?6, ?6)")),
       commit_(db_.prepare("COMMIT")) {}
 
 void RawSend::send(int64_t thread_id, const std::string& sender_id, const std::string& body, int64_t at_ms) {
@@ -105,7 +106,8 @@ double raw_role_inserts_ms(const std::filesystem::path& database, uint32_t users
       "CREATE TABLE IF NOT EXISTS role_assignments (user_id TEXT NOT NULL, role_id TEXT NOT NULL, "
       "PRIMARY KEY (user_id, role_id)) WITHOUT ROWID;"
       "CREATE TABLE IF NOT EXISTS role_changes (sequence INTEGER PRIMARY KEY, at_unix_ms INTEGER NOT NULL, "
-      "actor_user_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, old_assigned INTEGER NOT NULL, "
+      "actor_user_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, old_assigned INTEGER NOT "
+      "NULL, "
       "new_assigned INTEGER NOT NULL);"
       "DELETE FROM role_assignments;");
   sqlite3_stmt* begin = db.prepare("BEGIN IMMEDIATE");
@@ -133,7 +135,8 @@ double raw_role_inserts_ms(const std::filesystem::path& database, uint32_t users
 
 double Latencies::percentile_us(double q) {
   if (samples_.empty()) return 0;
-  const std::size_t rank = std::min(samples_.size() - 1, static_cast<std::size_t>(q * static_cast<double>(samples_.size())));
+  const std::size_t rank =
+      std::min(samples_.size() - 1, static_cast<std::size_t>(q * static_cast<double>(samples_.size())));
   std::nth_element(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(rank), samples_.end());
   using namespace std::chrono;
   return duration<double, std::micro>(steady_clock::duration(samples_[rank])).count();
@@ -162,7 +165,8 @@ std::string run_child(const std::vector<std::string>& arguments) {
   std::string output;
   std::array<char, 4096> buffer{};
   ssize_t n;
-  while ((n = read(out[0], buffer.data(), buffer.size())) > 0) output.append(buffer.data(), static_cast<size_t>(n));
+  while ((n = read(out[0], buffer.data(), buffer.size())) > 0)
+    output.append(buffer.data(), static_cast<size_t>(n));
   close(out[0]);
   int status = 0;
   waitpid(pid, &status, 0);

@@ -97,7 +97,8 @@ host::Result<std::vector<std::string>> BenchHost::list_care_team(std::string_vie
   const PatientRecord& patient = practice_.patients()[*index];
   std::vector<std::string> team;
   team.reserve(patient.care_team_size);
-  for (uint8_t i = 0; i < patient.care_team_size; ++i) team.push_back(Practice::staff_id(patient.care_team[i]));
+  for (uint8_t i = 0; i < patient.care_team_size; ++i)
+    team.push_back(Practice::staff_id(patient.care_team[i]));
   return team;
 }
 
@@ -120,9 +121,11 @@ host::Result<std::vector<host::PortalUser>> BenchHost::list_patient_contacts(std
 host::Result<std::vector<std::string>> BenchHost::list_contact_charts(std::string_view portal_user_id) {
   auto account = practice_.portal_account(portal_user_id);
   if (!account) return unknown("portal user", portal_user_id);
-  if (account->kind == PortalKind::patient) return std::vector<std::string>{Practice::patient_id(account->index)};
+  if (account->kind == PortalKind::patient)
+    return std::vector<std::string>{Practice::patient_id(account->index)};
   std::vector<std::string> charts;
-  for (uint32_t patient : practice_.guardian_charts(account->index)) charts.push_back(Practice::patient_id(patient));
+  for (uint32_t patient : practice_.guardian_charts(account->index))
+    charts.push_back(Practice::patient_id(patient));
   return charts;
 }
 
@@ -157,7 +160,8 @@ host::Result<std::vector<host::User>> BenchUserDirectory::list_users() {
   std::vector<host::User> users;
   users.reserve(count_ + 1);
   users.push_back({"admin", "Role Admin", true});
-  for (uint32_t i = 0; i < count_; ++i) users.push_back({"u" + std::to_string(i), "User " + std::to_string(i), true});
+  for (uint32_t i = 0; i < count_; ++i)
+    users.push_back({"u" + std::to_string(i), "User " + std::to_string(i), true});
   return users;
 }
 

@@ -38,9 +38,10 @@ portal::Principal portal_principal(const PortalAccount& account) {
 }
 
 std::string body_text(Random& random) {
-  static constexpr std::string_view kWords[] = {
-      "thank", "you", "for", "the", "results", "appointment", "refill", "please", "call", "when",
-      "dose",  "morning", "evening", "fever", "better", "schedule", "lab", "follow-up", "question", "today"};
+  static constexpr std::string_view kWords[] = {"thank",       "you",     "for",       "the",      "results",
+                                                "appointment", "refill",  "please",    "call",     "when",
+                                                "dose",        "morning", "evening",   "fever",    "better",
+                                                "schedule",    "lab",     "follow-up", "question", "today"};
   const uint32_t words = 8 + random.below(60);
   std::string body;
   for (uint32_t i = 0; i < words; ++i) {
@@ -59,8 +60,9 @@ void save_settings(portal::SettingsService& settings, const Practice& practice) 
     if (l % 25 == 24) {
       settings.save_page(admin, Practice::location_id(l), {{"my_messages", "off"}});
     } else if (l % 10 == 7) {
-      settings.save_page(admin, Practice::location_id(l),
-                         {{"my_messages", "on"}, {"audience", "selected_users"}, {"use_location_information", "on"}});
+      settings.save_page(
+          admin, Practice::location_id(l),
+          {{"my_messages", "on"}, {"audience", "selected_users"}, {"use_location_information", "on"}});
     }
   }
 }
@@ -101,9 +103,15 @@ void build(const Practice& practice, const fs::path& file, const fs::path& schem
       int64_t at = kHistoryStartMs + static_cast<int64_t>(t) * spacing;
       host.pin_clock(at);
       const std::string subject = t % 4 == 0 ? "" : "Question " + std::to_string(t);
-      portal::ThreadRecord thread = store.create_thread(tx, patient, subject, starter, others, body_text(random), at);
-      if (thread.id != static_cast<int64_t>(t) + 1) throw std::runtime_error("generated thread ids are not dense");
-      portal::AuditEntry first_entry{starter, "message.send", patient, "thread:" + std::to_string(thread.id), "ok",
+      portal::ThreadRecord thread =
+          store.create_thread(tx, patient, subject, starter, others, body_text(random), at);
+      if (thread.id != static_cast<int64_t>(t) + 1)
+        throw std::runtime_error("generated thread ids are not dense");
+      portal::AuditEntry first_entry{starter,
+                                     "message.send",
+                                     patient,
+                                     "thread:" + std::to_string(thread.id),
+                                     "ok",
                                      "new thread, message " + std::to_string(thread.last_message_id) + ", " +
                                          std::to_string(others.size()) + " recipient(s)"};
       audit.append(tx, std::move(first_entry));
@@ -161,10 +169,12 @@ ThreadPlan plan_thread(const Practice& practice, uint32_t thread) {
   return plan;
 }
 
-Dataset ensure_dataset(const Practice& practice, const fs::path& cache_directory, const fs::path& schema_file) {
+Dataset ensure_dataset(const Practice& practice, const fs::path& cache_directory,
+                       const fs::path& schema_file) {
   Dataset dataset;
   fs::create_directories(cache_directory);
-  dataset.file = cache_directory / ("dataset-v" + std::to_string(kGeneratorVersion) + "-" + practice.scale().name + ".db");
+  dataset.file = cache_directory /
+                 ("dataset-v" + std::to_string(kGeneratorVersion) + "-" + practice.scale().name + ".db");
   if (fs::exists(dataset.file)) {
     dataset.reused = true;
   } else {

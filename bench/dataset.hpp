@@ -19,11 +19,11 @@ inline constexpr int kGeneratorVersion = 1;
 // with id = number + 1.
 struct ThreadPlan {
   uint32_t patient = 0;
-  uint32_t staff = 0;               // the staff participant
+  uint32_t staff = 0;                 // the staff participant
   std::vector<PortalAccount> portal;  // the portal participants
   bool started_by_staff = true;
   uint32_t messages = 0;
-  bool read_by_all = true;        // every participant read it to the end
+  bool read_by_all = true;  // every participant read it to the end
   bool archived_by_staff = false;
 };
 
@@ -31,9 +31,9 @@ struct ThreadPlan {
 ThreadPlan plan_thread(const Practice& practice, uint32_t thread);
 
 struct Dataset {
-  std::filesystem::path file;   // the cached database (never written by benchmarks)
-  bool reused = false;          // found in the cache
-  double build_seconds = 0;     // when built in this run
+  std::filesystem::path file;  // the cached database (never written by benchmarks)
+  bool reused = false;         // found in the cache
+  double build_seconds = 0;    // when built in this run
   uint64_t bytes = 0;
 };
 

@@ -43,8 +43,8 @@ std::vector<Pair> pairs() {
   for (uint32_t p = 0; p < practice.scale().patients && result.size() < 4096; p += 7) {
     const PatientRecord& patient = practice.patients()[p];
     const uint32_t staff = patient.care_team[p % patient.care_team_size];
-    result.push_back({p, staff, Practice::patient_id(p), Practice::staff_id(staff), Practice::patient_portal_id(p),
-                      Practice::location_id(patient.location)});
+    result.push_back({p, staff, Practice::patient_id(p), Practice::staff_id(staff),
+                      Practice::patient_portal_id(p), Practice::location_id(patient.location)});
   }
   return result;
 }
@@ -88,9 +88,10 @@ struct Core {
     const StaffMember& member = practice.staff()[pair.staff];
     portal::EligibilityFacts f;
     f.patient.exists = true;
-    f.staff = portal::StaffFacts{pair.staff_id, true, member.active, member.available_for_portal_messages, true};
-    f.portal_user = portal::PortalUserFacts{pair.portal_id, true,
-                                            practice.portal_active({PortalKind::patient, pair.patient}), true};
+    f.staff =
+        portal::StaffFacts{pair.staff_id, true, member.active, member.available_for_portal_messages, true};
+    f.portal_user = portal::PortalUserFacts{
+        pair.portal_id, true, practice.portal_active({PortalKind::patient, pair.patient}), true};
     return f;
   }
 };

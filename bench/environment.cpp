@@ -17,7 +17,8 @@ constexpr const char* kPluginId = "portal-messaging";
 
 }  // namespace
 
-host::PluginManagerOptions manager_options(const fs::path& plugins_directory, const fs::path& host_data_directory) {
+host::PluginManagerOptions manager_options(const fs::path& plugins_directory,
+                                           const fs::path& host_data_directory) {
   host::PluginManagerOptions options;
   options.plugins_directory = plugins_directory;
   options.host_data_directory = host_data_directory;
@@ -35,12 +36,12 @@ void set_environment(Environment* environment) {
 
 LoadedPlugin::LoadedPlugin(const Practice& practice, const fs::path& plugins_directory,
                            const fs::path& host_data_directory)
-    : host_(practice),
-      manager_(manager_options(plugins_directory, host_data_directory), host_) {
+    : host_(practice), manager_(manager_options(plugins_directory, host_data_directory), host_) {
   if (host::Status status = manager_.discover(); !status) fail("plugin discovery failed", status);
   auto info = manager_.info(kPluginId);
   if (!info) fail("the portal-messaging plugin was not found", info.status());
-  if (info->state != host::PluginState::enabled) fail("the portal-messaging plugin did not load", info->failure);
+  if (info->state != host::PluginState::enabled)
+    fail("the portal-messaging plugin did not load", info->failure);
   if (info->data_directory != Environment::plugin_database(host_data_directory).parent_path()) {
     throw std::runtime_error("the plugin's data directory is " + info->data_directory.string() +
                              ", not where the bench put the dataset");
@@ -55,7 +56,8 @@ LoadedPlugin::LoadedPlugin(const Practice& practice, const fs::path& plugins_dir
   });
   if (!before) fail("cannot add a before_store hook", before.status());
   hooks_.push_back(std::move(*before));
-  auto after = hooks->add(host::HookPoint::after_store, [](const host::HookEvent&) { return host::Status::ok(); });
+  auto after =
+      hooks->add(host::HookPoint::after_store, [](const host::HookEvent&) { return host::Status::ok(); });
   if (!after) fail("cannot add an after_store hook", after.status());
   hooks_.push_back(std::move(*after));
 }

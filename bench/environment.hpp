@@ -60,7 +60,8 @@ class Environment {
   [[nodiscard]] static std::filesystem::path library();
   [[nodiscard]] static std::filesystem::path schema_file();
   // Where the plugin keeps its database under a host data directory (PluginManager's layout).
-  [[nodiscard]] static std::filesystem::path plugin_database(const std::filesystem::path& host_data_directory);
+  [[nodiscard]] static std::filesystem::path plugin_database(
+      const std::filesystem::path& host_data_directory);
 
   // Copies the cached dataset to be the plugin's database under `host_data_directory`.
   void install_dataset(const std::filesystem::path& host_data_directory) const;

@@ -50,7 +50,8 @@ void report(benchmark::State& state, Latencies& latencies, uint64_t rows) {
   state.counters["p50_us"] = latencies.percentile_us(0.50);
   state.counters["p99_us"] = latencies.percentile_us(0.99);
   state.counters["rows_per_call"] =
-      static_cast<double>(rows) / static_cast<double>(std::max<benchmark::IterationCount>(1, state.iterations()));
+      static_cast<double>(rows) /
+      static_cast<double>(std::max<benchmark::IterationCount>(1, state.iterations()));
   state.SetItemsProcessed(state.iterations());
 }
 
@@ -135,19 +136,21 @@ void register_inbox_benchmarks(const Environment& env) {
   const double seconds = env.options().quick ? 0.2 : 3.0;
   for (bool staff : {true, false}) {
     const std::string who = staff ? "staff" : "portal";
-    benchmark::RegisterBenchmark(("S3/inbox/store_" + who).c_str(),
-                                 [staff](benchmark::State& s) { store_inbox(s, staff, false); })
-        ->MinTime(seconds);
-    benchmark::RegisterBenchmark(("S3/inbox/abi_" + who).c_str(), [staff](benchmark::State& s) { abi_inbox(s, staff); })
-        ->MinTime(seconds);
+    benchmark::RegisterBenchmark(("S3/inbox/store_" + who).c_str(), [staff](benchmark::State& s) {
+      store_inbox(s, staff, false);
+    })->MinTime(seconds);
+    benchmark::RegisterBenchmark(("S3/inbox/abi_" + who).c_str(), [staff](benchmark::State& s) {
+      abi_inbox(s, staff);
+    })->MinTime(seconds);
   }
   for (bool staff : {true, false}) {
     const std::string who = staff ? "staff" : "portal";
-    benchmark::RegisterBenchmark(("S4/badge/store_" + who).c_str(),
-                                 [staff](benchmark::State& s) { store_inbox(s, staff, true); })
-        ->MinTime(seconds);
-    benchmark::RegisterBenchmark(("S4/badge/abi_" + who).c_str(), [staff](benchmark::State& s) { abi_badge(s, staff); })
-        ->MinTime(seconds);
+    benchmark::RegisterBenchmark(("S4/badge/store_" + who).c_str(), [staff](benchmark::State& s) {
+      store_inbox(s, staff, true);
+    })->MinTime(seconds);
+    benchmark::RegisterBenchmark(("S4/badge/abi_" + who).c_str(), [staff](benchmark::State& s) {
+      abi_badge(s, staff);
+    })->MinTime(seconds);
   }
 }
 

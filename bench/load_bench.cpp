@@ -13,8 +13,8 @@
 #include <string>
 
 #include "baselines.hpp"
-#include "environment.hpp"
 #include "ehr/plugin.h"
+#include "environment.hpp"
 #include "scenarios.hpp"
 
 namespace ehr::bench {

@@ -75,10 +75,12 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   try {
-    if (argc >= 2 && (std::strcmp(argv[1], "--child-dlopen") == 0 || std::strcmp(argv[1], "--child-load") == 0)) {
+    if (argc >= 2 &&
+        (std::strcmp(argv[1], "--child-dlopen") == 0 || std::strcmp(argv[1], "--child-load") == 0)) {
       return ehr::bench::load_child_main(argc, argv);
     }
-    if (argc >= 2 && std::strcmp(argv[1], "--child-memory") == 0) return ehr::bench::memory_child_main(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "--child-memory") == 0)
+      return ehr::bench::memory_child_main(argc, argv);
     return run(argc, argv);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "portal_bench: %s\n", error.what());

@@ -31,8 +31,8 @@ void serving_rss(benchmark::State& state) {
   const int calls = env.options().quick ? 200 : 5000;
   double before = 0, peak = 0;
   for (auto _ : state) {
-    std::istringstream output(run_child({"--child-memory", env.practice().scale().name, host_data.string(),
-                                         std::to_string(calls)}));
+    std::istringstream output(run_child(
+        {"--child-memory", env.practice().scale().name, host_data.string(), std::to_string(calls)}));
     output >> before >> peak;
   }
   fs::remove_all(host_data);
@@ -61,7 +61,8 @@ int memory_child_main(int argc, char** argv) {
         host::Principal reader;
         const uint32_t n = static_cast<uint32_t>(t * calls + i);
         if (i % 2 == 0) {
-          reader = host::Principal::staff(Practice::staff_id(practice.lead_of(n % practice.scale().locations)));
+          reader =
+              host::Principal::staff(Practice::staff_id(practice.lead_of(n % practice.scale().locations)));
         } else {
           reader = host::Principal::portal_user(Practice::guardian_portal_id(n % practice.guardian_count()));
         }
@@ -87,7 +88,9 @@ int memory_child_main(int argc, char** argv) {
 }
 
 void register_memory_benchmarks(const Environment&) {
-  benchmark::RegisterBenchmark("S8/memory/serving_inbox_peak_rss", serving_rss)->Iterations(1)->Unit(benchmark::kMillisecond);
+  benchmark::RegisterBenchmark("S8/memory/serving_inbox_peak_rss", serving_rss)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond);
 }
 
 }  // namespace ehr::bench

@@ -94,7 +94,8 @@ std::optional<uint32_t> Practice::location_index(std::string_view id) const {
 }
 
 std::optional<PortalAccount> Practice::portal_account(std::string_view id) const {
-  if (auto patient = number_after(id, "pp", scale_.patients)) return PortalAccount{PortalKind::patient, *patient};
+  if (auto patient = number_after(id, "pp", scale_.patients))
+    return PortalAccount{PortalKind::patient, *patient};
   if (auto guardian = number_after(id, "pg", guardian_count_))
     return PortalAccount{PortalKind::guardian, *guardian};
   return std::nullopt;

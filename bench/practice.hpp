@@ -49,7 +49,7 @@ struct StaffMember {
 struct PatientRecord {
   uint16_t location = 0;
   uint8_t care_team_size = 0;
-  uint32_t care_team[5] = {};       // staff indexes; [0] is the location's lead clinician
+  uint32_t care_team[5] = {};        // staff indexes; [0] is the location's lead clinician
   std::optional<uint32_t> guardian;  // guardian portal user index, shared by two siblings
 };
 

@@ -96,10 +96,11 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.baseline = number(*raw) + " msg/s raw SQLite (message + audit INSERT, 1 txn/msg)";
       row.ratio = fixed(*abi / *raw, 2) + " x";
       row.verdict = verdict(context, *abi / *raw >= 0.8);
-      row.limits = "One fsync per message on both sides (" + fsync_words +
-                   " on this disk): a lone sender waits for its own commit. The plugin also updates the thread "
-                   "and its participant rows, reads the audit chain's last hash, and asks the host for the "
-                   "policy facts before it writes.";
+      row.limits =
+          "One fsync per message on both sides (" + fsync_words +
+          " on this disk): a lone sender waits for its own commit. The plugin also updates the thread "
+          "and its participant rows, reads the audit chain's last hash, and asks the host for the "
+          "policy facts before it writes.";
       if (start) row.limits += " A new thread (start_thread) runs at " + number(*start) + " msg/s.";
     } else {
       row.figure = missing("S1");
@@ -116,9 +117,10 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.baseline = number(*raw) + " msg/s raw single sender (scenario 1)";
       row.ratio = fixed(*eight / *raw, 2) + " x";
       row.verdict = verdict(context, *eight / *raw >= 3);
-      row.limits = "Group commit: one writer thread commits what queued while the previous fsync ran, so 8 "
-                   "senders share fsyncs; each send is acknowledged only after its batch's COMMIT returned "
-                   "(synchronous=FULL).";
+      row.limits =
+          "Group commit: one writer thread commits what queued while the previous fsync ran, so 8 "
+          "senders share fsyncs; each send is acknowledged only after its batch's COMMIT returned "
+          "(synchronous=FULL).";
     } else {
       row.figure = missing("S2");
     }
@@ -132,21 +134,28 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       const auto p99 = counter(runs, area + "abi_" + who, "p99_us");
       const auto base99 = counter(runs, area + "store_" + who, "p99_us");
       const double limit = scenario == 3 ? 1000 : 100;
-      Row row{std::to_string(scenario) + (scenario == 3 ? " inbox first page (50 threads), " : " unread badge, ") +
+      Row row{std::to_string(scenario) +
+                  (scenario == 3 ? " inbox first page (50 threads), " : " unread badge, ") +
                   (std::string(who) == "staff" ? "busiest staff inboxes" : "portal users (guardians)"),
-              "", "", "", "p99 <= " + fixed(limit, 0) + " us", "", ""};
+              "",
+              "",
+              "",
+              "p99 <= " + fixed(limit, 0) + " us",
+              "",
+              ""};
       if (p50 && p99 && base99) {
         row.figure = "p50 " + number(*p50) + " us, p99 " + number(*p99) + " us";
         row.baseline = "p99 " + number(*base99) + " us (the store's queries alone)";
         row.ratio = fixed(*p99 / *base99, 2) + " x";
         row.verdict = verdict(context, *p99 <= limit);
-        row.limits = scenario == 3
-                         ? "SQLite: the page is one range of the participant inbox index joined to 50 thread rows; "
-                           "the thread count and the badge are two more index ranges over the reader's rows. "
-                           "Around it: one host call (staff: get_user; portal: get_portal_user + "
-                           "list_contact_charts) and copying 50 summaries through the C ABI."
-                         : "One range of the partial unread index (only unread, unarchived rows) in a read "
-                           "transaction, plus the host call that checks the reader is active.";
+        row.limits =
+            scenario == 3
+                ? "SQLite: the page is one range of the participant inbox index joined to 50 thread rows; "
+                  "the thread count and the badge are two more index ranges over the reader's rows. "
+                  "Around it: one host call (staff: get_user; portal: get_portal_user + "
+                  "list_contact_charts) and copying 50 summaries through the C ABI."
+                : "One range of the partial unread index (only unread, unarchived rows) in a read "
+                  "transaction, plus the host call that checks the reader is active.";
       } else {
         row.figure = missing(area);
       }
@@ -159,16 +168,26 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
     const auto policy = rate(runs, "S5/eligibility/policy_only");
     const auto full = rate(runs, "S5/eligibility/full_check");
     const auto explain = rate(runs, "S5/eligibility/abi_explain");
-    Row row{"5 eligibility check with effective-settings resolution", "", "", "", ">= 1,000,000 checks/s", "", ""};
+    Row row{"5 eligibility check with effective-settings resolution",
+            "",
+            "",
+            "",
+            ">= 1,000,000 checks/s",
+            "",
+            ""};
     if (with_settings && policy) {
       row.figure = number(*with_settings) + " checks/s";
       row.baseline = number(*policy) + " checks/s policy alone (facts resolved)";
       row.ratio = fixed(*with_settings / *policy, 3) + " x";
       row.verdict = verdict(context, *with_settings >= 1e6);
-      row.limits = "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's "
-                   "write connection (General and the location's own values) plus the host's company and "
-                   "location list to validate the location id.";
-      if (full) row.limits += " With the host facts asked through the C table (as every send does): " + number(*full) + " checks/s.";
+      row.limits =
+          "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's "
+          "write connection (General and the location's own values) plus the host's company and "
+          "location list to validate the location id.";
+      if (full)
+        row.limits +=
+            " With the host facts asked through the C table (as every send does): " + number(*full) +
+            " checks/s.";
       if (explain) row.limits += " Through the ABI (explain): " + number(*explain) + " checks/s.";
     } else {
       row.figure = missing("S5");
@@ -179,14 +198,21 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   {
     const auto plugin = milliseconds(runs, "S6/load/cold_plugin");
     const auto bare = milliseconds(runs, "S6/load/bare_dlopen");
-    Row row{"6 plugin load, cold (discover, SHA-256, load, negotiate, init + migrations)", "", "", "", "<= 20 ms", "", ""};
+    Row row{"6 plugin load, cold (discover, SHA-256, load, negotiate, init + migrations)",
+            "",
+            "",
+            "",
+            "<= 20 ms",
+            "",
+            ""};
     if (plugin && bare) {
       row.figure = fixed(*plugin, 2) + " ms";
       row.baseline = fixed(*bare, 2) + " ms bare dlopen + dlsym";
       row.ratio = fixed(*plugin / *bare, 1) + " x";
       row.verdict = verdict(context, *plugin <= 20);
-      row.limits = "Hashing the library (SHA-256 of the whole file), parsing manifest and settings schema, and "
-                   "creating the database: three migrations, each its own synchronous=FULL transaction (fsyncs).";
+      row.limits =
+          "Hashing the library (SHA-256 of the whole file), parsing manifest and settings schema, and "
+          "creating the database: three migrations, each its own synchronous=FULL transaction (fsyncs).";
     } else {
       row.figure = missing("S6");
     }
@@ -196,15 +222,21 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   {
     const auto store = milliseconds(runs, "S7/roles/assign_selected");
     const auto raw = milliseconds(runs, "S7/roles/raw_sqlite_inserts");
-    Row row{"7 bulk assign a role to " + std::to_string(context.scale.role_users) + " users", "", "", "", "<= 50 ms",
-            "", ""};
+    Row row{"7 bulk assign a role to " + std::to_string(context.scale.role_users) + " users",
+            "",
+            "",
+            "",
+            "<= 50 ms",
+            "",
+            ""};
     if (store && raw) {
       row.figure = fixed(*store, 1) + " ms";
       row.baseline = fixed(*raw, 1) + " ms raw SQLite (assignment + change row each, 1 txn)";
       row.ratio = fixed(*store / *raw, 2) + " x";
       row.verdict = verdict(context, *store <= 50);
-      row.limits = "One IMMEDIATE transaction: an assignment row and a change record per user, plus reading "
-                   "the users from the host's directory to refuse unknown ids before anything changes.";
+      row.limits =
+          "One IMMEDIATE transaction: an assignment row and a change record per user, plus reading "
+          "the users from the host's directory to refuse unknown ids before anything changes.";
     } else {
       row.figure = missing("S7");
     }
@@ -220,8 +252,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.baseline = fixed(*before, 1) + " MiB before loading the plugin";
       row.ratio = "+" + fixed(*peak - *before, 1) + " MiB";
       row.verdict = verdict(context, *peak <= 64);
-      row.limits = "SQLite page caches (the write connection and one read connection per concurrent host "
-                   "thread, up to 2 MiB each by default), the plugin's code and the host's in-memory practice.";
+      row.limits =
+          "SQLite page caches (the write connection and one read connection per concurrent host "
+          "thread, up to 2 MiB each by default), the plugin's code and the host's in-memory practice.";
     } else {
       row.figure = missing("S8");
     }
@@ -311,32 +344,37 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
   out << "Written by `scripts/bench` (bench/main.cpp) from the run below; do not edit by hand.\n\n";
   out << "## Machine and run\n\n";
   out << "- Date: " << context.started_utc << "\n";
-  out << "- Machine: " << first_line_of("/proc/cpuinfo", "model name") << ", " << sysconf(_SC_NPROCESSORS_ONLN)
-      << " CPUs, " << first_line_of("/proc/meminfo", "MemTotal") << " RAM; " << uts.sysname << " " << uts.release
-      << "\n";
+  out << "- Machine: " << first_line_of("/proc/cpuinfo", "model name") << ", "
+      << sysconf(_SC_NPROCESSORS_ONLN) << " CPUs, " << first_line_of("/proc/meminfo", "MemTotal") << " RAM; "
+      << uts.sysname << " " << uts.release << "\n";
   out << "- Load average at start / end (the machine is shared with other builds): " << context.load_at_start
       << " / " << context.load_at_end << "\n";
   out << "- Disk holding the databases: " << filesystem_of(context.work_directory) << "\n";
   out << "- SQLite " << sqlite3_libversion() << "; build type " << EHR_BENCH_BUILD_TYPE << "; compiler "
       << __VERSION__ << "\n";
-  out << "- Scale: " << context.scale.name << " (" << context.scale.locations << " locations, " << context.scale.staff
-      << " staff, " << context.scale.patients << " patients, " << context.scale.messages << " messages in "
-      << context.scale.threads << " threads)\n";
+  out << "- Scale: " << context.scale.name << " (" << context.scale.locations << " locations, "
+      << context.scale.staff << " staff, " << context.scale.patients << " patients, "
+      << context.scale.messages << " messages in " << context.scale.threads << " threads)\n";
   out << "- Dataset: generator v" << kGeneratorVersion << ", " << (context.dataset.bytes / (1024 * 1024))
-      << " MiB, " << (context.dataset.reused ? "reused from the cache" : "built in this run") << " (building took "
-      << fixed(context.dataset.build_seconds, 0) << " s)\n";
-  out << "- Durability: every message commit is synchronous=FULL in WAL mode, as shipped; nothing was relaxed.\n\n";
+      << " MiB, " << (context.dataset.reused ? "reused from the cache" : "built in this run")
+      << " (building took " << fixed(context.dataset.build_seconds, 0) << " s)\n";
+  out << "- Durability: every message commit is synchronous=FULL in WAL mode, as shipped; nothing was "
+         "relaxed.\n\n";
   out << "## Figures\n\n" << summary_table(runs, context) << "\n";
   out << "## What limits each figure\n\n";
   for (const Row& row : rows(runs, context)) {
     out << "- **" << row.scenario << "**: " << row.limits << "\n";
   }
   out << "\n## How the figures are made\n\n";
-  out << "- The practice (locations, staff, patients with care teams, guardians shared by two siblings, portal "
-         "accounts) is generated deterministically (bench/practice.cpp) and served from memory by the bench host "
+  out << "- The practice (locations, staff, patients with care teams, guardians shared by two siblings, "
+         "portal "
+         "accounts) is generated deterministically (bench/practice.cpp) and served from memory by the bench "
+         "host "
          "(bench/bench_host.cpp), an ehr::host::HostServices implementation.\n"
-         "- The messages are written once by bench/dataset.cpp through the plugin's own code (its migrations, "
-         "ConversationStore, AuditLog and SettingsService from portal_core) in transactions of 2,000 threads, "
+         "- The messages are written once by bench/dataset.cpp through the plugin's own code (its "
+         "migrations, "
+         "ConversationStore, AuditLog and SettingsService from portal_core) in transactions of 2,000 "
+         "threads, "
          "into build/<preset>/bench-cache/dataset-v<generator version>-<scale>.db. A later run reuses the "
          "file; bumping kGeneratorVersion (bench/dataset.hpp) or deleting it rebuilds it. Each run copies it "
          "to be the plugin's database in a scratch host data directory, so the cache is never written.\n"
@@ -345,7 +383,8 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
          "channel through the C ABI (MessagingChannel), with a before_store and an after_store hook added.\n"
          "- Baselines run in the same process and run, on the same disk, right before their figure.\n"
          "- Scenarios 6 and 8 measure in fresh child processes (cold library load; peak RSS from VmHWM).\n";
-  out << "\n## Every benchmark\n\n| benchmark | iterations | time per iteration | counters |\n|---|---|---|---|\n";
+  out << "\n## Every benchmark\n\n| benchmark | iterations | time per iteration | counters "
+         "|\n|---|---|---|---|\n";
   for (const Run& run : runs) {
     out << "| " << run.benchmark_name() << " | " << run.iterations << " | "
         << fixed(run.GetAdjustedRealTime(), 3) << " " << benchmark::GetTimeUnitString(run.time_unit) << " | ";

@@ -39,7 +39,9 @@ std::string utc_now();
 std::string load_average();
 
 // The summary table (Markdown), and the whole RESULTS.md around it.
-std::string summary_table(const std::vector<benchmark::BenchmarkReporter::Run>& runs, const RunContext& context);
-std::string results_document(const std::vector<benchmark::BenchmarkReporter::Run>& runs, const RunContext& context);
+std::string summary_table(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                          const RunContext& context);
+std::string results_document(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                             const RunContext& context);
 
 }  // namespace ehr::bench

@@ -11,8 +11,8 @@
 
 #include "baselines.hpp"
 #include "bench_host.hpp"
-#include "environment.hpp"
 #include "ehr/host/role_store.hpp"
+#include "environment.hpp"
 #include "scenarios.hpp"
 
 namespace ehr::bench {

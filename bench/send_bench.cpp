@@ -45,7 +45,8 @@ const std::vector<ReplyTarget>& reply_targets() {
       const StaffMember& staff = practice.staff()[plan.staff];
       const uint32_t location = practice.patients()[plan.patient].location;
       bool reachable = false;
-      for (const PortalAccount& account : plan.portal) reachable = reachable || practice.portal_active(account);
+      for (const PortalAccount& account : plan.portal)
+        reachable = reachable || practice.portal_active(account);
       if (staff.active && staff.available_for_portal_messages && location % 25 != 24 && reachable) {
         found.push_back({static_cast<int64_t>(t) + 1, Practice::staff_id(plan.staff)});
       }
@@ -85,7 +86,8 @@ void abi_start_thread(benchmark::State& state) {
     }
     const uint32_t p = patient++ % practice.scale().patients;
     host::StartRequest request;
-    request.sender = host::Principal::staff(Practice::staff_id(practice.lead_of(practice.patients()[p].location)));
+    request.sender =
+        host::Principal::staff(Practice::staff_id(practice.lead_of(practice.patients()[p].location)));
     request.patient_id = Practice::patient_id(p);
     request.subject = "Your visit";
     request.body = body();
@@ -104,9 +106,9 @@ void raw_sqlite_send(benchmark::State& state) {
   RawSend raw(env.working_database());
   const std::vector<ReplyTarget>& targets = reply_targets();
   std::size_t next = 0;
-  const int64_t now =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-          .count();
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   for (auto _ : state) {
     const ReplyTarget& target = targets[next++ % targets.size()];
     raw.send(target.thread_id, target.staff_id, body(), now);
@@ -124,7 +126,8 @@ void disk_fdatasync(benchmark::State& state) {
   }
   std::string block(4096, 'x');
   for (auto _ : state) {
-    if (pwrite(fd, block.data(), block.size(), 0) != static_cast<ssize_t>(block.size()) || fdatasync(fd) != 0) {
+    if (pwrite(fd, block.data(), block.size(), 0) != static_cast<ssize_t>(block.size()) ||
+        fdatasync(fd) != 0) {
       state.SkipWithError("the fsync probe failed");
       break;
     }
@@ -139,7 +142,9 @@ void disk_fdatasync(benchmark::State& state) {
 void register_send_benchmarks(const Environment& env) {
   const double seconds = env.options().quick ? 0.2 : 5.0;
   benchmark::RegisterBenchmark("S0/disk/fdatasync_4k", disk_fdatasync)->UseRealTime()->MinTime(seconds / 2);
-  benchmark::RegisterBenchmark("S1/send/raw_sqlite_message_and_audit", raw_sqlite_send)->UseRealTime()->MinTime(seconds);
+  benchmark::RegisterBenchmark("S1/send/raw_sqlite_message_and_audit", raw_sqlite_send)
+      ->UseRealTime()
+      ->MinTime(seconds);
   benchmark::RegisterBenchmark("S1/send/abi_reply", abi_reply)->UseRealTime()->MinTime(seconds);
   benchmark::RegisterBenchmark("S1/send/abi_start_thread", abi_start_thread)->UseRealTime()->MinTime(seconds);
   benchmark::RegisterBenchmark("S2/send/abi_reply_8_senders", abi_reply)
