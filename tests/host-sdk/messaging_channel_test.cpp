@@ -71,8 +71,12 @@ TEST_F(MessagingChannelTest, RecipientsComeBackAsPrincipals) {
   EXPECT_EQ((*recipients)[0].display_name, "Dr. Lee");
 }
 
-TEST_F(MessagingChannelTest, AnOptionalFunctionTheChannelLacksIsUnsupported) {
-  EXPECT_EQ(channel().invite_portal_user({"admin", "pat1"}).code(), EHR_STATUS_UNSUPPORTED);
+TEST_F(MessagingChannelTest, InviteReachesTheHostsNotificationDelivery) {
+  ASSERT_TRUE(channel().invite_portal_user({"admin", "pat1"}));
+  const auto sent = plugin_.host().notifications();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].kind, NotificationKind::portal_invitation);
+  EXPECT_EQ(sent[0].recipient, Principal::portal_user("pat1"));
 }
 
 TEST_F(MessagingChannelTest, ADisabledPluginsChannelRefusesWithoutReachingIt) {

@@ -24,9 +24,9 @@ class InvitationThroughSdkTest : public ::testing::Test {
     manager_ = std::make_unique<ehr::host::PluginManager>(
         ehr::host::PluginManagerOptions{EHR_PLUGINS_DIR, data_.path(), {}, false, true}, host_);
     EXPECT_TRUE(manager_->discover().is_ok());
-    auto channels = manager_->registry().channels();
-    EXPECT_EQ(channels.size(), 1u);
-    if (!channels.empty()) channel_ = std::make_unique<ehr::host::MessagingChannel>(channels.front());
+    auto channel = manager_->registry().channel("portal-messaging");
+    EXPECT_TRUE(channel.is_ok()) << channel.status();
+    if (channel) channel_ = std::make_unique<ehr::host::MessagingChannel>(*channel);
     auto pages = manager_->registry().settings_pages("portal-messaging");
     EXPECT_TRUE(pages.is_ok());
     if (pages) pages_ = std::make_unique<ehr::host::SettingsPages>(*pages);
