@@ -42,6 +42,8 @@ const char* to_string(FailureCause cause) {
       return "ABI major version mismatch";
     case FailureCause::abi_minor_too_new:
       return "ABI minor version too new";
+    case FailureCause::abi_too_old:
+      return "ABI version too old";
     case FailureCause::negotiation_failed:
       return "ABI negotiation failed";
     case FailureCause::plugin_id_mismatch:

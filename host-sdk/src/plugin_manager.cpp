@@ -1,39 +1,648 @@
+// The plugin lifecycle (DESIGN rule 8): discover -> validate -> verify -> load -> negotiate ->
+// init -> register -> enable/disable -> shutdown. Each step that fails records its cause on the
+// plugin's entry and the host carries on with the others.
 #include "ehr/host/plugin_manager.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <boost/dll/shared_library.hpp>
+#include <exception>
+#include <mutex>
+#include <optional>
+
+#include "c_abi.hpp"
+#include "library_file.hpp"
+#include "plugin_instance.hpp"
+#include "plugin_preferences.hpp"
+#include "registrar.hpp"
+#include "registry_access.hpp"
 
 namespace ehr::host {
 
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kManifestSuffix = ".plugin.xml";
+
+// Set while this thread runs a lifecycle method: a plugin or host-services callback that calls
+// back into the manager gets an error instead of a deadlock.
+thread_local int t_lifecycle_depth = 0;
+
+struct Failure {
+  FailureCause cause;
+  Status status;
+};
+
+Failure fail(FailureCause cause, ehr_status code, std::string message, std::string field = {}) {
+  return Failure{cause, Status(code, std::move(message), std::move(field))};
+}
+
+bool is_manifest(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return name.size() > kManifestSuffix.size() && name.ends_with(kManifestSuffix);
+}
+
+std::string id_from_manifest_name(const fs::path& path) {
+  const std::string name = path.filename().string();
+  return name.substr(0, name.size() - kManifestSuffix.size());
+}
+
+// What exists once a plugin's library is mapped and the plugin initialised.
+struct LoadedPlugin {
+  // Loaded with RTLD_NODELETE: the code stays mapped until process exit even after this object
+  // goes, so nothing the plugin left behind (atexit handlers, thread-locals) can outlive it.
+  boost::dll::shared_library library;
+  ehr_plugin_api api{};
+  ehr_plugin* handle = nullptr;
+  std::shared_ptr<detail::PluginInstance> instance;
+  std::shared_ptr<detail::PluginRegistrations> registrations;
+};
+
+struct Entry {
+  PluginInfo info;
+  std::optional<LoadedPlugin> loaded;
+};
+
+class LifecycleScope {
+ public:
+  LifecycleScope() { ++t_lifecycle_depth; }
+  ~LifecycleScope() { --t_lifecycle_depth; }
+  LifecycleScope(const LifecycleScope&) = delete;
+  LifecycleScope& operator=(const LifecycleScope&) = delete;
+};
+
+Status reentry_refused(const char* what) {
+  return Status::conflict(std::string("PluginManager::") + what +
+                          " was called from inside a plugin call or another lifecycle call; call it from the "
+                          "host's own thread instead");
+}
+
+}  // namespace
+
 struct PluginManager::Impl {
-  Impl(PluginManagerOptions o, HostServices& s) : options(std::move(o)), services(s) {}
+  Impl(PluginManagerOptions o, HostServices& s) : options(std::move(o)), services(s), table(s) {}
+
   PluginManagerOptions options;
   HostServices& services;
+  HostServicesTable table;
   Registry registry;
+  mutable std::recursive_mutex mutex;
+  std::vector<std::unique_ptr<Entry>> entries;  // in load order
+  std::optional<detail::PluginPreferences> preferences;
+
+  Status prepare();
+  void discover_manifest(const fs::path& manifest_path);
+  void remember_missing_manifests();
+  std::optional<Failure> load(Entry& entry);
+  std::optional<Failure> check_before_loading(const Manifest& manifest);
+  std::optional<Failure> negotiate(const Manifest& manifest, boost::dll::shared_library& library,
+                                   LoadedPlugin& out, std::uint32_t& chosen);
+  std::optional<Failure> initialise(Entry& entry, LoadedPlugin& plugin);
+  Status set_enabled(Entry& entry, bool enabled);
+  void shut_down(Entry& entry);
+  Entry* find(std::string_view plugin_id) const;
+  Status unknown_plugin(std::string_view plugin_id) const;
+  // For enable/disable: the data directory is ready and the plugin is known.
+  Result<Entry*> known_entry(std::string_view plugin_id);
+  void record_failure(Entry& entry, Failure failure);
+  void log(LogLevel level, const std::string& message) noexcept;
 };
+
+void PluginManager::Impl::log(LogLevel level, const std::string& message) noexcept {
+  try {
+    services.log(level, message);
+  } catch (...) {
+    // A host logger that throws must not take the plugin manager down with it.
+  }
+}
+
+Entry* PluginManager::Impl::find(std::string_view plugin_id) const {
+  for (const auto& entry : entries)
+    if (entry->info.id == plugin_id) return entry.get();
+  return nullptr;
+}
+
+Status PluginManager::Impl::unknown_plugin(std::string_view plugin_id) const {
+  return Status::not_found(
+      "no plugin " + std::string(plugin_id) + " in " + options.plugins_directory.string(), "plugin_id");
+}
+
+Result<Entry*> PluginManager::Impl::known_entry(std::string_view plugin_id) {
+  if (Status prepared = prepare(); !prepared) return prepared;
+  if (Entry* entry = find(plugin_id)) return entry;
+  return unknown_plugin(plugin_id);
+}
+
+void PluginManager::Impl::record_failure(Entry& entry, Failure failure) {
+  entry.info.state = PluginState::failed;
+  entry.info.failure_cause = failure.cause;
+  entry.info.failure = std::move(failure.status);
+  log(LogLevel::error, "plugin " + entry.info.id + " not loaded (" + to_string(entry.info.failure_cause) +
+                           "): " + entry.info.failure.message());
+}
+
+Status PluginManager::Impl::prepare() {
+  std::error_code error;
+  fs::create_directories(options.host_data_directory / "plugins", error);
+  if (error)
+    return Status::storage("cannot create the host data directory " + options.host_data_directory.string() +
+                           ": " + error.message());
+  if (!preferences) {
+    auto loaded = detail::PluginPreferences::load(options.host_data_directory);
+    if (!loaded) return loaded.status();
+    preferences = std::move(*loaded);
+  }
+  return Status();
+}
+
+Status PluginManager::discover() {
+  std::lock_guard lock(impl_->mutex);
+  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("discover");
+  LifecycleScope scope;
+  if (Status prepared = impl_->prepare(); !prepared) return prepared;
+
+  std::error_code error;
+  const fs::path& directory = impl_->options.plugins_directory;
+  if (!fs::is_directory(directory, error))
+    return Status::not_found("the plugins directory " + directory.string() + " does not exist",
+                             "plugins_directory");
+  std::vector<fs::path> manifests;
+  for (fs::directory_iterator it(directory, error), end; !error && it != end; it.increment(error))
+    if (is_manifest(it->path())) manifests.push_back(it->path());
+  if (error)
+    return Status::storage("cannot read the plugins directory " + directory.string() + ": " +
+                           error.message());
+  // Sorted, so that which of two duplicates wins does not depend on the file system.
+  std::sort(manifests.begin(), manifests.end());
+  for (const fs::path& manifest : manifests) impl_->discover_manifest(manifest);
+  impl_->remember_missing_manifests();
+  return Status();
+}
+
+void PluginManager::Impl::discover_manifest(const fs::path& manifest_path) {
+  // A plugin already loaded from this manifest stays as it is; a failed one is tried again (the
+  // admin may have fixed it).
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if ((*it)->info.manifest_path != manifest_path) continue;
+    if ((*it)->loaded) return;
+    entries.erase(it);
+    break;
+  }
+  auto entry = std::make_unique<Entry>();
+  Entry& e = *entry;
+  e.info.manifest_path = manifest_path;
+  const ManifestResult manifest = load_manifest(manifest_path);
+  if (!manifest) {
+    e.info.id = id_from_manifest_name(manifest_path);
+    e.info.enabled_preference = preferences->enabled(e.info.id).value_or(options.enable_new_plugins);
+    const auto kind = manifest.problem().kind;
+    record_failure(
+        e, Failure{kind == ManifestProblem::Kind::not_well_formed ? FailureCause::manifest_not_well_formed
+                   : kind == ManifestProblem::Kind::missing       ? FailureCause::manifest_missing
+                                                                  : FailureCause::manifest_invalid,
+                   manifest.status()});
+    entries.push_back(std::move(entry));
+    return;
+  }
+  e.info.manifest = manifest.manifest();
+  e.info.id = e.info.manifest->id;
+  e.info.data_directory = options.host_data_directory / "plugins" / e.info.id;
+
+  // An earlier manifest with the same id wins (replacing a leftover "manifest missing" entry).
+  std::erase_if(entries, [&](const auto& other) {
+    return other->info.id == e.info.id && other->info.failure_cause == FailureCause::manifest_missing &&
+           !other->info.manifest;
+  });
+  if (Entry* other = find(e.info.id); other != nullptr && other->info.manifest) {
+    e.info.enabled_preference = other->info.enabled_preference;
+    record_failure(
+        e, fail(FailureCause::duplicate_id, EHR_STATUS_CONFLICT,
+                "plugin id " + e.info.id + " is declared by both " + other->info.manifest_path.string() +
+                    " and " + manifest_path.string() + "; only the first is loaded",
+                "plugin/@id"));
+    entries.push_back(std::move(entry));
+    return;
+  }
+
+  const std::optional<bool> remembered = preferences->enabled(e.info.id);
+  e.info.enabled_preference = remembered.value_or(options.enable_new_plugins);
+  if (!remembered) {
+    // First sight of this plugin: remember the default so later runs follow the admin's choice.
+    if (Status saved = preferences->set(e.info.id, e.info.enabled_preference); !saved)
+      log(LogLevel::warning, "cannot remember plugin " + e.info.id + ": " + saved.message());
+  }
+
+  entries.push_back(std::move(entry));
+  if (auto failure = load(e)) {
+    record_failure(e, std::move(*failure));
+    return;
+  }
+  e.info.state = PluginState::disabled;
+  if (e.info.enabled_preference) {
+    if (Status enabled = set_enabled(e, true); !enabled) {
+      e.info.failure_cause = FailureCause::enable_failed;
+      e.info.failure = enabled;
+      log(LogLevel::error, "plugin " + e.info.id + " loaded but could not be enabled: " + enabled.message());
+    }
+  }
+}
+
+void PluginManager::Impl::remember_missing_manifests() {
+  for (const auto& [id, enabled] : preferences->all()) {
+    if (!enabled || find(id) != nullptr) continue;
+    auto entry = std::make_unique<Entry>();
+    entry->info.id = id;
+    entry->info.enabled_preference = true;
+    entry->info.data_directory = options.host_data_directory / "plugins" / id;
+    record_failure(*entry,
+                   fail(FailureCause::manifest_missing, EHR_STATUS_NOT_FOUND,
+                        "plugin " + id + " is enabled in " +
+                            (options.host_data_directory / detail::PluginPreferences::kFileName).string() +
+                            " but no manifest in " + options.plugins_directory.string() +
+                            " declares it; reinstall it, or disable it to forget it"));
+    entries.push_back(std::move(entry));
+  }
+}
+
+std::optional<Failure> PluginManager::Impl::check_before_loading(const Manifest& m) {
+  const std::string manifest_name = m.path.filename().string();
+  const OptionalServices offered = table.services().optional_services();
+  for (const std::string& service : m.host_services) {
+    const bool ok = (service == "notify" && offered.notify) || (service == "audit" && offered.audit);
+    if (!ok)
+      return fail(FailureCause::host_service_missing, EHR_STATUS_UNSUPPORTED,
+                  "plugin " + m.id + " needs the host service \"" + service + "\" (" + manifest_name +
+                      ", host-services), which this host does not offer",
+                  "host-services/service/@name");
+  }
+  const std::uint32_t host_min = options.abi_min_version;
+  const std::uint32_t host_max = options.abi_max_version;
+  const std::string plugin_range = format_abi_version(m.abi_min) + " to " + format_abi_version(m.abi_max);
+  const std::string host_range = format_abi_version(host_min) + " to " + format_abi_version(host_max);
+  if (EHR_VERSION_MAJOR(m.abi_min) != EHR_VERSION_MAJOR(host_max))
+    return fail(FailureCause::abi_major_mismatch, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " speaks ABI " + plugin_range + " (" + manifest_name +
+                    "); this host speaks " + host_range + ": the major versions must match",
+                "abi");
+  if (m.abi_min > host_max)
+    return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " needs ABI " + format_abi_version(m.abi_min) + " or newer (" +
+                    manifest_name + "); this host offers up to " + format_abi_version(host_max) +
+                    ": update the host",
+                "abi/@min");
+  if (m.abi_max < host_min)
+    return fail(FailureCause::abi_too_old, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " speaks ABI up to " + format_abi_version(m.abi_max) + " (" +
+                    manifest_name + "); this host requires at least " + format_abi_version(host_min) +
+                    ": update the plugin",
+                "abi/@max");
+  return std::nullopt;
+}
+
+std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
+  const Manifest& m = *entry.info.manifest;
+  const std::string manifest_name = m.path.filename().string();
+  if (auto failure = check_before_loading(m)) return failure;
+
+  auto file = detail::LibraryFile::open(m.library);
+  if (!file) {
+    if (file.status().code() == EHR_STATUS_NOT_FOUND)
+      return fail(FailureCause::library_missing, EHR_STATUS_NOT_FOUND,
+                  "the library " + m.library.string() + " named in " + manifest_name + " does not exist",
+                  "library/@file");
+    return Failure{FailureCause::load_failed, file.status()};
+  }
+  const std::string actual = file->sha256_hex();
+  if (actual != m.library_sha256)
+    return fail(FailureCause::checksum_mismatch, EHR_STATUS_INVALID_ARGUMENT,
+                "the library " + m.library.string() + " has SHA-256 " + actual + " but " + manifest_name +
+                    " says " + m.library_sha256 + ": the file was changed or the manifest is stale",
+                "library/@sha256");
+  const detail::SignatureCheck signature =
+      detail::check_signature(file->bytes(), m.signature, options.trusted_keys);
+  if (signature.signature == Verification::Signature::invalid ||
+      signature.signature == Verification::Signature::untrusted_key)
+    return fail(FailureCause::signature_invalid, EHR_STATUS_FORBIDDEN,
+                "plugin " + m.id + " (" + manifest_name + "): " + signature.problem, "signature");
+  if (signature.signature == Verification::Signature::absent && options.require_signatures)
+    return fail(
+        FailureCause::signature_missing, EHR_STATUS_FORBIDDEN,
+        "plugin " + m.id + " (" + manifest_name + ") is not signed and this host requires signed plugins",
+        "signature");
+
+  LoadedPlugin plugin;
+  std::error_code error;
+  const auto mode = static_cast<boost::dll::load_mode::type>(
+      boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local | RTLD_NODELETE);
+  (void)dlerror();
+  plugin.library.load(file->load_path(), mode, error);
+  if (error || !plugin.library.is_loaded()) {
+    const char* why = dlerror();
+    return fail(
+        FailureCause::load_failed, EHR_STATUS_UNSUPPORTED,
+        "the dynamic loader refused " + m.library.string() + ": " + (why != nullptr ? why : error.message()),
+        "library/@file");
+  }
+  file->keep_open_until_exit();
+  if (!plugin.library.has(EHR_PLUGIN_ENTRY_POINT))
+    return fail(FailureCause::entry_point_missing, EHR_STATUS_UNSUPPORTED,
+                "the library " + m.library.string() + " does not export " + EHR_PLUGIN_ENTRY_POINT +
+                    ": it is not an EHR plugin, or was built without EHR_PLUGIN_EXPORT",
+                "library/@file");
+  std::uint32_t chosen = 0;
+  if (auto failure = negotiate(m, plugin.library, plugin, chosen)) return failure;
+  entry.info.negotiated_version = chosen;
+  entry.info.plugin_version = detail::copy(plugin.api.plugin_version);
+  if (auto failure = initialise(entry, plugin)) return failure;
+  entry.loaded = std::move(plugin);
+  return std::nullopt;
+}
+
+std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::dll::shared_library& library,
+                                                      LoadedPlugin& out, std::uint32_t& chosen) {
+  const std::uint32_t host_min = options.abi_min_version;
+  const std::uint32_t host_max = options.abi_max_version;
+  auto& entry_point = library.get<ehr_status(ehr_negotiation*, ehr_error**)>(EHR_PLUGIN_ENTRY_POINT);
+  auto negotiation = detail::make_struct<ehr_negotiation>(EHR_STRUCT_NEGOTIATION);
+  negotiation.host_min_version = host_min;
+  negotiation.host_max_version = host_max;
+  detail::ErrorSlot error;
+  ehr_status code = EHR_STATUS_INTERNAL;
+  try {
+    code = entry_point(&negotiation, error.out());
+  } catch (...) {
+    return fail(
+        FailureCause::negotiation_failed, EHR_STATUS_INTERNAL,
+        "plugin " + m.id + " let an exception escape " + EHR_PLUGIN_ENTRY_POINT + " (an ABI violation)");
+  }
+  const std::string offered = format_abi_version(host_min) + " to " + format_abi_version(host_max);
+  if (code != EHR_STATUS_OK) {
+    Status refused = error.status(code);
+    if (code == EHR_STATUS_VERSION_MISMATCH) {
+      // The host offers every minor of its major from its floor up: a plugin of the same major
+      // that refuses must need a newer minor.
+      const bool same_major = EHR_VERSION_MAJOR(m.abi_min) == EHR_VERSION_MAJOR(host_max);
+      return fail(same_major ? FailureCause::abi_minor_too_new : FailureCause::abi_major_mismatch,
+                  EHR_STATUS_VERSION_MISMATCH,
+                  "plugin " + m.id + " refused ABI " + offered + ": " + refused.message() +
+                      (same_major ? " (update the host)" : ""),
+                  "abi");
+    }
+    return fail(
+        FailureCause::negotiation_failed, code,
+        "plugin " + m.id + " refused to negotiate (" + refused.code_name() + "): " + refused.message());
+  }
+  chosen = negotiation.chosen_version;
+  const std::string chosen_text = format_abi_version(chosen);
+  if (EHR_VERSION_MAJOR(chosen) != EHR_VERSION_MAJOR(host_max))
+    return fail(FailureCause::abi_major_mismatch, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " chose ABI " + chosen_text + "; this host speaks " + offered +
+                    ": the major versions must match",
+                "abi");
+  if (chosen > host_max)
+    return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " chose ABI " + chosen_text + ", newer than this host's " +
+                    format_abi_version(host_max) + ": update the host",
+                "abi");
+  if (chosen < host_min)
+    return fail(FailureCause::abi_too_old, EHR_STATUS_VERSION_MISMATCH,
+                "plugin " + m.id + " chose ABI " + chosen_text + ", below this host's floor " +
+                    format_abi_version(host_min) + ": update the plugin",
+                "abi");
+  if (!detail::read_struct(negotiation.plugin_api, EHR_STRUCT_PLUGIN_API,
+                           EHR_REQUIRED_SIZE(ehr_plugin_api, on_shutdown), out.api) ||
+      out.api.on_init == nullptr || out.api.on_shutdown == nullptr)
+    return fail(FailureCause::negotiation_failed, EHR_STATUS_INVALID_ARGUMENT,
+                "plugin " + m.id +
+                    " answered negotiation without a usable ehr_plugin_api (on_init and on_shutdown "
+                    "are required)");
+  const std::string reported_id = detail::copy(out.api.plugin_id);
+  if (reported_id != m.id)
+    return fail(FailureCause::plugin_id_mismatch, EHR_STATUS_CONFLICT,
+                "the library " + m.library.string() + " says it is plugin \"" + reported_id + "\" but " +
+                    m.path.filename().string() + " declares \"" + m.id + "\"",
+                "plugin/@id");
+  return std::nullopt;
+}
+
+std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugin& plugin) {
+  const Manifest& m = *entry.info.manifest;
+  std::error_code error;
+  fs::create_directories(entry.info.data_directory, error);
+  if (error)
+    return fail(FailureCause::init_failed, EHR_STATUS_STORAGE,
+                "cannot create the data directory " + entry.info.data_directory.string() + " for plugin " +
+                    m.id + ": " + error.message());
+  plugin.instance = std::make_shared<detail::PluginInstance>(m.id);
+  detail::Registrar registrar(plugin.instance, m, registry);
+
+  const std::string data_directory = entry.info.data_directory.string();
+  const std::string schema = m.settings_schema ? m.settings_schema->string() : std::string();
+  const std::string manifest_directory = m.path.parent_path().string();
+  auto params = detail::make_struct<ehr_init_params>(EHR_STRUCT_INIT_PARAMS);
+  params.host = table.table();
+  params.data_directory = detail::view(data_directory);
+  params.settings_schema_path = detail::view(schema);
+  params.manifest_directory = detail::view(manifest_directory);
+
+  detail::ErrorSlot init_error;
+  ehr_status code = EHR_STATUS_INTERNAL;
+  try {
+    code = plugin.api.on_init(&params, registrar.table(), &plugin.handle, init_error.out());
+  } catch (const std::exception& thrown) {
+    registrar.close();
+    return fail(
+        FailureCause::init_threw, EHR_STATUS_INTERNAL,
+        "plugin " + m.id + " let a C++ exception escape on_init (an ABI violation): " + thrown.what());
+  } catch (...) {
+    registrar.close();
+    return fail(FailureCause::init_threw, EHR_STATUS_INTERNAL,
+                "plugin " + m.id + " let an exception escape on_init (an ABI violation)");
+  }
+  registrar.close();
+  if (code != EHR_STATUS_OK) {
+    Status refused = init_error.status(code);
+    return Failure{FailureCause::init_failed, Status(code,
+                                                     "plugin " + m.id + " failed to initialise (" +
+                                                         refused.code_name() + "): " + refused.message(),
+                                                     refused.field(), refused.deny_reason())};
+  }
+  plugin.registrations = registrar.registrations();
+  if (Status published = detail::RegistryAccess::add(registry, plugin.registrations); !published) {
+    try {
+      plugin.api.on_shutdown(plugin.handle);
+    } catch (...) {
+    }
+    return Failure{FailureCause::init_failed, published};
+  }
+  return std::nullopt;
+}
+
+Status PluginManager::Impl::set_enabled(Entry& entry, bool enabled) {
+  LoadedPlugin& plugin = *entry.loaded;
+  std::unique_lock lock(plugin.instance->lock);
+  if (!plugin.instance->alive) return Status::disabled("plugin " + entry.info.id + " has been shut down");
+  if (plugin.instance->enabled == enabled) return Status();
+  auto call = enabled ? plugin.api.on_enable : plugin.api.on_disable;
+  Status outcome;
+  if (call != nullptr) {
+    detail::ErrorSlot error;
+    ehr_status code = EHR_STATUS_INTERNAL;
+    try {
+      code = call(plugin.handle, error.out());
+    } catch (...) {
+      code = EHR_STATUS_INTERNAL;
+    }
+    outcome = error.status(code);
+  }
+  if (enabled) {
+    if (!outcome) return outcome;
+    plugin.instance->enabled = true;
+    entry.info.state = PluginState::enabled;
+    entry.info.failure_cause = FailureCause::none;
+    entry.info.failure = Status();
+  } else {
+    // The SDK stops channel calls whatever the plugin answers: the admin's "off" always holds.
+    plugin.instance->enabled = false;
+    entry.info.state = PluginState::disabled;
+    if (!outcome)
+      log(LogLevel::warning, "plugin " + entry.info.id + " on_disable reported: " + outcome.message());
+  }
+  return Status();
+}
+
+void PluginManager::Impl::shut_down(Entry& entry) {
+  if (!entry.loaded) return;
+  LoadedPlugin& plugin = *entry.loaded;
+  detail::RegistryAccess::remove(registry, entry.info.id);
+  std::unique_lock lock(plugin.instance->lock);
+  if (!plugin.instance->alive) return;
+  try {
+    plugin.api.on_shutdown(plugin.handle);
+  } catch (...) {
+    log(LogLevel::error,
+        "plugin " + entry.info.id + " let an exception escape on_shutdown (an ABI violation)");
+  }
+  plugin.instance->alive = false;
+  plugin.instance->enabled = false;
+  entry.info.state = PluginState::shut_down;
+}
 
 PluginManager::PluginManager(PluginManagerOptions options, HostServices& services)
     : impl_(std::make_unique<Impl>(std::move(options), services)) {}
+
 PluginManager::~PluginManager() {
   shutdown();
 }
 
-Status PluginManager::discover() {
-  return Status::unsupported("plugin discovery is not implemented yet");
-}
 std::vector<PluginInfo> PluginManager::list() const {
-  return {};
+  std::lock_guard lock(impl_->mutex);
+  std::vector<PluginInfo> out;
+  for (const auto& entry : impl_->entries) out.push_back(entry->info);
+  std::stable_sort(out.begin(), out.end(),
+                   [](const PluginInfo& a, const PluginInfo& b) { return a.id < b.id; });
+  return out;
 }
+
 Result<PluginInfo> PluginManager::info(std::string_view plugin_id) const {
-  return Status::not_found("no plugin " + std::string(plugin_id), "plugin_id");
+  std::lock_guard lock(impl_->mutex);
+  if (const Entry* entry = impl_->find(plugin_id)) return entry->info;
+  return impl_->unknown_plugin(plugin_id);
 }
-Result<Verification> PluginManager::verify(std::string_view) const {
-  return Status::unsupported("plugin verification is not implemented yet");
+
+Result<Verification> PluginManager::verify(std::string_view plugin_id) const {
+  std::lock_guard lock(impl_->mutex);
+  const Entry* entry = impl_->find(plugin_id);
+  if (entry == nullptr) return impl_->unknown_plugin(plugin_id);
+  Verification out;
+  out.plugin_id = entry->info.id;
+  out.manifest_path = entry->info.manifest_path;
+  if (out.manifest_path.empty()) {
+    out.status = entry->info.failure;
+    return out;
+  }
+  const ManifestResult manifest = load_manifest(out.manifest_path);
+  if (!manifest) {
+    out.status = manifest.status();
+    return out;
+  }
+  const Manifest& m = manifest.manifest();
+  out.library_path = m.library;
+  out.expected_sha256 = m.library_sha256;
+  auto file = detail::LibraryFile::open(m.library);
+  if (!file) {
+    out.status = file.status();
+    return out;
+  }
+  out.actual_sha256 = file->sha256_hex();
+  out.checksum_matches = out.actual_sha256 == out.expected_sha256;
+  const detail::SignatureCheck signature =
+      detail::check_signature(file->bytes(), m.signature, impl_->options.trusted_keys);
+  out.signature = signature.signature;
+  out.signature_key_id = signature.key_id;
+  if (!out.checksum_matches)
+    out.status = Status::invalid_argument(
+        "library/@sha256", "the library " + m.library.string() + " has SHA-256 " + out.actual_sha256 +
+                               " but the manifest says " + out.expected_sha256);
+  else if (!signature.problem.empty())
+    out.status = Status::forbidden(signature.problem);
+  else if (signature.signature == Verification::Signature::absent && impl_->options.require_signatures)
+    out.status = Status::forbidden("the plugin is not signed and this host requires signed plugins");
+  return out;
 }
-Status PluginManager::enable(std::string_view) {
-  return Status::unsupported("enable is not implemented yet");
+
+Status PluginManager::enable(std::string_view plugin_id) {
+  std::lock_guard lock(impl_->mutex);
+  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("enable");
+  LifecycleScope scope;
+  auto found = impl_->known_entry(plugin_id);
+  if (!found) return found.status();
+  Entry* entry = *found;
+  if (entry->info.state == PluginState::shut_down)
+    return Status::disabled("plugin " + entry->info.id + " has been shut down");
+  if (!entry->info.manifest || entry->info.failure_cause == FailureCause::duplicate_id)
+    return entry->info.failure;  // nothing to remember: this entry is not a plugin of its own
+  if (Status saved = impl_->preferences->set(entry->info.id, true); !saved) return saved;
+  entry->info.enabled_preference = true;
+  if (!entry->loaded)
+    return Status(entry->info.failure.code(),
+                  "plugin " + entry->info.id +
+                      " will be enabled once it loads; now it cannot: " + entry->info.failure.message(),
+                  entry->info.failure.field());
+  Status enabled = impl_->set_enabled(*entry, true);
+  if (!enabled) {
+    entry->info.failure_cause = FailureCause::enable_failed;
+    entry->info.failure = enabled;
+  }
+  return enabled;
 }
-Status PluginManager::disable(std::string_view) {
-  return Status::unsupported("disable is not implemented yet");
+
+Status PluginManager::disable(std::string_view plugin_id) {
+  std::lock_guard lock(impl_->mutex);
+  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("disable");
+  LifecycleScope scope;
+  auto found = impl_->known_entry(plugin_id);
+  if (!found) return found.status();
+  Entry* entry = *found;
+  if (entry->info.failure_cause == FailureCause::duplicate_id) return entry->info.failure;
+  if (Status saved = impl_->preferences->set(entry->info.id, false); !saved) return saved;
+  entry->info.enabled_preference = false;
+  if (!entry->loaded || entry->info.state == PluginState::shut_down) return Status();
+  return impl_->set_enabled(*entry, false);
 }
-void PluginManager::shutdown() {}
+
+void PluginManager::shutdown() {
+  std::lock_guard lock(impl_->mutex);
+  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) {
+    impl_->log(LogLevel::error, "PluginManager::shutdown was called from inside a plugin call; ignored");
+    return;
+  }
+  LifecycleScope scope;
+  for (auto it = impl_->entries.rbegin(); it != impl_->entries.rend(); ++it) impl_->shut_down(**it);
+}
+
 const Registry& PluginManager::registry() const {
   return impl_->registry;
 }

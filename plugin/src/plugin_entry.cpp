@@ -6,6 +6,7 @@
 
 #include "abi/abi_error.hpp"
 #include "abi/audit_abi.hpp"
+#include "abi/channel_abi.hpp"
 #include "abi/hooks_abi.hpp"
 #include "abi/roles_abi.hpp"
 #include "abi/settings_abi.hpp"
@@ -38,13 +39,17 @@ std::string version_text(uint32_t version) {
 // point into the Portal, so they live exactly as long as it does.
 struct ehr_plugin {
   explicit ehr_plugin(const ehr::portal::PortalConfig& config)
-      : portal(config), settings{&portal.settings()}, hooks{&portal.hooks()}, audit{&portal.audit()} {}
+      : portal(config),
+        settings{&portal.settings()},
+        hooks{&portal.hooks()},
+        audit{&portal.audit()},
+        channel{&portal} {}
 
   ehr::portal::Portal portal;
   ehr_settings settings;
   ehr_hooks hooks;
   ehr_audit audit;
-  // SEAM (messaging): the channel handle joins here (see on_init).
+  ehr_channel channel;
 };
 
 namespace {
@@ -77,8 +82,7 @@ ehr_status on_init(const ehr_init_params* params, const ehr_registrar* registrar
     abi::register_roles_section(*host);
     abi::register_hooks(*host, &plugin->hooks);
     abi::register_audit(*host, &plugin->audit);
-    // SEAM (messaging): register the messaging channel here (abi/channel_abi.hpp), with its handle
-    // held in ehr_plugin.
+    abi::register_channel(*host, &plugin->channel);
     plugin->portal.host().log(ehr::portal::LogLevel::info, "portal-messaging initialized");
     *out_plugin = plugin.release();
   });

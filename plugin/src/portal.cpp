@@ -26,7 +26,8 @@ Portal::Portal(const PortalConfig& config)
       database_(require_directory(config.data_directory) / kDatabaseFile),
       audit_(open_migrated(database_), host_),
       hooks_(host_),
-      settings_(schema_, database_, host_, audit_, hooks_) {}
+      settings_(schema_, database_, host_, audit_, hooks_),
+      conversations_(database_, host_, settings_, audit_, hooks_) {}
 
 Portal::~Portal() = default;
 

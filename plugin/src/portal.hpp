@@ -8,6 +8,7 @@
 #include "ehr/host_services.h"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
+#include "messaging/conversation_service.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
 #include "storage/database.hpp"
@@ -44,7 +45,7 @@ class Portal {
   [[nodiscard]] bool enabled() const noexcept { return enabled_; }
   void set_enabled(bool enabled) noexcept { enabled_ = enabled; }
 
-  // SEAM (messaging): the conversation service joins here as a member built after settings_.
+  [[nodiscard]] ConversationService& conversations() noexcept { return conversations_; }
 
  private:
   static Database& open_migrated(Database& database);
@@ -55,6 +56,7 @@ class Portal {
   AuditLog audit_;
   HookRegistry hooks_;
   SettingsService settings_;
+  ConversationService conversations_;  // after settings_: it asks them on every send
   std::atomic<bool> enabled_{false};
 };
 

@@ -295,7 +295,8 @@ ConversationService::Access ConversationService::check_access(const Principal& w
   if (!participant) {
     refuse(entry(who, action, patient_id, thread_target(thread_id)), EHR_STATUS_FORBIDDEN,
            EHR_DENY_NOT_A_PARTICIPANT,
-           "Thread " + std::to_string(thread_id) + " is not one of " + who.display() + "'s conversations.",
+           "Thread " + std::to_string(thread_id) + " is not one of the conversations of " +
+               (who.kind == PrincipalKind::staff ? "staff user '" : "portal user '") + who.id + "'.",
            "thread_id");
   }
   // R-CONV-3: a portal user reaches only charts it is a contact on now.

@@ -25,7 +25,7 @@ class Database;
 class GroupCommitWriter {
  public:
   // `db` is the plugin's write connection; it must outlive the writer.
-  explicit GroupCommitWriter(Database& db, std::size_t max_batch = 256);
+  explicit GroupCommitWriter(Database& db, std::size_t max_batch = 64);
   // Finishes what is queued, then stops.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;

@@ -34,6 +34,7 @@ enum class FailureCause {
   entry_point_missing,
   abi_major_mismatch,
   abi_minor_too_new,     // the plugin needs a newer minor version than the host speaks
+  abi_too_old,           // the plugin speaks only versions below the host's floor
   negotiation_failed,    // the plugin refused or answered nonsense
   plugin_id_mismatch,    // the library says it is another plugin than its manifest
   host_service_missing,  // the manifest needs an optional host service the host lacks

@@ -1,0 +1,268 @@
+// The messaging channel table (ehr/channel.h) over the conversation service. Each function
+// copies what the host sent per struct_size, calls the service, and turns every exception into
+// a status and an ehr_error; refusals carry their ehr_deny_reason in ehr_error.reason.
+#include "abi/channel_abi.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "abi/abi_error.hpp"
+#include "abi/registration.hpp"
+#include "common/error.hpp"
+#include "common/struct_copy.hpp"
+#include "messaging/conversation_service.hpp"
+#include "portal.hpp"
+
+namespace ehr::portal::abi {
+namespace {
+
+ConversationService& service_of(ehr_channel* channel) {
+  if (channel == nullptr || channel->portal == nullptr) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "no channel handle", "channel");
+  }
+  if (!channel->portal->enabled()) {
+    throw Error(EHR_STATUS_DISABLED,
+                "the portal-messaging plugin is disabled; an admin can enable it in the "
+                "plugin manager");
+  }
+  return channel->portal->conversations();
+}
+
+Principal principal_from(const ehr_principal* principal, const char* field) {
+  auto copy = copy_struct(principal, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
+  if (!copy)
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is not a valid ehr_principal", field);
+  if (copy->kind != EHR_PRINCIPAL_STAFF && copy->kind != EHR_PRINCIPAL_PORTAL_USER) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                std::string(field) + " is neither a staff user nor a portal user", field);
+  }
+  return Principal{static_cast<PrincipalKind>(copy->kind), to_string(copy->id)};
+}
+
+ehr_principal to_c(const Principal& principal) {
+  ehr_principal out{};
+  out.struct_type = EHR_STRUCT_PRINCIPAL;
+  out.struct_size = sizeof(ehr_principal);
+  out.kind = static_cast<ehr_principal_kind>(principal.kind);
+  out.id = view(principal.id);
+  return out;
+}
+
+template <typename Request>
+Request request_from(const Request* request, uint32_t type, size_t required, const char* name) {
+  auto copy = copy_struct(request, type, required);
+  if (!copy) throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string("no valid ") + name, "request");
+  return *copy;
+}
+
+template <typename Sink>
+void require_sink(Sink sink) {
+  if (sink == nullptr) throw Error(EHR_STATUS_INVALID_ARGUMENT, "no sink to receive the results", "sink");
+}
+
+// True to go on; false when the host asked to stop. Any other answer ends the call with it.
+bool delivered(ehr_status status) {
+  if (status == EHR_STATUS_OK) return true;
+  if (status == EHR_STATUS_STOP) return false;
+  throw Error(status, std::string("the host's sink answered ") + ehr_status_name(status), "sink");
+}
+
+// Writes an output struct the host allocated: up to the size it declared, never past it.
+template <typename Out>
+void write_out(Out* out, uint32_t type, size_t required, const Out& value, const char* name) {
+  if (out == nullptr || out->struct_type != type || out->struct_size < required) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(name) + " is not a valid output struct", name);
+  }
+  const uint32_t declared = out->struct_size;
+  std::memcpy(out, &value, std::min<size_t>(declared, sizeof(Out)));
+  out->struct_size = declared;
+}
+
+void write_sent(ehr_sent* out, const SentMessage& sent) {
+  ehr_sent value{};
+  value.struct_type = EHR_STRUCT_SENT;
+  value.struct_size = sizeof(ehr_sent);
+  value.thread_id = sent.thread_id;
+  value.message_id = sent.message_id;
+  value.sent_at_unix_ms = sent.sent_at_ms;
+  write_out(out, EHR_STRUCT_SENT, EHR_SIZE_THROUGH(ehr_sent, sent_at_unix_ms), value, "out_sent");
+}
+
+ehr_status explain(ehr_channel* channel, const ehr_explain_request* request, void* sink_ctx,
+                   ehr_decision_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_EXPLAIN_REQUEST,
+                                 EHR_SIZE_THROUGH(ehr_explain_request, patient_id), "ehr_explain_request");
+    require_sink(sink);
+    const Eligibility decision = service.explain(
+        {to_string(in.staff_user_id), to_string(in.portal_user_id), to_string(in.patient_id)});
+    ehr_decision out{};
+    out.struct_type = EHR_STRUCT_DECISION;
+    out.struct_size = sizeof(ehr_decision);
+    out.allowed = decision.allowed() ? 1u : 0u;
+    out.reason = decision.reason;
+    out.explanation = view(decision.explanation);
+    (void)delivered(sink(sink_ctx, &out));
+  });
+}
+
+ehr_status list_recipients(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
+                           void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const Principal who = principal_from(reader, "reader");
+    require_sink(sink);
+    for (const Recipient& recipient : service.list_recipients(who, to_string(patient_id))) {
+      ehr_recipient out{};
+      out.struct_type = EHR_STRUCT_RECIPIENT;
+      out.struct_size = sizeof(ehr_recipient);
+      out.principal = to_c(recipient.principal);
+      out.display_name = view(recipient.display_name);
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+  });
+}
+
+ehr_status start_thread(ehr_channel* channel, const ehr_start_request* request, ehr_sent* out_sent,
+                        ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_START_REQUEST, EHR_SIZE_THROUGH(ehr_start_request, body),
+                                 "ehr_start_request");
+    if (in.recipient_count > 0 && in.recipients == nullptr) {
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL",
+                  "recipients");
+    }
+    StartThreadRequest start;
+    start.sender = principal_from(&in.sender, "sender");
+    start.patient_id = to_string(in.patient_id);
+    for (size_t i = 0; i < in.recipient_count; ++i) {
+      start.recipients.push_back(principal_from(&in.recipients[i], "recipients"));
+    }
+    start.subject = to_string(in.subject);
+    start.body = to_string(in.body);
+    write_sent(out_sent, service.start_thread(start));
+  });
+}
+
+ehr_status reply(ehr_channel* channel, const ehr_reply_request* request, ehr_sent* out_sent,
+                 ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_REPLY_REQUEST, EHR_SIZE_THROUGH(ehr_reply_request, body),
+                                 "ehr_reply_request");
+    write_sent(out_sent,
+               service.reply({principal_from(&in.sender, "sender"), in.thread_id, to_string(in.body)}));
+  });
+}
+
+ehr_status list_threads(ehr_channel* channel, const ehr_list_request* request, void* sink_ctx,
+                        ehr_thread_sink_fn sink, ehr_inbox_totals* out_totals, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_LIST_REQUEST, EHR_SIZE_THROUGH(ehr_list_request, offset),
+                                 "ehr_list_request");
+    require_sink(sink);
+    InboxRequest inbox;
+    inbox.reader = principal_from(&in.reader, "reader");
+    inbox.archived = in.include_archived != 0;
+    inbox.limit = in.limit;
+    inbox.offset = in.offset;
+    const InboxPage page = service.list_threads(inbox);
+    for (const ThreadSummaryRecord& summary : page.threads) {
+      ehr_thread_summary out{};
+      out.struct_type = EHR_STRUCT_THREAD_SUMMARY;
+      out.struct_size = sizeof(ehr_thread_summary);
+      out.thread_id = summary.thread.id;
+      out.patient_id = view(summary.thread.patient_id);
+      out.subject = view(summary.thread.subject);
+      out.started_by = to_c(summary.thread.started_by);
+      out.last_sender = to_c(summary.thread.last_sender);
+      out.last_message_at_unix_ms = summary.thread.last_message_at_ms;
+      out.message_count = summary.thread.message_count;
+      out.unread_count = summary.unread_count;
+      out.archived = summary.archived ? 1u : 0u;
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+    if (out_totals != nullptr) {
+      ehr_inbox_totals totals{};
+      totals.struct_type = EHR_STRUCT_INBOX_TOTALS;
+      totals.struct_size = sizeof(ehr_inbox_totals);
+      totals.thread_count = page.thread_count;
+      totals.unread_total = page.unread_total;
+      write_out(out_totals, EHR_STRUCT_INBOX_TOTALS, EHR_SIZE_THROUGH(ehr_inbox_totals, unread_total), totals,
+                "out_totals");
+    }
+  });
+}
+
+ehr_status unread_total(ehr_channel* channel, const ehr_principal* reader, uint64_t* out_unread,
+                        ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    if (out_unread == nullptr) throw Error(EHR_STATUS_INVALID_ARGUMENT, "out_unread is NULL", "out_unread");
+    *out_unread = service.unread_total(principal_from(reader, "reader"));
+  });
+}
+
+ehr_status read_thread(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id, void* sink_ctx,
+                       ehr_message_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const Principal who = principal_from(reader, "reader");
+    require_sink(sink);
+    for (const MessageView& message : service.read_thread(who, thread_id)) {
+      ehr_message_view out{};
+      out.struct_type = EHR_STRUCT_MESSAGE_VIEW;
+      out.struct_size = sizeof(ehr_message_view);
+      out.message_id = message.message.id;
+      out.thread_id = message.message.thread_id;
+      out.sender = to_c(message.message.sender);
+      out.sender_display_name = view(message.sender_display_name);
+      out.body = view(message.message.body);
+      out.sent_at_unix_ms = message.message.sent_at_ms;
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+  });
+}
+
+ehr_status set_archived(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                        uint32_t archived, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    service.set_archived(principal_from(reader, "reader"), thread_id, archived != 0);
+  });
+}
+
+const ehr_channel_api kChannelApi = {
+    EHR_STRUCT_CHANNEL_API,
+    sizeof(ehr_channel_api),
+    &explain,
+    &list_recipients,
+    &start_thread,
+    &reply,
+    &list_threads,
+    &unread_total,
+    &read_thread,
+    &set_archived,
+    nullptr,  // invite_portal_user: offered once portal invitations exist (issue 5)
+};
+
+}  // namespace
+
+const ehr_channel_api& channel_api() noexcept {
+  return kChannelApi;
+}
+
+void register_channel(const ehr_registrar& registrar, ehr_channel* handle) {
+  if (registrar.register_channel == nullptr) return;
+  ehr_error* host_error = nullptr;
+  const ehr_status status =
+      registrar.register_channel(registrar.registrar, view(kChannelId), &kChannelApi, handle, &host_error);
+  check_registration(status, host_error, "the messaging channel");
+}
+
+}  // namespace ehr::portal::abi
