@@ -1,6 +1,59 @@
+// Role assignments in SQLite (R-ROLE-2..4). Each change is one IMMEDIATE transaction that checks
+// the actor, applies every change and records each one, or does nothing at all.
 #include "ehr/host/role_store.hpp"
 
+#include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <set>
+
+#include "sqlite_database.hpp"
+
 namespace ehr::host {
+
+namespace {
+
+using detail::SqliteDatabase;
+using detail::SqliteStatement;
+using detail::SqliteTransaction;
+
+constexpr const char* kInitialActor = "(initial)";
+
+// Ordered migrations, each applied in one transaction; PRAGMA user_version is the count applied.
+constexpr const char* kMigrations[] = {
+    R"sql(
+CREATE TABLE role_assignments (
+  user_id TEXT NOT NULL,
+  role_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, role_id)
+) WITHOUT ROWID;
+CREATE INDEX role_assignments_by_role ON role_assignments (role_id, user_id);
+CREATE TABLE role_changes (
+  sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+  at_unix_ms INTEGER NOT NULL,
+  actor_user_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  role_id TEXT NOT NULL,
+  old_assigned INTEGER NOT NULL CHECK (old_assigned IN (0, 1)),
+  new_assigned INTEGER NOT NULL CHECK (new_assigned IN (0, 1))
+);
+-- The change record is an audit trail: it only grows.
+CREATE TRIGGER role_changes_no_update BEFORE UPDATE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+CREATE TRIGGER role_changes_no_delete BEFORE DELETE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+CREATE TABLE store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+)sql",
+};
+
+std::int64_t system_now() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+enum class Scope { selected, all };
+
+}  // namespace
 
 Result<User> UserDirectory::find_user(std::string_view user_id) {
   auto users = list_users();
@@ -10,63 +63,286 @@ Result<User> UserDirectory::find_user(std::string_view user_id) {
   return Status::not_found("unknown user " + std::string(user_id), "user_id");
 }
 
-struct RoleStore::Impl {};
+struct RoleStore::Impl {
+  Impl(SqliteDatabase database, UserDirectory& directory, std::function<std::int64_t()> now)
+      : db(std::move(database)), users(directory), clock(std::move(now)) {}
+
+  mutable std::mutex mutex;
+  SqliteDatabase db;
+  UserDirectory& users;
+  std::function<std::int64_t()> clock;
+  std::vector<RoleDescriptor> roles;
+
+  Status migrate();
+  Status check_role(std::string_view role_id) const;
+  Result<User> check_user(std::string_view user_id, const char* field) const;
+  Result<bool> holds(std::string_view user_id, std::string_view role_id) const;
+  Status check_actor(std::string_view actor_user_id) const;
+  Result<RoleUpdate> apply(std::string_view actor, std::string_view role_id, Scope scope,
+                           const std::vector<std::string>& selected, bool assigned);
+  Status record(std::string_view actor, const std::string& user_id, std::string_view role_id, bool old_value,
+                bool new_value);
+};
+
+Status RoleStore::Impl::migrate() {
+  SqliteStatement version(db.handle(), "PRAGMA user_version");
+  if (!version.step())
+    return version.status().is_ok() ? Status::storage("cannot read the schema version") : version.status();
+  const std::int64_t applied = version.integer(0);
+  const auto known = static_cast<std::int64_t>(std::size(kMigrations));
+  if (applied > known)
+    return Status::storage("the role store was written by a newer SDK (schema " + std::to_string(applied) +
+                           ", this SDK knows " + std::to_string(known) + ")");
+  for (std::int64_t next = applied; next < known; ++next) {
+    SqliteTransaction transaction(db);
+    if (!transaction.begun().is_ok()) return transaction.begun();
+    if (Status status = db.execute(kMigrations[next]); !status) return status;
+    // user_version cannot be bound; the value is our own loop counter, not input.
+    const std::string set_version = "PRAGMA user_version=" + std::to_string(next + 1);
+    if (Status status = db.execute(set_version.c_str()); !status) return status;
+    if (Status status = transaction.commit(); !status) return status;
+  }
+  return Status();
+}
+
+Status RoleStore::Impl::check_role(std::string_view role_id) const {
+  const bool declared =
+      std::any_of(roles.begin(), roles.end(), [&](const RoleDescriptor& role) { return role.id == role_id; });
+  if (!declared) return Status::not_found("unknown role " + std::string(role_id), "role_id");
+  return Status();
+}
+
+Result<User> RoleStore::Impl::check_user(std::string_view user_id, const char* field) const {
+  auto user = users.find_user(user_id);
+  if (!user) {
+    if (user.status().code() == EHR_STATUS_NOT_FOUND)
+      return Status::not_found("unknown user " + std::string(user_id), field);
+    return user.status();
+  }
+  return user;
+}
+
+Result<bool> RoleStore::Impl::holds(std::string_view user_id, std::string_view role_id) const {
+  SqliteStatement query(db.handle(), "SELECT 1 FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
+  query.bind(1, user_id).bind(2, role_id);
+  const bool found = query.step();
+  if (!query.status()) return query.status();
+  return found;
+}
+
+// R-ROLE-4: only an active holder of manage_users may change assignments.
+Status RoleStore::Impl::check_actor(std::string_view actor_user_id) const {
+  auto actor = check_user(actor_user_id, "actor_user_id");
+  if (!actor) return actor.status();
+  if (!actor->active)
+    return Status::forbidden("user " + actor->id + " is inactive and may not change role assignments");
+  auto allowed = holds(actor_user_id, kManageUsersRole);
+  if (!allowed) return allowed.status();
+  if (!*allowed)
+    return Status::forbidden("user " + actor->id + " may not change role assignments: it lacks the role " +
+                             std::string(kManageUsersRole));
+  return Status();
+}
+
+Status RoleStore::Impl::record(std::string_view actor, const std::string& user_id, std::string_view role_id,
+                               bool old_value, bool new_value) {
+  SqliteStatement change(db.handle(),
+                         new_value ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
+                                   : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
+  change.bind(1, user_id).bind(2, role_id);
+  change.step();
+  if (!change.status()) return change.status();
+  SqliteStatement audit(
+      db.handle(),
+      "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
+      "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  audit.bind(1, clock())
+      .bind(2, actor)
+      .bind(3, user_id)
+      .bind(4, role_id)
+      .bind(5, std::int64_t{old_value ? 1 : 0})
+      .bind(6, std::int64_t{new_value ? 1 : 0});
+  audit.step();
+  return audit.status();
+}
+
+Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_view role_id, Scope scope,
+                                          const std::vector<std::string>& selected, bool assigned) {
+  std::lock_guard lock(mutex);
+  if (Status status = check_role(role_id); !status) return status;
+
+  // Who the operation is about, checked in full before anything changes.
+  std::vector<std::string> targets;
+  if (scope == Scope::all) {
+    auto everyone = users.list_users();
+    if (!everyone) return everyone.status();
+    for (const User& user : *everyone)
+      if (user.active) targets.push_back(user.id);  // R-ROLE-3: "All" ignores inactive users
+  } else {
+    std::set<std::string> seen;
+    for (const std::string& user_id : selected) {
+      auto user = check_user(user_id, "user_id");
+      if (!user) return user.status();
+      if (seen.insert(user_id).second) targets.push_back(user_id);
+    }
+  }
+
+  SqliteTransaction transaction(db);
+  if (!transaction.begun().is_ok()) return transaction.begun();
+  if (Status status = check_actor(actor); !status) return status;
+  RoleUpdate update;
+  for (const std::string& user_id : targets) {
+    auto held = holds(user_id, role_id);
+    if (!held) return held.status();
+    if (*held == assigned) continue;  // idempotent: already as asked
+    if (Status status = record(actor, user_id, role_id, *held, assigned); !status) return status;
+    update.changed_user_ids.push_back(user_id);
+  }
+  if (Status status = transaction.commit(); !status) return status;
+  update.changed = update.changed_user_ids.size();
+  return update;
+}
 
 RoleStore::RoleStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RoleStore::~RoleStore() = default;
 
-Result<std::unique_ptr<RoleStore>> RoleStore::open(const std::filesystem::path&, UserDirectory&,
-                                                   std::function<std::int64_t()>) {
-  return Status::unsupported("the role store is not implemented yet");
+Result<std::unique_ptr<RoleStore>> RoleStore::open(const std::filesystem::path& host_data_directory,
+                                                   UserDirectory& users,
+                                                   std::function<std::int64_t()> clock) {
+  std::error_code error;
+  std::filesystem::create_directories(host_data_directory, error);
+  if (error)
+    return Status::storage("cannot create the host data directory " + host_data_directory.string() + ": " +
+                           error.message());
+  auto db = SqliteDatabase::open(host_data_directory / kFileName);
+  if (!db) return db.status();
+  auto impl = std::make_unique<Impl>(std::move(*db), users, clock ? std::move(clock) : system_now);
+  if (Status migrated = impl->migrate(); !migrated) return migrated;
+  impl->roles.push_back(RoleDescriptor{std::string(kManageUsersRole), "Manage users",
+                                       "May assign and remove roles of other users"});
+  return std::unique_ptr<RoleStore>(new RoleStore(std::move(impl)));
 }
 
-}  // namespace ehr::host
+Status RoleStore::declare_role(const RoleDescriptor& role) {
+  if (role.id.empty()) return Status::invalid_argument("role_id", "a role needs an id");
+  std::lock_guard lock(impl_->mutex);
+  for (const RoleDescriptor& known : impl_->roles) {
+    if (known.id != role.id) continue;
+    if (known.label == role.label) return Status();
+    return Status::conflict("role " + role.id + " is already declared with the label \"" + known.label +
+                            "\"");
+  }
+  impl_->roles.push_back(role);
+  return Status();
+}
 
-namespace ehr::host {
-namespace {
-Status not_yet() {
-  return Status::unsupported("the role store is not implemented yet");
+Status RoleStore::declare_section(const RolesSection& section) {
+  for (const RoleDescriptor& role : section.roles)
+    if (Status status = declare_role(role); !status) return status;
+  return Status();
 }
-}  // namespace
-Status RoleStore::declare_role(const RoleDescriptor&) {
-  return not_yet();
-}
-Status RoleStore::declare_section(const RolesSection&) {
-  return not_yet();
-}
+
 std::vector<RoleDescriptor> RoleStore::declared_roles() const {
-  return {};
+  std::lock_guard lock(impl_->mutex);
+  return impl_->roles;
 }
-Result<bool> RoleStore::has_role(std::string_view, std::string_view) const {
-  return not_yet();
+
+Result<bool> RoleStore::has_role(std::string_view user_id, std::string_view role_id) const {
+  std::lock_guard lock(impl_->mutex);
+  if (Status status = impl_->check_role(role_id); !status) return status;
+  auto user = impl_->check_user(user_id, "user_id");
+  if (!user) return user.status();
+  return impl_->holds(user_id, role_id);
 }
-Result<std::vector<std::string>> RoleStore::roles_of(std::string_view) const {
-  return not_yet();
+
+Result<std::vector<std::string>> RoleStore::roles_of(std::string_view user_id) const {
+  std::lock_guard lock(impl_->mutex);
+  auto user = impl_->check_user(user_id, "user_id");
+  if (!user) return user.status();
+  SqliteStatement query(impl_->db.handle(),
+                        "SELECT role_id FROM role_assignments WHERE user_id = ?1 ORDER BY role_id");
+  query.bind(1, user_id);
+  std::vector<std::string> out;
+  while (query.step()) out.push_back(query.text(0));
+  if (!query.status()) return query.status();
+  return out;
 }
-Result<std::vector<std::string>> RoleStore::members(std::string_view) const {
-  return not_yet();
+
+Result<std::vector<std::string>> RoleStore::members(std::string_view role_id) const {
+  std::lock_guard lock(impl_->mutex);
+  if (Status status = impl_->check_role(role_id); !status) return status;
+  SqliteStatement query(impl_->db.handle(),
+                        "SELECT user_id FROM role_assignments WHERE role_id = ?1 ORDER BY user_id");
+  query.bind(1, role_id);
+  std::vector<std::string> out;
+  while (query.step()) out.push_back(query.text(0));
+  if (!query.status()) return query.status();
+  return out;
 }
-Result<RoleUpdate> RoleStore::set_role(std::string_view, std::string_view, std::string_view, bool) {
-  return not_yet();
+
+Result<RoleUpdate> RoleStore::set_role(std::string_view actor_user_id, std::string_view user_id,
+                                       std::string_view role_id, bool assigned) {
+  return impl_->apply(actor_user_id, role_id, Scope::selected, {std::string(user_id)}, assigned);
 }
-Result<RoleUpdate> RoleStore::assign_selected(std::string_view, std::string_view,
-                                              const std::vector<std::string>&) {
-  return not_yet();
+
+Result<RoleUpdate> RoleStore::assign_selected(std::string_view actor_user_id, std::string_view role_id,
+                                              const std::vector<std::string>& user_ids) {
+  return impl_->apply(actor_user_id, role_id, Scope::selected, user_ids, true);
 }
-Result<RoleUpdate> RoleStore::assign_all(std::string_view, std::string_view) {
-  return not_yet();
+
+Result<RoleUpdate> RoleStore::assign_all(std::string_view actor_user_id, std::string_view role_id) {
+  return impl_->apply(actor_user_id, role_id, Scope::all, {}, true);
 }
-Result<RoleUpdate> RoleStore::unassign_selected(std::string_view, std::string_view,
-                                                const std::vector<std::string>&) {
-  return not_yet();
+
+Result<RoleUpdate> RoleStore::unassign_selected(std::string_view actor_user_id, std::string_view role_id,
+                                                const std::vector<std::string>& user_ids) {
+  return impl_->apply(actor_user_id, role_id, Scope::selected, user_ids, false);
 }
-Result<RoleUpdate> RoleStore::unassign_all(std::string_view, std::string_view) {
-  return not_yet();
+
+Result<RoleUpdate> RoleStore::unassign_all(std::string_view actor_user_id, std::string_view role_id) {
+  return impl_->apply(actor_user_id, role_id, Scope::all, {}, false);
 }
-Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>&) {
-  return not_yet();
+
+Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignments) {
+  std::lock_guard lock(impl_->mutex);
+  for (const RoleAssignment& assignment : assignments) {
+    if (Status status = impl_->check_role(assignment.role_id); !status) return status;
+    auto user = impl_->check_user(assignment.user_id, "user_id");
+    if (!user) return user.status();
+  }
+  SqliteTransaction transaction(impl_->db);
+  if (!transaction.begun().is_ok()) return transaction.begun();
+  SqliteStatement seeded(impl_->db.handle(), "SELECT 1 FROM store_facts WHERE fact = 'seeded'");
+  const bool already = seeded.step();
+  if (!seeded.status()) return seeded.status();
+  if (already) return false;
+  for (const RoleAssignment& assignment : assignments) {
+    auto held = impl_->holds(assignment.user_id, assignment.role_id);
+    if (!held) return held.status();
+    if (*held) continue;
+    if (Status status = impl_->record(kInitialActor, assignment.user_id, assignment.role_id, false, true);
+        !status)
+      return status;
+  }
+  SqliteStatement mark(impl_->db.handle(), "INSERT INTO store_facts (fact, value) VALUES ('seeded', '1')");
+  mark.step();
+  if (!mark.status()) return mark.status();
+  if (Status status = transaction.commit(); !status) return status;
+  return true;
 }
+
 Result<std::vector<RoleChange>> RoleStore::changes() const {
-  return not_yet();
+  std::lock_guard lock(impl_->mutex);
+  SqliteStatement query(
+      impl_->db.handle(),
+      "SELECT sequence, at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned "
+      "FROM role_changes ORDER BY sequence");
+  std::vector<RoleChange> out;
+  while (query.step())
+    out.push_back(RoleChange{query.integer(0), query.integer(1), query.text(2), query.text(3), query.text(4),
+                             query.integer(5) != 0, query.integer(6) != 0});
+  if (!query.status()) return query.status();
+  return out;
 }
+
 }  // namespace ehr::host

@@ -51,8 +51,8 @@ ehr_status describe_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str 
       ehr_field_info c{};
       c.struct_type = EHR_STRUCT_FIELD_INFO;
       c.struct_size = sizeof c;
-      c.section_id = view(page.section->id);
-      c.section_title = view(page.section->title);
+      c.section_id = view(field.section->id);
+      c.section_title = view(field.section->title);
       c.key = view(spec.key);
       c.label = view(spec.label);
       c.help = view(spec.help);

@@ -398,7 +398,6 @@ void ConversationService::run_before_store(const Principal& sender, const std::s
 void ConversationService::after_store(const Principal& sender, const std::string& patient_id,
                                       const SentMessage& sent, const std::string& subject,
                                       const std::string& body, const std::vector<Principal>& recipients) {
-  (void)recipients;
   HookEvent event;
   event.point = HookPoint::after_store;
   event.actor = sender;
@@ -408,6 +407,21 @@ void ConversationService::after_store(const Principal& sender, const std::string
   event.subject = subject;
   event.body = body;
   hooks_.run(event);
+
+  if (!notifier_) return;
+  NewMessageNotice notice{patient_id, sent.thread_id, sent.message_id, sender, {}};
+  for (const Principal& to : recipients) {
+    notice.recipients.push_back(
+        {to, to.kind == PrincipalKind::staff ? Delivery::in_app : Delivery::portal_contact});
+  }
+  try {
+    notifier_(notice);
+  } catch (const std::exception& e) {
+    // The message is stored and acknowledged; a notice that failed must not say otherwise.
+    host_.log(LogLevel::warning, std::string("a new-message notification failed: ") + e.what());
+  } catch (...) {
+    host_.log(LogLevel::warning, "a new-message notification failed");
+  }
 }
 
 void ConversationService::refuse(AuditEntry refused, ehr_status code, ehr_deny_reason reason,

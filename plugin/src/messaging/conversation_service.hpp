@@ -18,6 +18,7 @@
 #include "messaging/eligibility.hpp"
 #include "messaging/eligibility_facts.hpp"
 #include "messaging/group_commit.hpp"
+#include "messaging/new_message_notice.hpp"
 #include "messaging/reader_pool.hpp"
 
 namespace ehr::portal {
@@ -106,6 +107,9 @@ class ConversationService {
   // R-CONV-4, per reader.
   void set_archived(const Principal& reader, int64_t thread_id, bool archived);
 
+  // Where new-message notices go (issue 5); set once while wiring, before any call.
+  void set_new_message_notifier(NewMessageNotifier notifier) { notifier_ = std::move(notifier); }
+
  private:
   // A thread the caller may open, as it was when access was checked.
   struct Access {
@@ -145,6 +149,7 @@ class ConversationService {
   ConversationStore store_;
   ReaderPool readers_;
   GroupCommitWriter writer_;
+  NewMessageNotifier notifier_;
 };
 
 }  // namespace ehr::portal

@@ -132,6 +132,23 @@ FieldType parse_type(const Reader& reader, const pugi::xml_node& node, const std
   reader.fail(node, "unknown field type '" + text + "' (expected bool, choice, string, int or text)");
 }
 
+// Every "{{name}}" in `value` must name an allowed placeholder; a "{{" without "}}" is refused too.
+template <typename Refuse>
+void check_placeholders_in(std::string_view value, const std::vector<std::string>& allowed, Refuse refuse) {
+  size_t at = 0;
+  while ((at = value.find("{{", at)) != std::string_view::npos) {
+    const size_t end = value.find("}}", at + 2);
+    if (end == std::string_view::npos) throw refuse("a '{{' is not closed by '}}'");
+    const std::string name(value.substr(at + 2, end - at - 2));
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string list;
+      for (const auto& known : allowed) list += (list.empty() ? "" : ", ") + known;
+      throw refuse("unknown placeholder {{" + name + "}} (allowed: " + list + ")");
+    }
+    at = end + 2;
+  }
+}
+
 }  // namespace
 
 std::string FieldSpec::normalize(std::string_view value) const {
@@ -164,6 +181,7 @@ std::string FieldSpec::normalize(std::string_view value) const {
     }
     case FieldType::string:
     case FieldType::text: {
+      if (uses_placeholders) check_placeholders_in(value, placeholders, refuse);
       auto length = utf8_length(value);
       if (!length) throw refuse("the value is not valid UTF-8 text");
       if (type == FieldType::string && value.find_first_of("\r\n") != std::string_view::npos) {
@@ -216,14 +234,15 @@ SettingsSchema SettingsSchema::parse(std::string_view xml, const std::string& so
                         parse_scope(reader, node, reader.required(node, "scope")),
                         reader.required(node, "title"), reader.child_text(node, "help", false)};
     for (const auto& other : schema.sections_) {
-      if (other.scope == section.scope) reader.fail(node, "a second section for the same scope");
+      if (other.id == section.id) reader.fail(node, "the section id '" + section.id + "' is used twice");
     }
     schema.sections_.push_back(std::move(section));
   }
 
   std::set<std::string> keys;
   for (const auto& node : root.children("field")) {
-    reader.only_attributes(node, {"key", "type", "scope", "default", "required-role", "min", "max"});
+    reader.only_attributes(
+        node, {"key", "type", "scope", "section", "default", "required-role", "min", "max", "placeholders"});
     reader.only_children(node, {"label", "help", "choice"});
     FieldSpec field;
     field.key = reader.identifier(node, "key");
@@ -232,6 +251,27 @@ SettingsSchema SettingsSchema::parse(std::string_view xml, const std::string& so
     std::istringstream scopes(reader.required(node, "scope"));
     for (std::string scope; scopes >> scope;) {
       (parse_scope(reader, node, scope) == SettingScope::general ? field.general : field.location) = true;
+    }
+    if (node.attribute("section")) {
+      field.section_id = reader.identifier(node, "section");
+      auto section = std::find_if(schema.sections_.begin(), schema.sections_.end(),
+                                  [&](const SectionSpec& s) { return s.id == field.section_id; });
+      if (section == schema.sections_.end()) reader.fail(node, "unknown section '" + field.section_id + "'");
+      if (field.general + field.location != 1 || !field.in(section->scope)) {
+        reader.fail(
+            node, "a field placed in section '" + field.section_id + "' must have that section's scope only");
+      }
+    }
+    if (node.attribute("placeholders")) {
+      if (field.type != FieldType::string && field.type != FieldType::text) {
+        reader.fail(node, "placeholders apply only to string and text fields");
+      }
+      field.uses_placeholders = true;
+      std::istringstream names(node.attribute("placeholders").value());
+      for (std::string name; names >> name;) {
+        if (!is_identifier(name)) reader.fail(node, "'" + name + "' is not a valid placeholder name");
+        field.placeholders.push_back(name);
+      }
     }
     field.label = reader.child_text(node, "label", true);
     field.help = reader.child_text(node, "help", false);
@@ -284,6 +324,15 @@ SettingsSchema SettingsSchema::parse(std::string_view xml, const std::string& so
     reader.fail(root, "the schema must declare <limit key=\"" + std::string(kMessageBodyMaxChars) + "\">");
   }
   return schema;
+}
+
+const SectionSpec& SettingsSchema::section_of(const FieldSpec& field, SettingScope scope) const {
+  if (!field.section_id.empty()) {
+    for (const auto& section : sections_) {
+      if (section.id == field.section_id) return section;
+    }
+  }
+  return section(scope);
 }
 
 const SectionSpec& SettingsSchema::section(SettingScope scope) const {

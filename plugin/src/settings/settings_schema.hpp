@@ -43,6 +43,11 @@ struct FieldSpec {
   std::string help;
   std::string required_role;
   std::vector<Choice> choices;
+  std::string section_id;  // empty: the first section of each scope the field is in
+  // string/text: the {{name}} placeholders the value may use (R-BRAND templates); any other is
+  // refused. Empty with uses_placeholders false: braces are plain text.
+  bool uses_placeholders = false;
+  std::vector<std::string> placeholders;
   int64_t min = 0;  // int: value bounds; string/text: length bounds in characters
   int64_t max = 0;
 
@@ -73,7 +78,10 @@ class SettingsSchema {
   [[nodiscard]] const std::string& id() const noexcept { return id_; }
   [[nodiscard]] const std::string& title() const noexcept { return title_; }
   [[nodiscard]] const std::string& required_role() const noexcept { return required_role_; }
+  // The first section of a scope: its title names the page.
   [[nodiscard]] const SectionSpec& section(SettingScope scope) const;
+  // The section a field is shown in on a page of this scope.
+  [[nodiscard]] const SectionSpec& section_of(const FieldSpec& field, SettingScope scope) const;
   // The fields shown on a page of this scope, in display order.
   [[nodiscard]] std::vector<const FieldSpec*> fields(SettingScope scope) const;
   [[nodiscard]] const FieldSpec* find_field(std::string_view key) const;

@@ -124,7 +124,7 @@ SettingsPage SettingsService::describe_page(std::string_view actor_user_id, std:
   page.follows_general = scope == SettingScope::location && !settings_store::has_own(tx, location_id);
   const auto values = resolve(tx, location_id);
   for (const FieldSpec* field : schema_.fields(scope)) {
-    page.fields.push_back({field, find(values, field->key)->value});
+    page.fields.push_back({field, &schema_.section_of(*field, scope), find(values, field->key)->value});
   }
   return page;
 }

@@ -36,6 +36,7 @@ struct EffectiveSetting {
 
 struct FieldValue {
   const FieldSpec* spec = nullptr;
+  const SectionSpec* section = nullptr;  // where the field is shown on this page
   std::string value;  // current value on this page (the effective one while following General)
 };
 
@@ -46,7 +47,7 @@ struct SettingsPage {
   std::string location_id;  // empty for General
   std::string required_role;
   bool follows_general = false;
-  const SectionSpec* section = nullptr;
+  const SectionSpec* section = nullptr;  // the page's first section, which names it
   std::vector<FieldValue> fields;
 };
 

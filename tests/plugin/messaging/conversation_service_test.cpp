@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -204,6 +206,46 @@ TEST_F(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing)
   EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);  // nothing of p2 reached pat1
   EXPECT_EQ(audited("message.send").size(), 1u + kSenders * kEach);
   EXPECT_TRUE(audit_->verify().ok);
+}
+
+}  // namespace
+}  // namespace ehr::portal::test
+
+namespace ehr::portal::test {
+namespace {
+
+using NewMessageNotices = MessagingWorld;
+
+TEST_F(NewMessageNotices, EachReachedPortalUserOrTheStaffRecipientIsToldWithoutContent) {
+  std::mutex mutex;
+  std::vector<NewMessageNotice> notices;
+  service().set_new_message_notifier([&](const NewMessageNotice& notice) {
+    std::lock_guard lock(mutex);
+    notices.push_back(notice);
+  });
+  SentMessage sent = staff_writes("drlee", "p1", "Results");
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].thread_id, sent.thread_id);
+  EXPECT_EQ(notices[0].message_id, sent.message_id);
+  EXPECT_EQ(notices[0].sender, staff("drlee"));
+  ASSERT_EQ(notices[0].recipients.size(), 2u);  // pat1 and the guardian; not the inactive guarantor
+  for (const NoticeRecipient& to : notices[0].recipients) {
+    EXPECT_EQ(to.principal.kind, PrincipalKind::portal_user);
+    EXPECT_EQ(to.delivery, Delivery::portal_contact);
+  }
+  service().reply({portal("pat1"), sent.thread_id, "Thanks"});
+  ASSERT_EQ(notices.size(), 2u);
+  ASSERT_EQ(notices[1].recipients.size(), 1u);
+  EXPECT_EQ(notices[1].recipients[0].principal, staff("drlee"));
+  EXPECT_EQ(notices[1].recipients[0].delivery, Delivery::in_app);
+}
+
+TEST_F(NewMessageNotices, AFailingNotifierNeitherFailsNorUndoesTheSend) {
+  service().set_new_message_notifier(
+      [](const NewMessageNotice&) { throw std::runtime_error("mail server down"); });
+  SentMessage sent = staff_writes("drlee", "p1", "Still stored");
+  EXPECT_GT(sent.message_id, 0);
+  EXPECT_EQ(service().read_thread(portal("pat1"), sent.thread_id).size(), 1u);
 }
 
 }  // namespace

@@ -40,7 +40,10 @@ std::string with_fields(const std::string& fields) {
 TEST(SettingsSchema, ShippedGeneralSectionHasMyMessagesAndAudience) {  // R-SET-2
   const auto schema = shipped();
   EXPECT_EQ(schema.section(SettingScope::general).title, "General");
-  auto fields = schema.fields(SettingScope::general);
+  std::vector<const FieldSpec*> fields;
+  for (const FieldSpec* field : schema.fields(SettingScope::general)) {
+    if (schema.section_of(*field, SettingScope::general).id == "general") fields.push_back(field);
+  }
   ASSERT_EQ(fields.size(), 2u);
   EXPECT_EQ(fields[0]->key, "my_messages");
   EXPECT_EQ(fields[0]->type, FieldType::boolean);
@@ -157,6 +160,42 @@ TEST(SettingsSchema, IntAndStringFieldsAreBounded) {
   EXPECT_EQ(greeting->normalize("Grüße"), "Grüße");  // five characters, seven bytes
   EXPECT_THROW((void)greeting->normalize("Hello!"), Error);
   EXPECT_THROW((void)greeting->normalize("\xff"), Error);
+}
+
+TEST(SettingsSchema, ShippedNotificationTemplatesAreGeneralTextWithPlaceholders) {  // R-BRAND-*
+  const auto schema = shipped();
+  EXPECT_EQ(schema.section_of(*schema.find_field("my_messages"), SettingScope::general).id, "general");
+  for (const char* key : {"new_message_subject", "new_message_text", "new_message_html", "invitation_subject",
+                          "invitation_text", "invitation_html"}) {
+    SCOPED_TRACE(key);
+    const FieldSpec* field = schema.find_field(key);
+    ASSERT_NE(field, nullptr);
+    EXPECT_EQ(schema.section_of(*field, SettingScope::general).title, "Notifications");
+    EXPECT_FALSE(field->in(SettingScope::location));
+    EXPECT_TRUE(field->uses_placeholders);
+    EXPECT_NE(field->default_value.find("{{brand_name}}"), std::string::npos);
+  }
+}
+
+TEST(SettingsSchema, TemplatePlaceholdersComeFromTheAllowListOnly) {  // R-BRAND-4
+  const auto schema = shipped();
+  const FieldSpec* text = schema.find_field("new_message_text");
+  EXPECT_EQ(text->normalize("{{brand_name}} at {{brand_phone}}: {{sign_in_link}}"),
+            "{{brand_name}} at {{brand_phone}}: {{sign_in_link}}");
+  try {
+    (void)text->normalize("Dear {{patient_name}}, {{message_body}}");
+    FAIL() << "an unknown placeholder must be refused";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "new_message_text");
+    EXPECT_NE(std::string(e.what()).find("{{patient_name}}"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW((void)text->normalize("Hello {{brand_name"), Error);
+  // A field without placeholders takes braces as plain text.
+  const auto plain =
+      SettingsSchema::parse(with_fields("<field key=\"motto\" type=\"string\" scope=\"general\" "
+                                        "default=\"{{x}}\"><label>M</label></field>"),
+                            "ok.xml");
+  EXPECT_EQ(plain.find_field("motto")->normalize("{{anything}}"), "{{anything}}");
 }
 
 TEST(SettingsSchema, MissingFileIsNamed) {

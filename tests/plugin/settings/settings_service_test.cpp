@@ -104,8 +104,9 @@ TEST_F(SettingsServiceTest, R_SET_1_RoleIsAskedOnEveryCallSoRemovalTakesEffectAt
 
 TEST_F(SettingsServiceTest, R_SET_2_GeneralDefaultsAreOffAndCareTeamOnly) {
   auto settings = settings_.effective_settings("");
-  ASSERT_EQ(settings.size(), 2u);
   for (const auto& setting : settings) EXPECT_TRUE(setting.from_default) << setting.key;
+  EXPECT_EQ(effective_values("")["my_messages"], "off");
+  EXPECT_EQ(effective_values("")["audience"], "care_team_only");
   auto effective = settings_.effective("");
   EXPECT_FALSE(effective.my_messages);
   EXPECT_EQ(effective.audience, Audience::care_team_only);
@@ -250,6 +251,26 @@ TEST_F(SettingsServiceTest, R_SET_7_PagesAreGeneratedFromTheSchema) {
   EXPECT_EQ(settings_.describe_page("admin", "").title, "Portal Settings: General");
   EXPECT_EQ(settings_.describe_page("admin", "north").title,
             "Portal Settings: Location Settings - North Clinic");
+}
+
+TEST_F(SettingsServiceTest, R_SET_7_GeneralPageShowsEachFieldInItsSection) {
+  auto page = settings_.describe_page("admin", "");
+  ASSERT_FALSE(page.fields.empty());
+  EXPECT_EQ(page.fields.front().section->title, "General");
+  EXPECT_EQ(page.fields.back().section->title, "Notifications");
+}
+
+TEST_F(SettingsServiceTest, R_SET_6_TemplateWithUnknownPlaceholderIsRefusedAndNothingSaved) {
+  const auto before = effective_values("");
+  try {
+    settings_.save_page("admin", "", {{"my_messages", "on"}, {"new_message_text", "About {{patient_name}}"}});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.field(), "new_message_text");
+  }
+  EXPECT_EQ(effective_values(""), before);
+  settings_.save_page("admin", "", {{"new_message_subject", "Message waiting at {{brand_name}}"}});
+  EXPECT_EQ(effective_values("")["new_message_subject"], "Message waiting at {{brand_name}}");
 }
 
 TEST_F(SettingsServiceTest, UnknownLocationIsNamed) {
