@@ -27,7 +27,11 @@ Portal::Portal(const PortalConfig& config)
       audit_(open_migrated(database_), host_),
       hooks_(host_),
       settings_(schema_, database_, host_, audit_, hooks_),
-      conversations_(database_, host_, settings_, audit_, hooks_) {}
+      notifier_(host_, settings_, audit_),
+      conversations_(database_, host_, settings_, audit_, hooks_) {
+  conversations_.set_new_message_notifier(
+      [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
+}
 
 Portal::~Portal() = default;
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "audit/audit_log.hpp"
+#include "branding/portal_notifier.hpp"
 #include "ehr/host_services.h"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
@@ -46,6 +47,7 @@ class Portal {
   void set_enabled(bool enabled) noexcept { enabled_ = enabled; }
 
   [[nodiscard]] ConversationService& conversations() noexcept { return conversations_; }
+  [[nodiscard]] PortalNotifier& notifier() noexcept { return notifier_; }
 
  private:
   static Database& open_migrated(Database& database);
@@ -56,6 +58,7 @@ class Portal {
   AuditLog audit_;
   HookRegistry hooks_;
   SettingsService settings_;
+  PortalNotifier notifier_;            // branded notices and invitations (issue 5)
   ConversationService conversations_;  // after settings_: it asks them on every send
   std::atomic<bool> enabled_{false};
 };

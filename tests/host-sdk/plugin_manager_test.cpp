@@ -458,6 +458,31 @@ TEST_F(PluginManagerTest, LifecycleCallsFromInsideAPluginCallAreRefused) {
   EXPECT_EQ(manager->info("fixture-good")->state, PluginState::enabled);
 }
 
+// A plugin built against an older header declares smaller tables: the host reads them only as
+// far as they reach (the optional function appended later counts as absent).
+TEST_F(PluginManagerTest, APluginBuiltAgainstAnOlderHeaderStillLoads) {
+  copy_scenarios(plugins(), {"older_tables"});
+  auto manager = start();
+  EXPECT_EQ(manager->info("fixture-older")->state, PluginState::enabled)
+      << manager->info("fixture-older")->failure;
+  auto channel = manager->registry().channel("fixture-older.messages");
+  ASSERT_TRUE(channel);
+  EXPECT_TRUE(channel->start_thread(StartRequest{Principal::staff("drlee"), "p1", {}, "", "Hello"}));
+  EXPECT_EQ(channel->invite_portal_user({"admin", "pat1"}).code(), EHR_STATUS_UNSUPPORTED);
+  EXPECT_TRUE(host_.notifications().empty());
+}
+
+// A plugin built against a newer header declares bigger tables: the host uses what it knows.
+TEST_F(PluginManagerTest, APluginBuiltAgainstANewerHeaderLoads) {
+  copy_scenarios(plugins(), {"newer_tables"});
+  auto manager = start();
+  EXPECT_EQ(manager->info("fixture-newer")->state, PluginState::enabled)
+      << manager->info("fixture-newer")->failure;
+  auto channel = manager->registry().channel("fixture-newer.messages");
+  ASSERT_TRUE(channel);
+  EXPECT_TRUE(channel->invite_portal_user({"admin", "pat1"}));
+}
+
 // ---- signatures (issue 7) ------------------------------------------------------------------
 
 class PluginSignatureTest : public PluginManagerTest {

@@ -237,18 +237,24 @@ ehr_status set_archived(ehr_channel* channel, const ehr_principal* reader, int64
   });
 }
 
+// Issue 5: a branded portal invitation (PortalNotifier); refused like every channel call while
+// the plugin is disabled.
+ehr_status invite_portal_user(ehr_channel* channel, const ehr_invite_request* request,
+                              ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    (void)service_of(channel);
+    const auto invite =
+        request_from(request, EHR_STRUCT_INVITE_REQUEST, EHR_SIZE_THROUGH(ehr_invite_request, portal_user_id),
+                     "ehr_invite_request");
+    channel->portal->notifier().invite(to_string(invite.actor_user_id), to_string(invite.portal_user_id));
+  });
+}
+
 const ehr_channel_api kChannelApi = {
-    EHR_STRUCT_CHANNEL_API,
-    sizeof(ehr_channel_api),
-    &explain,
-    &list_recipients,
-    &start_thread,
-    &reply,
-    &list_threads,
-    &unread_total,
-    &read_thread,
-    &set_archived,
-    nullptr,  // invite_portal_user: offered once portal invitations exist (issue 5)
+    EHR_STRUCT_CHANNEL_API, sizeof(ehr_channel_api), &explain,
+    &list_recipients,       &start_thread,           &reply,
+    &list_threads,          &unread_total,           &read_thread,
+    &set_archived,          &invite_portal_user,
 };
 
 }  // namespace

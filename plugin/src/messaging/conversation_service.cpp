@@ -107,7 +107,7 @@ std::vector<Recipient> ConversationService::list_recipients(const Principal& rea
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
   std::vector<Recipient> recipients;
   for (const std::string& id : candidates) {
-    if (decide_eligibility(facts_.facts(chart, facts_.staff(chart, id), portal))) {
+    if (deny_reason(facts_.facts(chart, facts_.staff(chart, id), portal)) == EHR_DENY_NONE) {
       recipients.push_back({Principal::staff(id), display_name(Principal::staff(id))});
     }
   }
@@ -131,13 +131,13 @@ Eligibility ConversationService::check_send(const Principal& sender, const Chart
   if (Eligibility own = decide_eligibility(facts_.facts(chart, staff, portal)); !own) return own;
   std::optional<Eligibility> first_refusal;
   for (const Principal& to : counterparts) {
-    Eligibility pair = staff_sender
-                           ? decide_eligibility(facts_.facts(chart, staff, facts_.portal_user(chart, to.id)))
-                           : decide_eligibility(facts_.facts(chart, facts_.staff(chart, to.id), portal));
-    if (pair) {
+    const EligibilityFacts pair = staff_sender ? facts_.facts(chart, staff, facts_.portal_user(chart, to.id))
+                                               : facts_.facts(chart, facts_.staff(chart, to.id), portal);
+    const ehr_deny_reason reason = deny_reason(pair);
+    if (reason == EHR_DENY_NONE) {
       allowed.push_back(to);
     } else if (!first_refusal) {
-      first_refusal = std::move(pair);
+      first_refusal = Eligibility{reason, explain_reason(pair, reason)};
     }
   }
   if (first_refusal && (require_all || allowed.empty())) return *first_refusal;

@@ -58,6 +58,13 @@ struct Eligibility {
 
 // The first failing rule wins, in the order an admin would fix things: the chart, the
 // location's settings, then the staff side (R-MSG-2), then the portal side (R-MSG-3).
+// EHR_DENY_NONE when allowed. Builds no text: this is the hot path of recipient lists.
+[[nodiscard]] ehr_deny_reason deny_reason(const EligibilityFacts& facts);
+
+// The reason in words an admin can act on (R-MSG-5); for EHR_DENY_NONE, why it is allowed.
+[[nodiscard]] std::string explain_reason(const EligibilityFacts& facts, ehr_deny_reason reason);
+
+// Both at once.
 [[nodiscard]] Eligibility decide_eligibility(const EligibilityFacts& facts);
 
 // Stable words for a reason code, e.g. "not_on_care_team"; used as the audit outcome.

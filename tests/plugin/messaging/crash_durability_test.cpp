@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -59,9 +60,18 @@ TEST_F(CrashDurability, R_CONV_5_EveryAcknowledgedMessageSurvivesAKilledProcess)
   std::set<int64_t> stored;
   for (const MessageView& view : service().read_thread(staff("drlee"), thread_id))
     stored.insert(view.message.id);
-  for (int64_t acked : acknowledged)
+  std::set<std::string> audited_details;
+  for (const AuditRecord& record : audited("message.send")) audited_details.insert(record.entry.detail);
+  for (int64_t acked : acknowledged) {
     EXPECT_TRUE(stored.count(acked)) << "acknowledged message " << acked << " lost";
+    EXPECT_TRUE(audited_details.count("reply, message " + std::to_string(acked)))
+        << "no audit record for " << acked;
+  }
   EXPECT_TRUE(audit_->verify().ok);
+  Transaction tx(*db_, TransactionMode::read);
+  Statement check = tx.prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(check.step());
+  EXPECT_EQ(check.text(0), "ok");
 }
 
 }  // namespace

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ehr/host/host_services.hpp"
+
+namespace ehr::portal::test {
+
+// A small host written on the public C++ SDK, as a vendor would write one: it answers the
+// plugin's host-service calls from in-memory practice data and keeps what it was asked to
+// deliver and audit. Thread-safe.
+class PracticeHost : public ehr::host::HostServices {
+ public:
+  PracticeHost();
+
+  void add_user(const std::string& id, const std::string& name, bool active,
+                std::set<std::string> roles = {});
+  void set_role(const std::string& user_id, const std::string& role_id, bool held);
+  void add_location(const ehr::host::Organization& location);
+  void add_patient(const ehr::host::Patient& patient, std::vector<std::string> care_team);
+  void add_portal_user(const ehr::host::PortalUser& user, std::vector<std::string> charts);
+
+  [[nodiscard]] std::vector<ehr::host::AuditEvent> audit_events() const;
+  [[nodiscard]] std::vector<ehr::host::Notification> notifications() const;
+  [[nodiscard]] std::vector<std::string> log_lines() const;
+
+  void log(ehr::host::LogLevel level, std::string_view message) override;
+  ehr::host::Result<ehr::host::User> get_user(std::string_view user_id) override;
+  ehr::host::Result<bool> user_has_role(std::string_view user_id, std::string_view role_id) override;
+  ehr::host::Result<std::vector<ehr::host::User>> list_users_with_role(std::string_view role_id) override;
+  ehr::host::Result<ehr::host::Patient> get_patient(std::string_view patient_id) override;
+  ehr::host::Result<std::vector<std::string>> list_care_team(std::string_view patient_id) override;
+  ehr::host::Result<ehr::host::PortalUser> get_portal_user(std::string_view portal_user_id) override;
+  ehr::host::Result<std::vector<ehr::host::PortalUser>> list_patient_contacts(
+      std::string_view patient_id) override;
+  ehr::host::Result<std::vector<std::string>> list_contact_charts(std::string_view portal_user_id) override;
+  ehr::host::Result<ehr::host::Organization> get_company() override;
+  ehr::host::Result<std::vector<ehr::host::Organization>> list_locations() override;
+  ehr::host::OptionalServices optional_services() const override { return {true, true}; }
+  ehr::host::Status notify(const ehr::host::Notification& notification) override;
+  ehr::host::Status audit(const ehr::host::AuditEvent& event) override;
+
+ private:
+  struct User {
+    ehr::host::User info;
+    std::set<std::string> roles;
+  };
+
+  mutable std::mutex mutex_;
+  std::map<std::string, User, std::less<>> users_;
+  std::map<std::string, std::pair<ehr::host::Patient, std::vector<std::string>>, std::less<>> patients_;
+  std::map<std::string, std::pair<ehr::host::PortalUser, std::vector<std::string>>, std::less<>>
+      portal_users_;
+  ehr::host::Organization company_;
+  std::vector<ehr::host::Organization> locations_;
+  std::vector<ehr::host::AuditEvent> audit_events_;
+  std::vector<ehr::host::Notification> notifications_;
+  std::vector<std::string> log_lines_;
+};
+
+}  // namespace ehr::portal::test
