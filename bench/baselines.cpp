@@ -1,0 +1,188 @@
+#include "baselines.hpp"
+
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace ehr::bench {
+
+namespace {
+
+[[noreturn]] void sqlite_failure(sqlite3* db, const std::string& what) {
+  throw std::runtime_error(what + ": " + (db != nullptr ? sqlite3_errmsg(db) : "out of memory"));
+}
+
+void bind_text(sqlite3_stmt* statement, int index, const std::string& text) {
+  sqlite3_bind_text(statement, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+}
+
+}  // namespace
+
+RawConnection::RawConnection(const std::filesystem::path& file) {
+  if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    throw std::runtime_error("cannot open " + file.string() + ": " + message);
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  execute("PRAGMA journal_mode=WAL");
+  execute("PRAGMA synchronous=FULL");
+  execute("PRAGMA foreign_keys=ON");
+}
+
+RawConnection::~RawConnection() {
+  for (sqlite3_stmt* statement : statements_) sqlite3_finalize(statement);
+  sqlite3_close(db_);
+}
+
+void RawConnection::execute(const char* sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string message = error != nullptr ? error : "unknown error";
+    sqlite3_free(error);
+    throw std::runtime_error(std::string(sql) + ": " + message);
+  }
+}
+
+sqlite3_stmt* RawConnection::prepare(const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &statement, nullptr) != SQLITE_OK) {
+    sqlite_failure(db_, std::string("cannot prepare ") + sql);
+  }
+  statements_.push_back(statement);
+  return statement;
+}
+
+void RawConnection::run(sqlite3_stmt* statement) {
+  int rc;
+  while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+  }
+  sqlite3_reset(statement);
+  if (rc != SQLITE_DONE) sqlite_failure(db_, "a raw statement failed");
+}
+
+RawSend::RawSend(const std::filesystem::path& database)
+    : db_(database),
+      begin_(db_.prepare("BEGIN IMMEDIATE")),
+      message_(db_.prepare("INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) "
+                           "VALUES (?1, 1, ?2, ?3, ?4)")),
+      audit_(db_.prepare(
+          "INSERT INTO audit_log (at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
+          "outcome, detail, previous_hash, hash) VALUES (?1, 1, ?2, 'message.send', ?3, ?4, 'ok', "
+          "?5, ?6, ?6)")),
+      commit_(db_.prepare("COMMIT")) {}
+
+void RawSend::send(int64_t thread_id, const std::string& sender_id, const std::string& body, int64_t at_ms) {
+  // A fixed 64-hex text stands in for the chained hash: the baseline pays for the row, not SHA-256.
+  static const std::string kHash(64, 'a');
+  const std::string target = "thread:" + std::to_string(thread_id);
+  db_.run(begin_);
+  sqlite3_bind_int64(message_, 1, thread_id);
+  bind_text(message_, 2, sender_id);
+  bind_text(message_, 3, body);
+  sqlite3_bind_int64(message_, 4, at_ms);
+  db_.run(message_);
+  sqlite3_bind_int64(audit_, 1, at_ms);
+  bind_text(audit_, 2, sender_id);
+  bind_text(audit_, 3, "p0");
+  bind_text(audit_, 4, target);
+  bind_text(audit_, 5, "reply");
+  bind_text(audit_, 6, kHash);
+  db_.run(audit_);
+  db_.run(commit_);
+}
+
+double raw_role_inserts_ms(const std::filesystem::path& database, uint32_t users, uint32_t round) {
+  RawConnection db(database);
+  db.execute(
+      "CREATE TABLE IF NOT EXISTS role_assignments (user_id TEXT NOT NULL, role_id TEXT NOT NULL, "
+      "PRIMARY KEY (user_id, role_id)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS role_changes (sequence INTEGER PRIMARY KEY, at_unix_ms INTEGER NOT NULL, "
+      "actor_user_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL, old_assigned INTEGER NOT "
+      "NULL, "
+      "new_assigned INTEGER NOT NULL);"
+      "DELETE FROM role_assignments;");
+  sqlite3_stmt* begin = db.prepare("BEGIN IMMEDIATE");
+  sqlite3_stmt* assign = db.prepare("INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)");
+  sqlite3_stmt* change = db.prepare(
+      "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned) "
+      "VALUES (?1, 'admin', ?2, ?3, 0, 1)");
+  sqlite3_stmt* commit = db.prepare("COMMIT");
+  const std::string role = "available_for_portal_messages";
+  const auto started = std::chrono::steady_clock::now();
+  db.run(begin);
+  for (uint32_t i = 0; i < users; ++i) {
+    const std::string user = "u" + std::to_string(i);
+    bind_text(assign, 1, user);
+    bind_text(assign, 2, role);
+    db.run(assign);
+    sqlite3_bind_int64(change, 1, round);
+    bind_text(change, 2, user);
+    bind_text(change, 3, role);
+    db.run(change);
+  }
+  db.run(commit);
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+}
+
+double Latencies::percentile_us(double q) {
+  if (samples_.empty()) return 0;
+  const std::size_t rank =
+      std::min(samples_.size() - 1, static_cast<std::size_t>(q * static_cast<double>(samples_.size())));
+  std::nth_element(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(rank), samples_.end());
+  using namespace std::chrono;
+  return duration<double, std::micro>(steady_clock::duration(samples_[rank])).count();
+}
+
+std::string run_child(const std::vector<std::string>& arguments) {
+  int out[2];
+  if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_addclose(&actions, out[0]);
+  std::vector<std::string> argv_text{"/proc/self/exe"};
+  argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
+  std::vector<char*> argv;
+  for (std::string& text : argv_text) argv.push_back(text.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(out[1]);
+  if (rc != 0) {
+    close(out[0]);
+    throw std::runtime_error("cannot start a child bench process");
+  }
+  std::string output;
+  std::array<char, 4096> buffer{};
+  ssize_t n;
+  while ((n = read(out[0], buffer.data(), buffer.size())) > 0)
+    output.append(buffer.data(), static_cast<size_t>(n));
+  close(out[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("child bench process failed: " + output);
+  }
+  return output;
+}
+
+uint64_t peak_rss_bytes() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
+}  // namespace ehr::bench

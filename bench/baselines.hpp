@@ -1,0 +1,75 @@
+// What the plugin's figures are compared with, measured in the same run on the same disk: raw
+// SQLite doing the same INSERTs with the same pragmas, a bare dlopen of the same library, and
+// helpers the scenarios share (latency percentiles, child processes).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ehr::bench {
+
+// A raw SQLite connection with the plugin's pragmas (WAL, synchronous=FULL, foreign keys, busy
+// timeout), and nothing of the plugin's code.
+class RawConnection {
+ public:
+  explicit RawConnection(const std::filesystem::path& file);
+  ~RawConnection();
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  void execute(const char* sql);
+  [[nodiscard]] sqlite3_stmt* prepare(const char* sql);
+  // Steps to completion and resets; throws on an error.
+  void run(sqlite3_stmt* statement);
+  [[nodiscard]] sqlite3* handle() const { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::vector<sqlite3_stmt*> statements_;
+};
+
+// Scenario 1's baseline: one message row and one audit row per transaction, prepared once,
+// BEGIN IMMEDIATE ... COMMIT (one fsync of the WAL per message, as the plugin's single sender).
+class RawSend {
+ public:
+  explicit RawSend(const std::filesystem::path& database);
+  void send(int64_t thread_id, const std::string& sender_id, const std::string& body, int64_t at_ms);
+
+ private:
+  RawConnection db_;
+  sqlite3_stmt* begin_;
+  sqlite3_stmt* message_;
+  sqlite3_stmt* audit_;
+  sqlite3_stmt* commit_;
+};
+
+// Scenario 7's baseline: `users` assignment rows and as many change records in one transaction.
+double raw_role_inserts_ms(const std::filesystem::path& database, uint32_t users, uint32_t round);
+
+// Per-call latencies, for percentiles.
+class Latencies {
+ public:
+  void reserve(std::size_t n) { samples_.reserve(n); }
+  void add(std::chrono::steady_clock::duration d) { samples_.push_back(d.count()); }
+  // q in [0, 1]; microseconds.
+  [[nodiscard]] double percentile_us(double q);
+  [[nodiscard]] std::size_t size() const { return samples_.size(); }
+
+ private:
+  std::vector<int64_t> samples_;
+};
+
+// Runs this executable again with `arguments` and returns what it printed on stdout; throws when
+// it fails.
+std::string run_child(const std::vector<std::string>& arguments);
+
+// The peak resident set of this process so far (VmHWM), in bytes.
+uint64_t peak_rss_bytes();
+
+}  // namespace ehr::bench

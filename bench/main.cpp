@@ -1,0 +1,89 @@
+// portal_bench: the issue-6 scenarios at clinic-network scale.
+//   portal_bench [--quick] [--work-dir DIR] [--results FILE] [Google Benchmark flags...]
+// Prints every benchmark, then the summary table (figure, same-run baseline, ratio, target);
+// --results also writes it as Markdown (bench/RESULTS.md). Exits non-zero when a benchmark fails.
+// The --child-* modes are the child processes of scenarios 6 and 8.
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "environment.hpp"
+#include "results.hpp"
+#include "scenarios.hpp"
+
+namespace {
+
+int run(int argc, char** argv) {
+  using namespace ehr::bench;
+  Options options;
+  options.work_directory = std::filesystem::path(EHR_BENCH_CACHE_DIR).parent_path() / "bench-work";
+  std::vector<char*> passed{argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--quick") {
+      options.quick = true;
+    } else if ((arg == "--work-dir" || arg == "--results") && i + 1 < argc) {
+      (arg == "--work-dir" ? options.work_directory : options.results_file) = argv[++i];
+    } else {
+      passed.push_back(argv[i]);
+    }
+  }
+  RunContext context;
+  context.quick = options.quick;
+  context.started_utc = utc_now();
+  context.load_at_start = load_average();
+  context.work_directory = options.work_directory;
+
+  Environment env(options);
+  set_environment(&env);
+  context.scale = env.practice().scale();
+  context.dataset = env.dataset();
+  std::fprintf(stderr, "dataset %s (%s)\n", env.dataset().file.c_str(),
+               env.dataset().reused ? "cached" : "built now");
+
+  register_send_benchmarks(env);
+  register_inbox_benchmarks(env);
+  register_eligibility_benchmarks(env);
+  register_load_benchmarks(env);
+  register_roles_benchmarks(env);
+  register_memory_benchmarks(env);
+
+  int passed_count = static_cast<int>(passed.size());
+  benchmark::Initialize(&passed_count, passed.data());
+  if (benchmark::ReportUnrecognizedArguments(passed_count, passed.data())) return 2;
+  CollectingReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  context.load_at_end = load_average();
+  set_environment(nullptr);
+
+  std::cout << "\n" << summary_table(reporter.runs(), context);
+  if (!options.results_file.empty()) {
+    std::ofstream(options.results_file) << results_document(reporter.runs(), context);
+    std::cout << "\nwrote " << options.results_file.string() << "\n";
+  }
+  for (const std::string& error : reporter.errors()) std::cerr << "FAILED " << error << "\n";
+  return reporter.errors().empty() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    if (argc >= 2 &&
+        (std::strcmp(argv[1], "--child-dlopen") == 0 || std::strcmp(argv[1], "--child-load") == 0)) {
+      return ehr::bench::load_child_main(argc, argv);
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "--child-memory") == 0)
+      return ehr::bench::memory_child_main(argc, argv);
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "portal_bench: %s\n", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,401 @@
+#include "results.hpp"
+
+#include <sqlite3.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <ctime>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <sstream>
+
+namespace ehr::bench {
+
+namespace {
+
+using Run = benchmark::BenchmarkReporter::Run;
+
+const Run* find(const std::vector<Run>& runs, const std::string& name) {
+  for (const Run& run : runs) {
+    if (run.run_name.function_name == name) return &run;
+  }
+  return nullptr;
+}
+
+std::optional<double> counter(const std::vector<Run>& runs, const std::string& name, const std::string& key) {
+  const Run* run = find(runs, name);
+  if (run == nullptr) return std::nullopt;
+  auto it = run->counters.find(key);
+  if (it == run->counters.end()) return std::nullopt;
+  return it->second.value;
+}
+
+std::optional<double> rate(const std::vector<Run>& runs, const std::string& name) {
+  return counter(runs, name, "items_per_second");
+}
+
+// Milliseconds per iteration (manual or real time).
+std::optional<double> milliseconds(const std::vector<Run>& runs, const std::string& name) {
+  const Run* run = find(runs, name);
+  if (run == nullptr) return std::nullopt;
+  return run->GetAdjustedRealTime() * benchmark::GetTimeUnitMultiplier(benchmark::kMillisecond) /
+         benchmark::GetTimeUnitMultiplier(run->time_unit);
+}
+
+std::string fixed(double value, int digits) {
+  std::ostringstream out;
+  out.setf(std::ios::fixed);
+  out.precision(digits);
+  out << value;
+  return out.str();
+}
+
+std::string number(double value) {
+  if (value >= 100000) return fixed(value / 1000, 0) + "k";
+  if (value >= 100) return fixed(value, 0);
+  if (value >= 10) return fixed(value, 1);
+  return fixed(value, 2);
+}
+
+struct Row {
+  std::string scenario;
+  std::string figure;    // with unit
+  std::string baseline;  // with unit and what it is
+  std::string ratio;
+  std::string target;
+  std::string verdict;  // "met", "missed", "n/a"
+  std::string limits;
+};
+
+std::string verdict(const RunContext& context, std::optional<bool> met) {
+  if (!met) return "not measured";
+  if (context.quick) return *met ? "(met at quick scale)" : "(missed at quick scale)";
+  return *met ? "**met**" : "**missed**";
+}
+
+std::string missing(const std::string& what) {
+  return "not measured (" + what + " did not run)";
+}
+
+std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
+  std::vector<Row> result;
+  const auto fsync = rate(runs, "S0/disk/fdatasync_4k");
+  const std::string fsync_words = fsync ? number(*fsync) + " fdatasync/s" : "the disk's fdatasync rate";
+
+  // 1
+  {
+    const auto raw = rate(runs, "S1/send/raw_sqlite_message_and_audit");
+    const auto abi = rate(runs, "S1/send/abi_reply");
+    const auto start = rate(runs, "S1/send/abi_start_thread");
+    Row row{"1 durable send, one sender (reply through the ABI)", "", "", "", ">= 0.8 x raw", "", ""};
+    if (raw && abi) {
+      row.figure = number(*abi) + " msg/s";
+      row.baseline = number(*raw) + " msg/s raw SQLite (message + audit INSERT, 1 txn/msg)";
+      row.ratio = fixed(*abi / *raw, 2) + " x";
+      row.verdict = verdict(context, *abi / *raw >= 0.8);
+      row.limits =
+          "One fsync per message on both sides (" + fsync_words +
+          " on this disk): a lone sender waits for its own commit. The plugin also updates the thread "
+          "and its participant rows, reads the audit chain's last hash, and asks the host for the "
+          "policy facts before it writes.";
+      if (start) row.limits += " A new thread (start_thread) runs at " + number(*start) + " msg/s.";
+    } else {
+      row.figure = missing("S1");
+    }
+    result.push_back(row);
+  }
+  // 2
+  {
+    const auto raw = rate(runs, "S1/send/raw_sqlite_message_and_audit");
+    const auto eight = rate(runs, "S2/send/abi_reply_8_senders");
+    Row row{"2 durable send, 8 concurrent senders", "", "", "", ">= 3 x raw single sender", "", ""};
+    if (raw && eight) {
+      row.figure = number(*eight) + " msg/s";
+      row.baseline = number(*raw) + " msg/s raw single sender (scenario 1)";
+      row.ratio = fixed(*eight / *raw, 2) + " x";
+      row.verdict = verdict(context, *eight / *raw >= 3);
+      row.limits =
+          "Group commit: one writer thread commits what queued while the previous fsync ran, so 8 "
+          "senders share fsyncs; each send is acknowledged only after its batch's COMMIT returned "
+          "(synchronous=FULL).";
+    } else {
+      row.figure = missing("S2");
+    }
+    result.push_back(row);
+  }
+  // 3 and 4
+  for (const char* who : {"staff", "portal"}) {
+    for (int scenario : {3, 4}) {
+      const std::string area = scenario == 3 ? "S3/inbox/" : "S4/badge/";
+      const auto p50 = counter(runs, area + "abi_" + who, "p50_us");
+      const auto p99 = counter(runs, area + "abi_" + who, "p99_us");
+      const auto base99 = counter(runs, area + "store_" + who, "p99_us");
+      const double limit = scenario == 3 ? 1000 : 100;
+      Row row{std::to_string(scenario) +
+                  (scenario == 3 ? " inbox first page (50 threads), " : " unread badge, ") +
+                  (std::string(who) == "staff" ? "busiest staff inboxes" : "portal users (guardians)"),
+              "",
+              "",
+              "",
+              "p99 <= " + fixed(limit, 0) + " us",
+              "",
+              ""};
+      if (p50 && p99 && base99) {
+        row.figure = "p50 " + number(*p50) + " us, p99 " + number(*p99) + " us";
+        row.baseline = "p99 " + number(*base99) + " us (the store's queries alone)";
+        row.ratio = fixed(*p99 / *base99, 2) + " x";
+        row.verdict = verdict(context, *p99 <= limit);
+        row.limits =
+            scenario == 3
+                ? "SQLite: the page is one range of the participant inbox index joined to 50 thread rows; "
+                  "the thread count and the badge are two more index ranges over the reader's rows. "
+                  "Around it: one host call (staff: get_user; portal: get_portal_user + "
+                  "list_contact_charts) and copying 50 summaries through the C ABI."
+                : "One range of the partial unread index (only unread, unarchived rows) in a read "
+                  "transaction, plus the host call that checks the reader is active.";
+      } else {
+        row.figure = missing(area);
+      }
+      result.push_back(row);
+    }
+  }
+  // 5
+  {
+    const auto with_settings = rate(runs, "S5/eligibility/settings_and_policy");
+    const auto policy = rate(runs, "S5/eligibility/policy_only");
+    const auto full = rate(runs, "S5/eligibility/full_check");
+    const auto explain = rate(runs, "S5/eligibility/abi_explain");
+    Row row{"5 eligibility check with effective-settings resolution",
+            "",
+            "",
+            "",
+            ">= 1,000,000 checks/s",
+            "",
+            ""};
+    if (with_settings && policy) {
+      row.figure = number(*with_settings) + " checks/s";
+      row.baseline = number(*policy) + " checks/s policy alone (facts resolved)";
+      row.ratio = fixed(*with_settings / *policy, 3) + " x";
+      row.verdict = verdict(context, *with_settings >= 1e6);
+      row.limits =
+          "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's "
+          "write connection (General and the location's own values) plus the host's company and "
+          "location list to validate the location id.";
+      if (full)
+        row.limits +=
+            " With the host facts asked through the C table (as every send does): " + number(*full) +
+            " checks/s.";
+      if (explain) row.limits += " Through the ABI (explain): " + number(*explain) + " checks/s.";
+    } else {
+      row.figure = missing("S5");
+    }
+    result.push_back(row);
+  }
+  // 6
+  {
+    const auto plugin = milliseconds(runs, "S6/load/cold_plugin");
+    const auto bare = milliseconds(runs, "S6/load/bare_dlopen");
+    Row row{"6 plugin load, cold (discover, SHA-256, load, negotiate, init + migrations)",
+            "",
+            "",
+            "",
+            "<= 20 ms",
+            "",
+            ""};
+    if (plugin && bare) {
+      row.figure = fixed(*plugin, 2) + " ms";
+      row.baseline = fixed(*bare, 2) + " ms bare dlopen + dlsym";
+      row.ratio = fixed(*plugin / *bare, 1) + " x";
+      row.verdict = verdict(context, *plugin <= 20);
+      row.limits =
+          "Hashing the library (SHA-256 of the whole file), parsing manifest and settings schema, and "
+          "creating the database: three migrations, each its own synchronous=FULL transaction (fsyncs).";
+    } else {
+      row.figure = missing("S6");
+    }
+    result.push_back(row);
+  }
+  // 7
+  {
+    const auto store = milliseconds(runs, "S7/roles/assign_selected");
+    const auto raw = milliseconds(runs, "S7/roles/raw_sqlite_inserts");
+    Row row{"7 bulk assign a role to " + std::to_string(context.scale.role_users) + " users",
+            "",
+            "",
+            "",
+            "<= 50 ms",
+            "",
+            ""};
+    if (store && raw) {
+      row.figure = fixed(*store, 1) + " ms";
+      row.baseline = fixed(*raw, 1) + " ms raw SQLite (assignment + change row each, 1 txn)";
+      row.ratio = fixed(*store / *raw, 2) + " x";
+      row.verdict = verdict(context, *store <= 50);
+      row.limits =
+          "One IMMEDIATE transaction: an assignment row and a change record per user, plus reading "
+          "the users from the host's directory to refuse unknown ids before anything changes.";
+    } else {
+      row.figure = missing("S7");
+    }
+    result.push_back(row);
+  }
+  // 8
+  {
+    const auto peak = counter(runs, "S8/memory/serving_inbox_peak_rss", "peak_rss_mib");
+    const auto before = counter(runs, "S8/memory/serving_inbox_peak_rss", "before_plugin_mib");
+    Row row{"8 memory while serving scenario 3", "", "", "", "<= 64 MiB peak RSS", "", ""};
+    if (peak && before) {
+      row.figure = fixed(*peak, 1) + " MiB peak RSS";
+      row.baseline = fixed(*before, 1) + " MiB before loading the plugin";
+      row.ratio = "+" + fixed(*peak - *before, 1) + " MiB";
+      row.verdict = verdict(context, *peak <= 64);
+      row.limits =
+          "SQLite page caches (the write connection and one read connection per concurrent host "
+          "thread, up to 2 MiB each by default), the plugin's code and the host's in-memory practice.";
+    } else {
+      row.figure = missing("S8");
+    }
+    result.push_back(row);
+  }
+  return result;
+}
+
+std::string first_line_of(const char* file, const std::string& key) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) {
+      auto colon = line.find(':');
+      std::string value = colon == std::string::npos ? line : line.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t"));
+      return value;
+    }
+  }
+  return "unknown";
+}
+
+std::string filesystem_of(const std::filesystem::path& path) {
+  struct statfs info {};
+  if (statfs(path.c_str(), &info) != 0) return "unknown";
+  switch (static_cast<unsigned long>(info.f_type)) {
+    case 0xEF53:
+      return "ext4";
+    case 0x58465342:
+      return "xfs";
+    case 0x9123683E:
+      return "btrfs";
+    case 0x01021994:
+      return "tmpfs (no real fsync)";
+    case 0x794C7630:
+      return "overlayfs";
+    default:
+      return "other";
+  }
+}
+
+}  // namespace
+
+void CollectingReporter::ReportRuns(const std::vector<Run>& reports) {
+  ConsoleReporter::ReportRuns(reports);
+  for (const Run& run : reports) {
+    if (run.error_occurred) {
+      errors_.push_back(run.benchmark_name() + ": " + run.error_message);
+    } else {
+      runs_.push_back(run);
+    }
+  }
+}
+
+std::string utc_now() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &utc);
+  return text;
+}
+
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
+std::string summary_table(const std::vector<Run>& runs, const RunContext& context) {
+  std::ostringstream out;
+  out << "| # scenario | figure | baseline (same run) | ratio | target | result |\n";
+  out << "|---|---|---|---|---|---|\n";
+  for (const Row& row : rows(runs, context)) {
+    out << "| " << row.scenario << " | " << row.figure << " | " << row.baseline << " | " << row.ratio << " | "
+        << row.target << " | " << row.verdict << " |\n";
+  }
+  return out.str();
+}
+
+std::string results_document(const std::vector<Run>& runs, const RunContext& context) {
+  utsname uts{};
+  uname(&uts);
+  std::ostringstream out;
+  out << "# Benchmark results\n\n";
+  out << "Written by `scripts/bench` (bench/main.cpp) from the run below; do not edit by hand.\n\n";
+  out << "## Machine and run\n\n";
+  out << "- Date: " << context.started_utc << "\n";
+  out << "- Machine: " << first_line_of("/proc/cpuinfo", "model name") << ", "
+      << sysconf(_SC_NPROCESSORS_ONLN) << " CPUs, " << first_line_of("/proc/meminfo", "MemTotal") << " RAM; "
+      << uts.sysname << " " << uts.release << "\n";
+  out << "- Load average at start / end (the machine is shared with other builds): " << context.load_at_start
+      << " / " << context.load_at_end << "\n";
+  out << "- Disk holding the databases: " << filesystem_of(context.work_directory) << "\n";
+  out << "- SQLite " << sqlite3_libversion() << "; build type " << EHR_BENCH_BUILD_TYPE << "; compiler "
+      << __VERSION__ << "\n";
+  out << "- Scale: " << context.scale.name << " (" << context.scale.locations << " locations, "
+      << context.scale.staff << " staff, " << context.scale.patients << " patients, "
+      << context.scale.messages << " messages in " << context.scale.threads << " threads)\n";
+  out << "- Dataset: generator v" << kGeneratorVersion << ", " << (context.dataset.bytes / (1024 * 1024))
+      << " MiB, " << (context.dataset.reused ? "reused from the cache" : "built in this run")
+      << " (building took " << fixed(context.dataset.build_seconds, 0) << " s)\n";
+  out << "- Durability: every message commit is synchronous=FULL in WAL mode, as shipped; nothing was "
+         "relaxed.\n\n";
+  out << "## Figures\n\n" << summary_table(runs, context) << "\n";
+  out << "## What limits each figure\n\n";
+  for (const Row& row : rows(runs, context)) {
+    out << "- **" << row.scenario << "**: " << row.limits << "\n";
+  }
+  out << "\n## How the figures are made\n\n";
+  out << "- The practice (locations, staff, patients with care teams, guardians shared by two siblings, "
+         "portal "
+         "accounts) is generated deterministically (bench/practice.cpp) and served from memory by the bench "
+         "host "
+         "(bench/bench_host.cpp), an ehr::host::HostServices implementation.\n"
+         "- The messages are written once by bench/dataset.cpp through the plugin's own code (its "
+         "migrations, "
+         "ConversationStore, AuditLog and SettingsService from portal_core) in transactions of 2,000 "
+         "threads, "
+         "into build/<preset>/bench-cache/dataset-v<generator version>-<scale>.db. A later run reuses the "
+         "file; bumping kGeneratorVersion (bench/dataset.hpp) or deleting it rebuilds it. Each run copies it "
+         "to be the plugin's database in a scratch host data directory, so the cache is never written.\n"
+         "- Every figure except scenario 5's core rows goes through the real module: the host SDK's "
+         "PluginManager loads build/<preset>/plugins/portal_messaging.so with its manifest and calls the "
+         "channel through the C ABI (MessagingChannel), with a before_store and an after_store hook added.\n"
+         "- Baselines run in the same process and run, on the same disk, right before their figure.\n"
+         "- Scenarios 6 and 8 measure in fresh child processes (cold library load; peak RSS from VmHWM).\n";
+  out << "\n## Every benchmark\n\n| benchmark | iterations | time per iteration | counters "
+         "|\n|---|---|---|---|\n";
+  for (const Run& run : runs) {
+    out << "| " << run.benchmark_name() << " | " << run.iterations << " | "
+        << fixed(run.GetAdjustedRealTime(), 3) << " " << benchmark::GetTimeUnitString(run.time_unit) << " | ";
+    bool first = true;
+    for (const auto& [key, value] : run.counters) {
+      out << (first ? "" : ", ") << key << "=" << number(value.value);
+      first = false;
+    }
+    out << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace ehr::bench

@@ -1,0 +1,47 @@
+// Turns one run's benchmark figures into the table scripts/bench prints and bench/RESULTS.md:
+// each scenario's figure, its baseline from the same run, the ratio, the target, whether it was
+// met and what bounds the figure.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dataset.hpp"
+
+namespace ehr::bench {
+
+// Prints like the console reporter and keeps every run for the summary.
+class CollectingReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& reports) override;
+  [[nodiscard]] const std::vector<Run>& runs() const { return runs_; }
+  [[nodiscard]] const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  std::vector<Run> runs_;
+  std::vector<std::string> errors_;
+};
+
+struct RunContext {
+  bool quick = false;
+  Scale scale;
+  Dataset dataset;
+  std::string started_utc;
+  std::string load_at_start;  // /proc/loadavg
+  std::string load_at_end;
+  std::filesystem::path work_directory;
+};
+
+std::string utc_now();
+std::string load_average();
+
+// The summary table (Markdown), and the whole RESULTS.md around it.
+std::string summary_table(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                          const RunContext& context);
+std::string results_document(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                             const RunContext& context);
+
+}  // namespace ehr::bench
