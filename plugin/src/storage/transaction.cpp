@@ -19,7 +19,7 @@ Transaction::Transaction(Database& db, TransactionMode mode) : db_(db) {
   try {
     prepare(mode == TransactionMode::write ? "BEGIN IMMEDIATE" : "BEGIN").run();
   } catch (...) {
-    statements_.clear();
+    return_statements();
     db_.owner_ = {};
     throw;
   }
@@ -34,9 +34,7 @@ Transaction::~Transaction() {
       // A failed rollback leaves SQLite to roll back when the connection next begins.
     }
   }
-  for (auto& slot : statements_) {
-    if (slot->handle != nullptr) db_.release(slot->sql, std::exchange(slot->handle, nullptr));
-  }
+  return_statements();
   if (lock_.owns_lock()) db_.owner_ = {};
 }
 
@@ -66,12 +64,16 @@ void Transaction::execute_script(std::string_view sql) {
   }
 }
 
-void Transaction::finish(const char* sql) {
-  // Give every borrowed statement back first: a COMMIT with a statement mid-step could fail.
+void Transaction::return_statements() noexcept {
   for (auto& slot : statements_) {
     if (slot->handle != nullptr) db_.release(slot->sql, std::exchange(slot->handle, nullptr));
   }
   statements_.clear();
+}
+
+void Transaction::finish(const char* sql) {
+  // Give every borrowed statement back first: a COMMIT with a statement mid-step could fail.
+  return_statements();
   open_ = false;
   sqlite3_stmt* statement = db_.acquire(sql);
   const int rc = sqlite3_step(statement);

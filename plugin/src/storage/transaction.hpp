@@ -41,6 +41,8 @@ class Transaction {
 
  private:
   void finish(const char* sql);
+  // Gives every borrowed statement back to the connection's cache; Statements still held see none.
+  void return_statements() noexcept;
 
   Database& db_;
   std::unique_lock<std::mutex> lock_;
