@@ -172,6 +172,35 @@ typedef struct ehr_channel_api {
                                    ehr_error** out_error);
 } ehr_channel_api;
 
+/* Appended in 1.0: stable words for a deny reason, e.g. for audit records and machine-readable
+ * output. Numbers and words never change; never NULL. */
+static inline const char* ehr_deny_reason_name(ehr_deny_reason reason) {
+  switch (reason) {
+    case EHR_DENY_NONE:
+      return "ok";
+    case EHR_DENY_MESSAGING_OFF:
+      return "messaging_off";
+    case EHR_DENY_STAFF_LACKS_ROLE:
+      return "staff_lacks_role";
+    case EHR_DENY_STAFF_INACTIVE:
+      return "staff_inactive";
+    case EHR_DENY_NOT_ON_CARE_TEAM:
+      return "not_on_care_team";
+    case EHR_DENY_PORTAL_ACCOUNT_INACTIVE:
+      return "portal_account_inactive";
+    case EHR_DENY_NOT_A_CONTACT:
+      return "not_a_contact";
+    case EHR_DENY_UNKNOWN_PATIENT:
+      return "unknown_patient";
+    case EHR_DENY_UNKNOWN_USER:
+      return "unknown_user";
+    case EHR_DENY_NOT_A_PARTICIPANT:
+      return "not_a_participant";
+    default:
+      return "unknown_reason";
+  }
+}
+
 #ifdef __cplusplus
 }
 #endif

@@ -243,27 +243,24 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
 std::optional<std::vector<std::string>> ConversationService::visible_charts(const Principal& reader,
                                                                             const char* action) {
   require_principal(reader, "reader");
-  if (reader.kind == PrincipalKind::staff) {
-    std::optional<UserInfo> user = host_.get_user(reader.id);
-    if (!user) {
-      refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_UNKNOWN_USER,
-             "Staff user '" + reader.id + "' is not known to the host.", "reader");
-    }
-    if (!user->active) {
-      refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_STAFF_INACTIVE,
-             "Staff user '" + reader.id + "' is inactive.", "reader");
-    }
-    return std::nullopt;
+  const bool staff_reader = reader.kind == PrincipalKind::staff;
+  std::optional<bool> active;  // nullopt: the host does not know the reader
+  if (staff_reader) {
+    if (std::optional<UserInfo> user = host_.get_user(reader.id)) active = user->active;
+  } else if (std::optional<PortalUserInfo> user = host_.get_portal_user(reader.id)) {
+    active = user->active;
   }
-  std::optional<PortalUserInfo> user = host_.get_portal_user(reader.id);
-  if (!user) {
+  const std::string who = (staff_reader ? "Staff user '" : "Portal user '") + reader.id + "'";
+  if (!active) {
     refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_UNKNOWN_USER,
-           "Portal user '" + reader.id + "' is not known to the host.", "reader");
+           who + " is not known to the host.", "reader");
   }
-  if (!user->active) {
-    refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN, EHR_DENY_PORTAL_ACCOUNT_INACTIVE,
-           "The portal account of '" + reader.id + "' is inactive.", "reader");
+  if (!*active) {
+    refuse(entry(reader, action, "", "inbox"), EHR_STATUS_FORBIDDEN,
+           staff_reader ? EHR_DENY_STAFF_INACTIVE : EHR_DENY_PORTAL_ACCOUNT_INACTIVE,
+           who + (staff_reader ? " is inactive." : " has an inactive portal account."), "reader");
   }
+  if (staff_reader) return std::nullopt;  // staff see the threads they are on, whatever the chart
   return host_.list_contact_charts(reader.id);
 }
 
@@ -426,7 +423,7 @@ void ConversationService::after_store(const Principal& sender, const std::string
 
 void ConversationService::refuse(AuditEntry refused, ehr_status code, ehr_deny_reason reason,
                                  const std::string& message, const std::string& field) {
-  refused.outcome = reason != EHR_DENY_NONE ? deny_reason_code(reason) : ehr_status_name(code);
+  refused.outcome = reason != EHR_DENY_NONE ? ehr_deny_reason_name(reason) : ehr_status_name(code);
   writer_.run([&](Transaction& tx) { audit_.append(tx, refused); });
   throw Error(code, message, field, reason);
 }

@@ -74,7 +74,7 @@ std::string explain_reason(const EligibilityFacts& facts, ehr_deny_reason reason
     case EHR_DENY_NONE:
       break;
     default:
-      return std::string("Refused: ") + deny_reason_code(reason) + ".";
+      return std::string("Refused: ") + ehr_deny_reason_name(reason) + ".";
   }
   std::string because = "Allowed: My Messages is on " + where(facts.settings) + " (audience " +
                         audience_words(facts.settings.audience) + ")";
@@ -90,33 +90,6 @@ std::string explain_reason(const EligibilityFacts& facts, ehr_deny_reason reason
 Eligibility decide_eligibility(const EligibilityFacts& facts) {
   const ehr_deny_reason reason = deny_reason(facts);
   return {reason, explain_reason(facts, reason)};
-}
-
-const char* deny_reason_code(ehr_deny_reason reason) {
-  switch (reason) {
-    case EHR_DENY_NONE:
-      return "ok";
-    case EHR_DENY_MESSAGING_OFF:
-      return "messaging_off";
-    case EHR_DENY_STAFF_LACKS_ROLE:
-      return "staff_lacks_role";
-    case EHR_DENY_STAFF_INACTIVE:
-      return "staff_inactive";
-    case EHR_DENY_NOT_ON_CARE_TEAM:
-      return "not_on_care_team";
-    case EHR_DENY_PORTAL_ACCOUNT_INACTIVE:
-      return "portal_account_inactive";
-    case EHR_DENY_NOT_A_CONTACT:
-      return "not_a_contact";
-    case EHR_DENY_UNKNOWN_PATIENT:
-      return "unknown_patient";
-    case EHR_DENY_UNKNOWN_USER:
-      return "unknown_user";
-    case EHR_DENY_NOT_A_PARTICIPANT:
-      return "not_a_participant";
-    default:
-      return "unknown_reason";
-  }
 }
 
 }  // namespace ehr::portal

@@ -67,7 +67,4 @@ struct Eligibility {
 // Both at once.
 [[nodiscard]] Eligibility decide_eligibility(const EligibilityFacts& facts);
 
-// Stable words for a reason code, e.g. "not_on_care_team"; used as the audit outcome.
-[[nodiscard]] const char* deny_reason_code(ehr_deny_reason reason);
-
 }  // namespace ehr::portal

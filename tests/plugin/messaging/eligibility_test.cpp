@@ -177,7 +177,7 @@ TEST(EligibilityTable, EveryCombinationAllowsExactlyWhenAllRulesHold) {
     SCOPED_TRACE("facts mask " + std::to_string(mask) + ": " + result.explanation);
     ASSERT_EQ(result.allowed(), failing.empty());
     if (!failing.empty()) {
-      ASSERT_TRUE(failing.count(result.reason)) << deny_reason_code(result.reason);
+      ASSERT_TRUE(failing.count(result.reason)) << ehr_deny_reason_name(result.reason);
       // Unknown charts and switched-off messaging come before anything about people.
       if (!facts.patient.exists) {
         ASSERT_EQ(result.reason, EHR_DENY_UNKNOWN_PATIENT);
@@ -195,10 +195,10 @@ TEST(EligibilityTable, EveryCombinationAllowsExactlyWhenAllRulesHold) {
   EXPECT_EQ(reasons_seen.size(), 8u);  // every reason the policy can give was reached
 }
 
-TEST(EligibilityTable, ReasonCodesAreStableWords) {
-  EXPECT_STREQ(deny_reason_code(EHR_DENY_NOT_ON_CARE_TEAM), "not_on_care_team");
-  EXPECT_STREQ(deny_reason_code(EHR_DENY_NOT_A_PARTICIPANT), "not_a_participant");
-  EXPECT_STREQ(deny_reason_code(EHR_DENY_NONE), "ok");
+TEST(EligibilityTable, ReasonNamesAreStableWords) {
+  EXPECT_STREQ(ehr_deny_reason_name(EHR_DENY_NOT_ON_CARE_TEAM), "not_on_care_team");
+  EXPECT_STREQ(ehr_deny_reason_name(EHR_DENY_NOT_A_PARTICIPANT), "not_a_participant");
+  EXPECT_STREQ(ehr_deny_reason_name(EHR_DENY_NONE), "ok");
 }
 
 }  // namespace
