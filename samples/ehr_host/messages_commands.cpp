@@ -183,7 +183,11 @@ void explain(Context& context, CommandLine& args) {
   nlohmann::ordered_json data = {{"allowed", decision.allowed}, {"explanation", decision.explanation}};
   if (!decision.allowed) data["reason"] = deny_reason_name(decision.reason);
   context.out().emit(data, [&](std::ostream& out) {
-    out << (decision.allowed ? "Allowed: " : "Not allowed: ") << decision.explanation << '\n';
+    // The plugin's words may already say which way it went; do not say it twice.
+    const bool says_so =
+        decision.explanation.starts_with("Allowed") || decision.explanation.starts_with("Not allowed");
+    if (!says_so) out << (decision.allowed ? "Allowed: " : "Not allowed: ");
+    out << decision.explanation << '\n';
   });
 }
 

@@ -1,4 +1,5 @@
 // ehr-host roles ...: Manage Users > Assign Roles, several users at once.
+#include <iomanip>
 #include <ostream>
 
 #include "commands.hpp"
@@ -78,8 +79,9 @@ void members(Context& context, CommandLine& args) {
   context.out().emit({{"role", role}, {"members", data}}, [&](std::ostream& out) {
     out << role << ": " << ids.size() << " member" << (ids.size() == 1 ? "" : "s") << '\n';
     for (const auto& member : data) {
-      out << "  " << member["id"].get<std::string>() << "  " << member["name"].get<std::string>()
-          << (member["active"].get<bool>() ? "" : "  (inactive)") << '\n';
+      out << "  " << std::left << std::setw(12) << member["id"].get<std::string>()
+          << member["name"].get<std::string>() << (member["active"].get<bool>() ? "" : "  (inactive)")
+          << '\n';
     }
   });
 }

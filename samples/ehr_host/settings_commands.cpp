@@ -114,12 +114,30 @@ void render_page(Context& context, std::ostream& out, const host::Page& page) {
         break;
       }
       default:
-        out << "[" << field.value << "]";
+        if (field.value.find('\n') == std::string::npos) {
+          out << "[" << field.value << "]";
+        } else {
+          // A multi-line text box: its lines under the label.
+          out << "   key " << field.key << '\n';
+          print_indented(out, field.value, "        | ");
+          if (!field.help.empty()) out << "        " << field.help << '\n';
+          continue;
+        }
         break;
     }
     out << "   key " << field.key << '\n';
     if (!field.help.empty()) out << "        " << field.help << '\n';
   }
+}
+
+// A field's value in a few words: the choice's label, on/off, or the first line of a text.
+std::string shown_value(const host::Field& field) {
+  if (field.type == host::FieldType::choice) {
+    const host::Choice* choice = chosen(field);
+    return choice != nullptr ? choice->label : field.value;
+  }
+  const std::string first_line = field.value.substr(0, field.value.find('\n'));
+  return first_line.size() < field.value.size() ? first_line + " ..." : first_line;
 }
 
 void show(Context& context, CommandLine& args) {
@@ -145,11 +163,20 @@ void set(Context& context, CommandLine& args) {
   if (values.empty()) usage_error("give at least one KEY=VALUE\nusage: " + args.usage());
   (void)context.host().user(actor);
   const host::SettingsPages pages = context.host().settings_pages();
+  // The page before saving, to tell the admin what the save changed (the plugin audits it too).
+  const host::Page before = checked(pages.describe_page(actor, scope));
   checked(pages.save_page(actor, scope, values));
   const host::Page page = checked(pages.describe_page(actor, scope));
   context.out().emit(page_json(page), [&](std::ostream& out) {
-    out << "Saved " << scope_name(context, scope) << ".\n\n";
-    render_page(context, out, page);
+    out << "Saved " << scope_name(context, scope);
+    if (before.info.follows_general && !page.info.follows_general) out << ", which now has its own settings";
+    out << ".\n";
+    for (const host::Field& field : page.fields) {
+      const host::Field* old = before.find(field.key);
+      const std::string old_value = old != nullptr ? shown_value(*old) : "";
+      if (old_value == shown_value(field)) continue;
+      out << "  " << field.label << ": " << old_value << " -> " << shown_value(field) << '\n';
+    }
   });
 }
 
@@ -162,8 +189,10 @@ void reset(Context& context, CommandLine& args) {
   checked(pages.reset_location(actor, scope));
   const host::Page page = checked(pages.describe_page(actor, scope));
   context.out().emit(page_json(page), [&](std::ostream& out) {
-    out << scope_name(context, scope) << " follows General again.\n\n";
-    render_page(context, out, page);
+    out << scope_name(context, scope) << " follows General again:";
+    for (const host::Field& field : page.fields)
+      out << "  " << field.label << " " << shown_value(field) << ';';
+    out << '\n';
   });
 }
 
@@ -195,11 +224,17 @@ void effective(Context& context, CommandLine& args) {
     all.emplace_back(scope, std::move(settings));
   }
   context.out().emit({{"effective", data}}, [&](std::ostream& out) {
+    out << "    " << std::left << std::setw(28) << "SETTING" << std::setw(18) << "COMES FROM"
+        << "VALUE\n";
     for (const auto& [scope, settings] : all) {
       out << scope_name(context, scope) << '\n';
       for (const host::EffectiveSetting& setting : settings) {
-        out << "    " << std::left << std::setw(28) << setting.key << std::setw(18) << setting.value
-            << "from " << source_of(setting) << '\n';
+        // Long texts (notification templates) in a few words; --json has them whole.
+        std::string value = setting.value.substr(0, setting.value.find('\n'));
+        if (value.size() > 40) value = value.substr(0, 37) + "...";
+        if (value.size() < setting.value.size() && !value.ends_with("...")) value += " ...";
+        out << "    " << std::left << std::setw(28) << setting.key << std::setw(18) << source_of(setting)
+            << value << '\n';
       }
     }
   });

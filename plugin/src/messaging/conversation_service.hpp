@@ -7,7 +7,6 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -136,7 +135,7 @@ class ConversationService {
   void after_store(const Principal& sender, const std::string& patient_id, const SentMessage& sent,
                    const std::string& subject, const std::string& body,
                    const std::vector<Principal>& recipients);
-  // Audits a refusal in a transaction of its own and throws it.
+  // Audits the refusal (committed through the writer before the caller hears of it), then throws it.
   [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
                            const std::string& message, const std::string& field = {});
   [[nodiscard]] std::string display_name(const Principal& who) const;

@@ -18,7 +18,8 @@ TEST(AuditCommands, MessagesAndSettingsAreAuditedWithoutContent) {  // R-AUD-1
   const Outcome all = host.ok({"--json", "audit", "list"});
   EXPECT_EQ(all.out.find("SENTINEL-BODY"), std::string::npos);
   bool settings_change = false;
-  for (const auto& record : all.json()["records"]) {
+  const nlohmann::json records = all.json();
+  for (const auto& record : records["records"]) {
     if (record["action"].get<std::string>().starts_with("settings")) settings_change = true;
   }
   EXPECT_TRUE(settings_change);

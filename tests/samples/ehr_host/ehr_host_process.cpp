@@ -49,17 +49,9 @@ nlohmann::json Outcome::json() const {
 }
 
 EhrHost::EhrHost()
-    : plugins_directory(build_directory() / "plugins"),
-      practice_file(source_directory() / "samples" / "practice" / "clinic-network.xml") {
-  std::string pattern = (std::filesystem::temp_directory_path() / "ehr-host-test.XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  data_directory = pattern;
-}
-
-EhrHost::~EhrHost() {
-  std::error_code ignored;
-  std::filesystem::remove_all(data_directory, ignored);
-}
+    : data_directory(temp.path()),
+      plugins_directory(build_directory() / "plugins"),
+      practice_file(source_directory() / "samples" / "practice" / "clinic-network.xml") {}
 
 Outcome EhrHost::run(const std::vector<std::string>& args, const std::string& input) const {
   const auto in = data_directory / ".stdin";

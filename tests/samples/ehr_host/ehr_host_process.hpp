@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "temp_directory.hpp"
+
 namespace ehr::sample::cli_test {
 
 struct Outcome {
@@ -22,7 +24,6 @@ class EhrHost {
  public:
   // A fresh temporary data directory, the build's plugins directory and the sample network.
   EhrHost();
-  ~EhrHost();
   EhrHost(const EhrHost&) = delete;
   EhrHost& operator=(const EhrHost&) = delete;
 
@@ -41,6 +42,7 @@ class EhrHost {
   // Enables the plugin and turns My Messages on in General as the sample admin.
   void enable_messaging() const;
 
+  TempDirectory temp{"ehr-host-test"};
   std::filesystem::path data_directory;
   std::filesystem::path plugins_directory;
   std::filesystem::path practice_file;

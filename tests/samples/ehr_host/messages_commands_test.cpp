@@ -20,9 +20,9 @@ nlohmann::json inbox(const EhrHost& host, const std::string& who, bool archived 
 std::vector<std::string> recipient_ids(const EhrHost& host, const std::string& who,
                                        const std::string& patient) {
   std::vector<std::string> ids;
-  for (const auto& r :
-       host.ok_json({"messages", "recipients", "--as", who, "--patient", patient})["recipients"]) {
-    ids.push_back(r["principal"]);
+  const nlohmann::json answer = host.ok_json({"messages", "recipients", "--as", who, "--patient", patient});
+  for (const auto& r : answer["recipients"]) {
+    ids.push_back(r["principal"].get<std::string>());
   }
   std::sort(ids.begin(), ids.end());
   return ids;

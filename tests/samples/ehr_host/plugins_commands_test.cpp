@@ -41,7 +41,7 @@ TEST(PluginsCommands, InfoShowsTheManifest) {
   const auto info = host.ok_json({"plugins", "info", "portal-messaging"});
   EXPECT_EQ(info["library_sha256"].get<std::string>().size(), 64u);
   std::vector<std::string> roles;
-  for (const auto& role : info["roles"]) roles.push_back(role["id"]);
+  for (const auto& role : info["roles"]) roles.push_back(role["id"].get<std::string>());
   EXPECT_NE(std::find(roles.begin(), roles.end(), "manage_portal_settings"), roles.end());
   EXPECT_NE(std::find(roles.begin(), roles.end(), "available_for_portal_messages"), roles.end());
 }
@@ -77,9 +77,9 @@ TEST(PluginsCommands, TamperedLibraryIsNotLoadedAndSaysWhy) {
 
   const auto plugin = find_plugin(host.ok_json({"plugins", "list"}), "portal-messaging");
   EXPECT_EQ(plugin["state"], "failed");
-  EXPECT_EQ(plugin["failure"]["cause"], "checksum_mismatch");
+  EXPECT_EQ(plugin["failure"]["cause"], "checksum mismatch");
   const Outcome text = host.ok({"plugins", "list"});
-  EXPECT_NE(text.out.find("not loaded (checksum_mismatch)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("not loaded (checksum mismatch)"), std::string::npos) << text.out;
 }
 
 TEST(PluginsCommands, DataDirectoryIsCreatedWhenMissing) {

@@ -8,7 +8,8 @@ namespace {
 
 std::vector<nlohmann::json> notifications_to(const EhrHost& host, const std::string& to) {
   std::vector<nlohmann::json> found;
-  for (const auto& n : host.ok_json({"notifications", "list"})["notifications"]) {
+  const nlohmann::json answer = host.ok_json({"notifications", "list"});
+  for (const auto& n : answer["notifications"]) {
     if (n["to"] == to) found.push_back(n);
   }
   return found;

@@ -10,7 +10,8 @@ const std::string kRole = "available_for_portal_messages";
 
 std::vector<std::string> members(const EhrHost& host) {
   std::vector<std::string> ids;
-  for (const auto& member : host.ok_json({"roles", "members", kRole})["members"]) ids.push_back(member["id"]);
+  const nlohmann::json answer = host.ok_json({"roles", "members", kRole});
+  for (const auto& member : answer["members"]) ids.push_back(member["id"].get<std::string>());
   return ids;
 }
 

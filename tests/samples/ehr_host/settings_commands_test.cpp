@@ -10,7 +10,7 @@ namespace {
 
 std::string field_value(const nlohmann::json& page, const std::string& key) {
   for (const auto& field : page["fields"]) {
-    if (field["key"] == key) return field["value"];
+    if (field["key"] == key) return field["value"].get<std::string>();
   }
   ADD_FAILURE() << "no field " << key << " on " << page.dump();
   return {};
@@ -20,9 +20,11 @@ std::string field_value(const nlohmann::json& page, const std::string& key) {
 std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> effective(
     const EhrHost& host) {
   std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> out;
-  for (const auto& scope : host.ok_json({"settings", "effective"})["effective"]) {
+  const nlohmann::json answer = host.ok_json({"settings", "effective"});
+  for (const auto& scope : answer["effective"]) {
     for (const auto& setting : scope["settings"]) {
-      out[scope["location"]][setting["key"]] = {setting["value"], setting["source"]};
+      out[scope["location"].get<std::string>()][setting["key"].get<std::string>()] = {
+          setting["value"].get<std::string>(), setting["source"].get<std::string>()};
     }
   }
   return out;

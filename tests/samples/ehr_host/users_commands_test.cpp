@@ -7,7 +7,8 @@ namespace ehr::sample::cli_test {
 namespace {
 
 bool has_role(const EhrHost& host, const std::string& user, const std::string& role) {
-  for (const auto& held : host.ok_json({"users", "show", user})["roles"]) {
+  const nlohmann::json answer = host.ok_json({"users", "show", user});
+  for (const auto& held : answer["roles"]) {
     if (held == role) return true;
   }
   return false;
@@ -26,8 +27,12 @@ TEST(UsersCommands, ShowHasThePatientPortalRolesSectionWithCheckBoxes) {  // R-R
     if (section["title"] != "Patient Portal roles") continue;
     found = true;
     for (const auto& role : section["roles"]) {
-      if (role["id"] == "available_for_portal_messages") EXPECT_TRUE(role["assigned"].get<bool>());
-      if (role["id"] == "manage_portal_settings") EXPECT_FALSE(role["assigned"].get<bool>());
+      if (role["id"] == "available_for_portal_messages") {
+        EXPECT_TRUE(role["assigned"].get<bool>());
+      }
+      if (role["id"] == "manage_portal_settings") {
+        EXPECT_FALSE(role["assigned"].get<bool>());
+      }
     }
   }
   EXPECT_TRUE(found) << json.dump(2);

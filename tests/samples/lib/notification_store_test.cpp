@@ -2,24 +2,20 @@
 #include "notification_store.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <stdexcept>
 #include <thread>
+
+#include "temp_directory.hpp"
 
 namespace ehr::sample {
 namespace {
 
 class NotificationStoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (std::filesystem::temp_directory_path() / "notification-store.XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::filesystem::path dir_;
+  TempDirectory temp_{"notification-store"};
+  const std::filesystem::path& dir_ = temp_.path();
 };
 
 DeliveredNotification invitation(const std::string& to) {
