@@ -142,6 +142,12 @@ host users edit nurse1 --as admin --set available_for_portal_messages=on
 say "An integrator's hook (samples/hooks/card_number_guard) keeps card numbers out of the portal:"
 refused messages reply "$thread" --as portal:maria --body "Can I pay my bill with 4111 1111 1111 1111?"
 
+chapter "Branded notifications (no message content, ever)"
+say "Aisha (South, company brand) is invited to the portal:"
+host portal invite portal:aisha --as admin
+say "What the host delivered: North's patients get North's Alias (Use Location Information is on there), South's the company's Alias. None carries a message, a subject or a chart."
+host notifications list
+
 chapter "The audit trail"
 host audit list --patient p01
 host audit verify

@@ -1,7 +1,9 @@
 // ehr-host plugins ...: the plugin manager as an admin uses it, on the real plugin.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 
 #include "ehr_host_process.hpp"
 
@@ -87,6 +89,29 @@ TEST(PluginsCommands, DataDirectoryIsCreatedWhenMissing) {
   const auto nested = host.data_directory / "new" / "deeper";
   host.ok({"--data", nested.string(), "plugins", "list"});
   EXPECT_TRUE(std::filesystem::is_directory(nested));
+}
+
+// The compile-time defaults point into the build tree: no options needed there.
+TEST(PluginsCommands, ListWorksFromTheBuildTreeWithoutOptions) {
+  EhrHost host;  // only for its temporary directory
+  const auto out = host.data_directory / "out.txt";
+  const std::string command = "env -u EHR_HOST_DATA -u EHR_HOST_PLUGINS -u EHR_HOST_PRACTICE '" +
+                              std::string(EHR_HOST_BINARY) + "' plugins list >'" + out.string() + "' 2>&1";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+  std::ifstream in(out);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("portal-messaging"), std::string::npos) << text;
+}
+
+TEST(PluginsCommands, EnvironmentChoosesTheDirectories) {
+  EhrHost host;
+  const auto data = host.data_directory / "from-env";
+  const std::string command = "EHR_HOST_DATA='" + data.string() + "' EHR_HOST_PLUGINS='" +
+                              host.plugins_directory.string() + "' EHR_HOST_PRACTICE='" +
+                              host.practice_file.string() + "' '" + std::string(EHR_HOST_BINARY) +
+                              "' plugins enable portal-messaging >/dev/null";
+  EXPECT_EQ(std::system(command.c_str()), 0);
+  EXPECT_TRUE(std::filesystem::exists(data / "roles.sqlite3"));
 }
 
 }  // namespace

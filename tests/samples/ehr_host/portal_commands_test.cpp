@@ -66,6 +66,22 @@ TEST(PortalCommands, NewMessageNotificationsCarryNoContent) {  // R-BRAND-4
             std::string::npos);
 }
 
+TEST(PortalCommands, TemplatesAcceptOnlyAllowedPlaceholders) {  // R-BRAND-4
+  EhrHost host;
+  host.enable_messaging();
+  const Outcome bad = host.json(
+      {"settings", "set", "--as", "admin", "--general", "new_message_subject=About {{patient_name}}"});
+  EXPECT_EQ(bad.exit_code, 3);
+  EXPECT_EQ(bad.json()["error"]["field"], "new_message_subject");
+  host.ok({"settings", "set", "--as", "admin", "--general",
+           "new_message_subject=Mail from {{brand_name}} is waiting"});
+  host.ok(
+      {"messages", "send", "--as", "drpatel", "--patient", "p09", "--to", "portal:henry", "--body", "Hi"});
+  const auto henry = notifications_to(host, "portal:henry");
+  ASSERT_EQ(henry.size(), 1u);
+  EXPECT_EQ(henry[0]["subject"], "Mail from Riverbend Health is waiting");
+}
+
 TEST(PortalCommands, OnlyPortalUsersAreInvited) {
   EhrHost host;
   host.enable_plugin();
