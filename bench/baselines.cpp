@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <time.h>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -140,6 +142,21 @@ double Latencies::percentile_us(double q) {
   std::nth_element(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(rank), samples_.end());
   using namespace std::chrono;
   return duration<double, std::micro>(steady_clock::duration(samples_[rank])).count();
+}
+
+namespace {
+int64_t thread_cpu_ns() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<int64_t>(now.tv_sec) * 1000000000 + now.tv_nsec;
+}
+}  // namespace
+
+ThreadCpuTime::ThreadCpuTime() : started_ns_(thread_cpu_ns()) {}
+
+std::chrono::steady_clock::duration ThreadCpuTime::elapsed() const {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::nanoseconds(thread_cpu_ns() - started_ns_));
 }
 
 std::string run_child(const std::vector<std::string>& arguments) {

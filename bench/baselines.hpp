@@ -65,6 +65,16 @@ class Latencies {
   std::vector<int64_t> samples_;
 };
 
+// CPU time of the calling thread since construction (it runs on no other thread's clock).
+class ThreadCpuTime {
+ public:
+  ThreadCpuTime();
+  [[nodiscard]] std::chrono::steady_clock::duration elapsed() const;
+
+ private:
+  int64_t started_ns_;
+};
+
 // Runs this executable again with `arguments` and returns what it printed on stdout; throws when
 // it fails.
 std::string run_child(const std::vector<std::string>& arguments);

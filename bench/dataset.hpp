@@ -12,8 +12,9 @@
 
 namespace ehr::bench {
 
-// Bump when anything below changes what is generated: a stale cache is then rebuilt.
-inline constexpr int kGeneratorVersion = 1;
+// Bump when what is generated changes (the generator or the plugin's schema): a stale cache is
+// then rebuilt.
+inline constexpr int kGeneratorVersion = 2;
 
 // One generated thread, as the generator planned it; threads are numbered from 0 and stored
 // with id = number + 1.

@@ -53,4 +53,20 @@ CREATE TRIGGER messages_are_never_deleted BEFORE DELETE ON messages
 BEGIN SELECT RAISE(ABORT, 'messages are never deleted'); END;
 )sql";
 
+// Step 4: covering indexes for the inbox (bench scenarios 3 and 4, 1M messages). The badge
+// query reads `archived` (the partial index's own condition) and the inbox page reads
+// `unread_count`; neither was in its index, so every row cost a seek into thread_participants:
+// about 0.5 ms of the badge for a clinician with ~200 unread threads, and 50 seeks per page.
+// With the columns in the indexes both are index ranges; same rows, same order, same conditions.
+inline constexpr std::string_view kCoveringInboxIndexesSql = R"sql(
+DROP INDEX thread_participants_unread;
+CREATE INDEX thread_participants_unread
+  ON thread_participants (principal_kind, principal_id, patient_id, unread_count, archived)
+  WHERE unread_count > 0 AND archived = 0;
+DROP INDEX thread_participants_inbox;
+CREATE INDEX thread_participants_inbox
+  ON thread_participants (principal_kind, principal_id, archived, last_message_at DESC, thread_id DESC, patient_id,
+                          unread_count);
+)sql";
+
 }  // namespace ehr::portal

@@ -48,6 +48,7 @@ CREATE TABLE settings_value (
 )sql"},
     {3, "conversations: threads, participants with unread and archive state, messages",
      kConversationSchemaSql},
+    {4, "conversations: covering indexes for the inbox page and the unread badge", kCoveringInboxIndexesSql},
 };
 
 void ensure_version_table(Database& db) {
