@@ -20,7 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (m.abi_min > m.abi_max) std::abort();
   } else {
     if (result.problem().file != "/plugins/fuzz.plugin.xml" || result.problem().what.empty()) std::abort();
-    if (result.status().ok()) std::abort();
+    if (result.status().is_ok()) std::abort();
   }
   return 0;
 }
