@@ -9,6 +9,32 @@ namespace {
 thread_local std::vector<const PluginInstance*> t_inside;
 }  // namespace
 
+LifecycleLock::LifecycleLock() {
+  pthread_rwlockattr_t attributes;
+  pthread_rwlockattr_init(&attributes);
+#if defined(__GLIBC__)
+  pthread_rwlockattr_setkind_np(&attributes, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+#endif
+  pthread_rwlock_init(&lock_, &attributes);
+  pthread_rwlockattr_destroy(&attributes);
+}
+
+LifecycleLock::~LifecycleLock() {
+  pthread_rwlock_destroy(&lock_);
+}
+void LifecycleLock::lock_shared() {
+  pthread_rwlock_rdlock(&lock_);
+}
+void LifecycleLock::unlock_shared() {
+  pthread_rwlock_unlock(&lock_);
+}
+void LifecycleLock::lock() {
+  pthread_rwlock_wrlock(&lock_);
+}
+void LifecycleLock::unlock() {
+  pthread_rwlock_unlock(&lock_);
+}
+
 CallGuard::CallGuard(const PluginInstance& instance, Requires requires_state) : instance_(instance) {
   if (!inside(instance)) {
     instance.lock.lock_shared();

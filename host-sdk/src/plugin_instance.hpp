@@ -4,9 +4,10 @@
 // EHR_STATUS_DISABLED instead of touching a plugin that released everything.
 #pragma once
 
+#include <pthread.h>
+
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -16,12 +17,30 @@
 
 namespace ehr::host::detail {
 
+// A reader-writer lock that prefers writers: an admin's disable or shutdown must not wait behind
+// an endless stream of calls (glibc's default rwlock lets readers starve a writer). Never taken
+// twice on one thread: CallGuard skips locking when the thread is already inside the plugin.
+class LifecycleLock {
+ public:
+  LifecycleLock();
+  ~LifecycleLock();
+  LifecycleLock(const LifecycleLock&) = delete;
+  LifecycleLock& operator=(const LifecycleLock&) = delete;
+  void lock_shared();
+  void unlock_shared();
+  void lock();
+  void unlock();
+
+ private:
+  pthread_rwlock_t lock_;
+};
+
 struct PluginInstance {
   explicit PluginInstance(std::string id) : plugin_id(std::move(id)) {}
 
   const std::string plugin_id;
   // Calls into the plugin hold it shared; on_enable/on_disable/on_shutdown hold it exclusively.
-  mutable std::shared_mutex lock;
+  mutable LifecycleLock lock;
   // Guarded by `lock`.
   bool alive = true;
   bool enabled = false;

@@ -13,15 +13,6 @@ namespace {
 void verify(Context& context, CommandLine& args) {
   args.no_positionals();
   const host::AuditVerification result = checked(context.host().audit_log().verify());
-  context.out().emit({{"ok", result.ok},
-                      {"records_checked", result.records_checked},
-                      {"first_bad_sequence", result.first_bad_sequence}},
-                     [&](std::ostream& out) {
-                       if (result.ok) {
-                         out << "Audit log verified: " << result.records_checked
-                             << " records, the hash chain is intact.\n";
-                       }
-                     });
   if (!result.ok) {
     throw CommandError(kExitError,
                        "audit log does not verify: record " + std::to_string(result.first_bad_sequence) +
@@ -29,6 +20,13 @@ void verify(Context& context, CommandLine& args) {
                            " records checked)",
                        "audit chain broken");
   }
+  context.out().emit({{"ok", result.ok},
+                      {"records_checked", result.records_checked},
+                      {"first_bad_sequence", result.first_bad_sequence}},
+                     [&](std::ostream& out) {
+                       out << "Audit log verified: " << result.records_checked
+                           << " records, the hash chain is intact.\n";
+                     });
 }
 
 void list(Context& context, CommandLine& args) {

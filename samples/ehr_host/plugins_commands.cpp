@@ -117,6 +117,8 @@ void verify(Context& context, CommandLine& args) {
                                  {"checksum_matches", check.checksum_matches},
                                  {"signature", host::to_string(check.signature)}};
   if (!check.status) data["problem"] = check.status.message();
+  // With --json a failure is one error document on stdout (printed by main), not two documents.
+  if (!check.status && context.out().json()) checked(check.status);
   context.out().emit(data, [&](std::ostream& out) {
     out << "Plugin " << check.plugin_id << '\n';
     out << "  manifest:  " << check.manifest_path.string() << '\n';

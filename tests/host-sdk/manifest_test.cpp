@@ -73,6 +73,9 @@ struct BadCase {
   const char* field;
 };
 
+// Names the case in ctest's listing instead of dumping its bytes.
+void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
+
 class BadManifest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadManifest, IsRefusedNamingFileLineAndField) {

@@ -77,6 +77,11 @@ TEST(PluginsCommands, TamperedLibraryIsNotLoadedAndSaysWhy) {
   EXPECT_NE(verify.out.find("DOES NOT MATCH"), std::string::npos) << verify.out;
   EXPECT_FALSE(verify.err.empty());
 
+  const Outcome json = host.json({"plugins", "verify", "portal-messaging"});
+  EXPECT_NE(json.exit_code, 0);
+  EXPECT_NE(json.json()["error"]["message"].get<std::string>().find("SHA-256"), std::string::npos)
+      << json.out;
+
   const auto plugin = find_plugin(host.ok_json({"plugins", "list"}), "portal-messaging");
   EXPECT_EQ(plugin["state"], "failed");
   EXPECT_EQ(plugin["failure"]["cause"], "checksum mismatch");
