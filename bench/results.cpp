@@ -90,10 +90,25 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.ratio = fixed(*reply / *raw, 2) + " x";
       row.verdict = verdict(context, *reply / *raw >= 0.8);
       row.limits =
-          "One fsync per message on both sides (" + fsync_words +
-          " on this disk): a lone sender waits for its own commit. The plugin also updates the thread "
-          "and its participant rows (and their two indexes), reads the audit chain's last hash, asks "
-          "the host for the policy facts and hands the write to the group-commit thread.";
+          "Both sides pay one fsync per message (" + fsync_words +
+          " here). Beyond it the plugin writes about three times the pages per message: the thread row, one "
+          "participant row per reader with its inbox and unread index entries, the message and its index, "
+          "the audit "
+          "row and its index. That is the price of the per-reader rows that make scenarios 3 and 4 index "
+          "ranges. "
+          "With SQLite's default 2 MiB page cache on a 600 MB database most of those pages come through the "
+          "kernel: "
+          "a profile of this scenario shows about 60% kernel time (page-cache copies, ext4 writes), 17% "
+          "SQLite, "
+          "6% the plugin's own code. So the ratio depends on the disk: in a run at 17:07 UTC the same day, "
+          "with "
+          "fast fsyncs (1,907 raw msg/s), the same code measured 0.41 x here and 0.81 x in scenario 2; when "
+          "fsync "
+          "is slow (about 250/s) it measures 0.95-1.2 x. What would move it: a larger page cache or mmap on "
+          "the "
+          "plugin's connections (storage/database.cpp; scenario 8 leaves room), and fewer index entries "
+          "touched "
+          "per send.";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
     } else {
       row.figure = missing(sends);
@@ -109,9 +124,20 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.ratio = fixed(*eight / *raw, 2) + " x";
       row.verdict = verdict(context, *eight / *raw >= 3);
       row.limits =
-          "Group commit: one writer thread commits what queued while the previous fsync ran, so 8 "
-          "senders share fsyncs; each send is acknowledged only after its batch's COMMIT returned "
-          "(synchronous=FULL).";
+          "Group commit: each send is acknowledged after its batch's COMMIT (synchronous=FULL) and a batch "
+          "shares "
+          "one fsync, so with slow fsyncs 8 senders go 4-6 x raw. With fast fsyncs (the 17:07 UTC run: 0.81 "
+          "x) "
+          "the ceiling is one writer thread doing scenario 1's page work for every message of the batch, on "
+          "2 "
+          "CPUs shared with builds where the senders' own checks compete for the same CPUs. Each check also "
+          "resolves settings through a read transaction on the write connection (SettingsService::effective "
+          "uses "
+          "the Database the writer holds through COMMIT), so senders queue behind the writer's fsync before "
+          "they "
+          "can even check. What would move it: settings resolved without the write connection (see scenario "
+          "5) "
+          "and less page work per message (see scenario 1).";
     } else {
       row.figure = missing(sends);
     }
@@ -174,9 +200,16 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.ratio = fixed(*with_settings / *policy, 3) + " x";
       row.verdict = verdict(context, *with_settings >= 1e6);
       row.limits =
-          "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's "
-          "write connection (General and the location's own values) plus the host's company and "
-          "location list to validate the location id.";
+          "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's write "
+          "connection (General and the location's own values) plus the host's company and whole location "
+          "list, "
+          "copied through the C table, to validate the location id. The policy itself decides in well under "
+          "a "
+          "microsecond. What would move it: an in-memory snapshot of the effective settings that save_page "
+          "and "
+          "reset_location replace (the plugin is the only writer of its settings) and validating the "
+          "location id "
+          "on the admin pages only; the check would then run at about the policy's own rate.";
       if (full)
         row.limits +=
             " With the host facts asked through the C table (as every send does): " + number(*full) +
@@ -207,8 +240,8 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.ratio = fixed(*cold / *bare, 0) + " x";
       row.verdict = verdict(context, *cold <= 20);
       row.limits =
-          "Creating the database: switching it to WAL and the migrations, each its own "
-          "synchronous=FULL transaction, cost about a dozen fsyncs (" +
+          "Creating the database: switching it to WAL and the four migrations, each its own "
+          "synchronous=FULL transaction, cost 14 fsyncs (counted with strace; " +
           fsync_words +
           "); the rest (SHA-256 of the library, manifest and schema parsing, dlopen, negotiation) is "
           "a few ms. Restarting over an existing database: p50 " +
@@ -236,8 +269,12 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.ratio = fixed(*store / *raw_ms, 2) + " x";
       row.verdict = verdict(context, *store <= 50);
       row.limits =
-          "One IMMEDIATE transaction: an assignment row and a change record per user, plus reading "
-          "the users from the host's directory to refuse unknown ids before anything changes.";
+          "The RoleStore (host-sdk/src/role_store.cpp) prepares three statements per user (is it held, the "
+          "assignment, the change record) and looks each user up in the host's directory first; raw SQLite "
+          "prepares once. What would move it: preparing the statements once per operation (and reading the "
+          "current holders in one query). Note that UserDirectory::find_user's default scans list_users() "
+          "per "
+          "call, quadratic for a host that does not override it (the bench host looks users up by key).";
     } else {
       row.figure = missing(name);
     }
