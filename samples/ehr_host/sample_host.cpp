@@ -35,30 +35,8 @@ void fail(const host::Status& status) {
 }
 
 std::string deny_reason_name(ehr_deny_reason reason) {
-  switch (reason) {
-    case EHR_DENY_NONE:
-      return "";
-    case EHR_DENY_MESSAGING_OFF:
-      return "messaging_off";
-    case EHR_DENY_STAFF_LACKS_ROLE:
-      return "staff_lacks_role";
-    case EHR_DENY_STAFF_INACTIVE:
-      return "staff_inactive";
-    case EHR_DENY_NOT_ON_CARE_TEAM:
-      return "not_on_care_team";
-    case EHR_DENY_PORTAL_ACCOUNT_INACTIVE:
-      return "portal_account_inactive";
-    case EHR_DENY_NOT_A_CONTACT:
-      return "not_a_contact";
-    case EHR_DENY_UNKNOWN_PATIENT:
-      return "unknown_patient";
-    case EHR_DENY_UNKNOWN_USER:
-      return "unknown_user";
-    case EHR_DENY_NOT_A_PARTICIPANT:
-      return "not_a_participant";
-    default:
-      return "reason_" + std::to_string(reason);
-  }
+  // The ABI owns the words; an allowed decision has no reason to print.
+  return reason == EHR_DENY_NONE ? std::string() : std::string(ehr_deny_reason_name(reason));
 }
 
 SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : paths_(paths) {
