@@ -12,11 +12,12 @@
 #endif
 
 #define EHR_MEMBER_SIZE(T, m) sizeof(static_cast<T*>(nullptr)->m)
-#define EHR_NO_PADDING_BETWEEN(T, a, b)                                  \
+#define EHR_NO_PADDING_BETWEEN(T, a, b)                                   \
   static_assert(offsetof(T, b) == offsetof(T, a) + EHR_MEMBER_SIZE(T, a), \
                 #T ": implicit padding between " #a " and " #b)
-#define EHR_NO_PADDING_AFTER(T, last) \
-  static_assert(sizeof(T) == offsetof(T, last) + EHR_MEMBER_SIZE(T, last), #T ": implicit padding after " #last)
+#define EHR_NO_PADDING_AFTER(T, last)                                      \
+  static_assert(sizeof(T) == offsetof(T, last) + EHR_MEMBER_SIZE(T, last), \
+                #T ": implicit padding after " #last)
 
 // ehr_str (common.h)
 static_assert(sizeof(ehr_str) == 16, "ehr_str: size");
@@ -178,12 +179,15 @@ static_assert(offsetof(ehr_host_services, log) == 16, "ehr_host_services.log mov
 static_assert(offsetof(ehr_host_services, now) == 24, "ehr_host_services.now moved");
 static_assert(offsetof(ehr_host_services, get_user) == 32, "ehr_host_services.get_user moved");
 static_assert(offsetof(ehr_host_services, user_has_role) == 40, "ehr_host_services.user_has_role moved");
-static_assert(offsetof(ehr_host_services, list_users_with_role) == 48, "ehr_host_services.list_users_with_role moved");
+static_assert(offsetof(ehr_host_services, list_users_with_role) == 48,
+              "ehr_host_services.list_users_with_role moved");
 static_assert(offsetof(ehr_host_services, get_patient) == 56, "ehr_host_services.get_patient moved");
 static_assert(offsetof(ehr_host_services, list_care_team) == 64, "ehr_host_services.list_care_team moved");
 static_assert(offsetof(ehr_host_services, get_portal_user) == 72, "ehr_host_services.get_portal_user moved");
-static_assert(offsetof(ehr_host_services, list_patient_contacts) == 80, "ehr_host_services.list_patient_contacts moved");
-static_assert(offsetof(ehr_host_services, list_contact_charts) == 88, "ehr_host_services.list_contact_charts moved");
+static_assert(offsetof(ehr_host_services, list_patient_contacts) == 80,
+              "ehr_host_services.list_patient_contacts moved");
+static_assert(offsetof(ehr_host_services, list_contact_charts) == 88,
+              "ehr_host_services.list_contact_charts moved");
 static_assert(offsetof(ehr_host_services, get_company) == 96, "ehr_host_services.get_company moved");
 static_assert(offsetof(ehr_host_services, list_locations) == 104, "ehr_host_services.list_locations moved");
 static_assert(offsetof(ehr_host_services, notify) == 112, "ehr_host_services.notify moved");
@@ -295,8 +299,10 @@ static_assert(offsetof(ehr_effective_setting, struct_type) == 0, "ehr_effective_
 static_assert(offsetof(ehr_effective_setting, struct_size) == 4, "ehr_effective_setting.struct_size moved");
 static_assert(offsetof(ehr_effective_setting, key) == 8, "ehr_effective_setting.key moved");
 static_assert(offsetof(ehr_effective_setting, value) == 24, "ehr_effective_setting.value moved");
-static_assert(offsetof(ehr_effective_setting, source_location_id) == 40, "ehr_effective_setting.source_location_id moved");
-static_assert(offsetof(ehr_effective_setting, from_default) == 56, "ehr_effective_setting.from_default moved");
+static_assert(offsetof(ehr_effective_setting, source_location_id) == 40,
+              "ehr_effective_setting.source_location_id moved");
+static_assert(offsetof(ehr_effective_setting, from_default) == 56,
+              "ehr_effective_setting.from_default moved");
 static_assert(offsetof(ehr_effective_setting, reserved) == 60, "ehr_effective_setting.reserved moved");
 EHR_NO_PADDING_BETWEEN(ehr_effective_setting, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_effective_setting, struct_size, key);
@@ -367,7 +373,8 @@ static_assert(sizeof(ehr_explain_request) == 56, "ehr_explain_request: size");
 static_assert(offsetof(ehr_explain_request, struct_type) == 0, "ehr_explain_request.struct_type moved");
 static_assert(offsetof(ehr_explain_request, struct_size) == 4, "ehr_explain_request.struct_size moved");
 static_assert(offsetof(ehr_explain_request, staff_user_id) == 8, "ehr_explain_request.staff_user_id moved");
-static_assert(offsetof(ehr_explain_request, portal_user_id) == 24, "ehr_explain_request.portal_user_id moved");
+static_assert(offsetof(ehr_explain_request, portal_user_id) == 24,
+              "ehr_explain_request.portal_user_id moved");
 static_assert(offsetof(ehr_explain_request, patient_id) == 40, "ehr_explain_request.patient_id moved");
 EHR_NO_PADDING_BETWEEN(ehr_explain_request, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_explain_request, struct_size, staff_user_id);
@@ -457,7 +464,8 @@ static_assert(offsetof(ehr_thread_summary, patient_id) == 16, "ehr_thread_summar
 static_assert(offsetof(ehr_thread_summary, subject) == 32, "ehr_thread_summary.subject moved");
 static_assert(offsetof(ehr_thread_summary, started_by) == 48, "ehr_thread_summary.started_by moved");
 static_assert(offsetof(ehr_thread_summary, last_sender) == 80, "ehr_thread_summary.last_sender moved");
-static_assert(offsetof(ehr_thread_summary, last_message_at_unix_ms) == 112, "ehr_thread_summary.last_message_at_unix_ms moved");
+static_assert(offsetof(ehr_thread_summary, last_message_at_unix_ms) == 112,
+              "ehr_thread_summary.last_message_at_unix_ms moved");
 static_assert(offsetof(ehr_thread_summary, message_count) == 120, "ehr_thread_summary.message_count moved");
 static_assert(offsetof(ehr_thread_summary, unread_count) == 124, "ehr_thread_summary.unread_count moved");
 static_assert(offsetof(ehr_thread_summary, archived) == 128, "ehr_thread_summary.archived moved");
@@ -493,7 +501,8 @@ static_assert(offsetof(ehr_message_view, struct_size) == 4, "ehr_message_view.st
 static_assert(offsetof(ehr_message_view, message_id) == 8, "ehr_message_view.message_id moved");
 static_assert(offsetof(ehr_message_view, thread_id) == 16, "ehr_message_view.thread_id moved");
 static_assert(offsetof(ehr_message_view, sender) == 24, "ehr_message_view.sender moved");
-static_assert(offsetof(ehr_message_view, sender_display_name) == 56, "ehr_message_view.sender_display_name moved");
+static_assert(offsetof(ehr_message_view, sender_display_name) == 56,
+              "ehr_message_view.sender_display_name moved");
 static_assert(offsetof(ehr_message_view, body) == 72, "ehr_message_view.body moved");
 static_assert(offsetof(ehr_message_view, sent_at_unix_ms) == 88, "ehr_message_view.sent_at_unix_ms moved");
 EHR_NO_PADDING_BETWEEN(ehr_message_view, struct_type, struct_size);
@@ -528,7 +537,8 @@ static_assert(offsetof(ehr_channel_api, list_threads) == 40, "ehr_channel_api.li
 static_assert(offsetof(ehr_channel_api, unread_total) == 48, "ehr_channel_api.unread_total moved");
 static_assert(offsetof(ehr_channel_api, read_thread) == 56, "ehr_channel_api.read_thread moved");
 static_assert(offsetof(ehr_channel_api, set_archived) == 64, "ehr_channel_api.set_archived moved");
-static_assert(offsetof(ehr_channel_api, invite_portal_user) == 72, "ehr_channel_api.invite_portal_user moved");
+static_assert(offsetof(ehr_channel_api, invite_portal_user) == 72,
+              "ehr_channel_api.invite_portal_user moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, struct_size, explain);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, explain, list_recipients);
@@ -543,10 +553,14 @@ EHR_NO_PADDING_AFTER(ehr_channel_api, invite_portal_user);
 
 // ehr_audit_verify_result (audit.h)
 static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");
-static_assert(offsetof(ehr_audit_verify_result, struct_type) == 0, "ehr_audit_verify_result.struct_type moved");
-static_assert(offsetof(ehr_audit_verify_result, struct_size) == 4, "ehr_audit_verify_result.struct_size moved");
-static_assert(offsetof(ehr_audit_verify_result, records_checked) == 8, "ehr_audit_verify_result.records_checked moved");
-static_assert(offsetof(ehr_audit_verify_result, first_bad_sequence) == 16, "ehr_audit_verify_result.first_bad_sequence moved");
+static_assert(offsetof(ehr_audit_verify_result, struct_type) == 0,
+              "ehr_audit_verify_result.struct_type moved");
+static_assert(offsetof(ehr_audit_verify_result, struct_size) == 4,
+              "ehr_audit_verify_result.struct_size moved");
+static_assert(offsetof(ehr_audit_verify_result, records_checked) == 8,
+              "ehr_audit_verify_result.records_checked moved");
+static_assert(offsetof(ehr_audit_verify_result, first_bad_sequence) == 16,
+              "ehr_audit_verify_result.first_bad_sequence moved");
 static_assert(offsetof(ehr_audit_verify_result, ok) == 24, "ehr_audit_verify_result.ok moved");
 static_assert(offsetof(ehr_audit_verify_result, reserved) == 28, "ehr_audit_verify_result.reserved moved");
 EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, struct_type, struct_size);
@@ -632,8 +646,10 @@ static_assert(offsetof(ehr_init_params, struct_type) == 0, "ehr_init_params.stru
 static_assert(offsetof(ehr_init_params, struct_size) == 4, "ehr_init_params.struct_size moved");
 static_assert(offsetof(ehr_init_params, host) == 8, "ehr_init_params.host moved");
 static_assert(offsetof(ehr_init_params, data_directory) == 16, "ehr_init_params.data_directory moved");
-static_assert(offsetof(ehr_init_params, settings_schema_path) == 32, "ehr_init_params.settings_schema_path moved");
-static_assert(offsetof(ehr_init_params, manifest_directory) == 48, "ehr_init_params.manifest_directory moved");
+static_assert(offsetof(ehr_init_params, settings_schema_path) == 32,
+              "ehr_init_params.settings_schema_path moved");
+static_assert(offsetof(ehr_init_params, manifest_directory) == 48,
+              "ehr_init_params.manifest_directory moved");
 EHR_NO_PADDING_BETWEEN(ehr_init_params, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_init_params, struct_size, host);
 EHR_NO_PADDING_BETWEEN(ehr_init_params, host, data_directory);
@@ -647,7 +663,8 @@ static_assert(offsetof(ehr_registrar, struct_type) == 0, "ehr_registrar.struct_t
 static_assert(offsetof(ehr_registrar, struct_size) == 4, "ehr_registrar.struct_size moved");
 static_assert(offsetof(ehr_registrar, registrar) == 8, "ehr_registrar.registrar moved");
 static_assert(offsetof(ehr_registrar, register_settings) == 16, "ehr_registrar.register_settings moved");
-static_assert(offsetof(ehr_registrar, register_roles_section) == 24, "ehr_registrar.register_roles_section moved");
+static_assert(offsetof(ehr_registrar, register_roles_section) == 24,
+              "ehr_registrar.register_roles_section moved");
 static_assert(offsetof(ehr_registrar, register_channel) == 32, "ehr_registrar.register_channel moved");
 static_assert(offsetof(ehr_registrar, register_hooks) == 40, "ehr_registrar.register_hooks moved");
 static_assert(offsetof(ehr_registrar, register_audit) == 48, "ehr_registrar.register_audit moved");
@@ -698,4 +715,6 @@ EHR_NO_PADDING_AFTER(ehr_negotiation, plugin_api);
 
 // Every exchanged struct and table starts with struct_type and struct_size (ehr_str, a plain view,
 // is the one exception); the checks above pin them at offsets 0 and 4.
-int main() { return 0; }
+int main() {
+  return 0;
+}

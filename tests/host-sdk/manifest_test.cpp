@@ -74,7 +74,9 @@ struct BadCase {
 };
 
 // Names the case in ctest's listing instead of dumping its bytes.
-void PrintTo(const BadCase& c, std::ostream* out) { *out << c.name; }
+void PrintTo(const BadCase& c, std::ostream* out) {
+  *out << c.name;
+}
 
 class BadManifest : public ::testing::TestWithParam<BadCase> {};
 
