@@ -29,9 +29,6 @@ inline std::string_view as_view(ehr_str text) {
   return std::string_view(text.data, text.size);
 }
 
-// The size of T up to and including `member`: what a reader requires to be present.
-#define EHR_REQUIRED_SIZE(T, member) (offsetof(T, member) + sizeof(static_cast<T*>(nullptr)->member))
-
 // Reads a struct the other side wrote, which may be older (smaller) or newer (larger) than ours.
 // False when `in` is NULL, carries another struct_type, or lacks the members we require.
 template <class T>

@@ -412,7 +412,7 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
                     format_abi_version(host_min) + ": update the plugin",
                 "abi");
   if (!detail::read_struct(negotiation.plugin_api, EHR_STRUCT_PLUGIN_API,
-                           EHR_REQUIRED_SIZE(ehr_plugin_api, on_shutdown), out.api) ||
+                           EHR_SIZE_THROUGH(ehr_plugin_api, on_shutdown), out.api) ||
       out.api.on_init == nullptr || out.api.on_shutdown == nullptr)
     return fail(FailureCause::negotiation_failed, EHR_STATUS_INVALID_ARGUMENT,
                 "plugin " + m.id +

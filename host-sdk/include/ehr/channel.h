@@ -131,7 +131,7 @@ typedef struct ehr_message_view {
   int64_t sent_at_unix_ms;
 } ehr_message_view;
 
-/* Invite a portal user to the portal, branded by the patient's location (R-BRAND-*). */
+/* Invite a portal user to the portal, branded by the patient's location. */
 typedef struct ehr_invite_request {
   uint32_t struct_type; /* EHR_STRUCT_INVITE_REQUEST */
   uint32_t struct_size;
@@ -147,7 +147,7 @@ typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view
 typedef struct ehr_channel_api {
   uint32_t struct_type; /* EHR_STRUCT_CHANNEL_API */
   uint32_t struct_size;
-  /* Answers R-MSG-5's "explain" without sending anything. */
+  /* Says whether the pair may message about the patient, and why, without sending anything. */
   ehr_status (*explain)(ehr_channel* channel, const ehr_explain_request* request, void* sink_ctx,
                         ehr_decision_sink_fn sink, ehr_error** out_error);
   /* The staff a portal user may write to about a patient: exactly the allowed set. */
@@ -172,7 +172,7 @@ typedef struct ehr_channel_api {
                                    ehr_error** out_error);
 } ehr_channel_api;
 
-/* Appended in 1.0: stable words for a deny reason, e.g. for audit records and machine-readable
+/* Stable words for a deny reason, e.g. for audit records and machine-readable
  * output. Numbers and words never change; never NULL. */
 static inline const char* ehr_deny_reason_name(ehr_deny_reason reason) {
   switch (reason) {

@@ -1,6 +1,6 @@
 /* ehr/host_services.h: what only the host knows, offered to the plugin as one function table.
  *
- * The host implements every function (STYLE: host-side callbacks). Each takes the table's
+ * The host implements every function. Each takes the table's
  * `host` context first. Lookups that return text hand it to a sink callback; the views passed
  * to the sink are valid only during that callback. An unknown id returns EHR_STATUS_NOT_FOUND.
  * THREADING: every function here may be called concurrently from several plugin threads.

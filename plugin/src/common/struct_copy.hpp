@@ -6,6 +6,8 @@
 #include <cstring>
 #include <optional>
 
+#include "ehr/common.h"  // EHR_SIZE_THROUGH, for copy_struct's required_size
+
 namespace ehr::portal {
 
 // Reads a size-prefixed ABI struct the other side wrote (DESIGN rule 3): zero-fills our copy,
@@ -20,8 +22,5 @@ template <typename T>
   std::memcpy(&copy, source, std::min<size_t>(source->struct_size, sizeof(T)));
   return copy;
 }
-
-// The byte size up to and including `member`, for copy_struct's required_size.
-#define EHR_SIZE_THROUGH(type, member) (offsetof(type, member) + sizeof(type::member))
 
 }  // namespace ehr::portal
