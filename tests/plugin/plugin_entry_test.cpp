@@ -343,7 +343,7 @@ TEST_F(PluginEntryTest, SavePageStepsEachValueByItsOwnStructSize) {
   EXPECT_EQ(api->save_page(registrations_.settings, view("admin"), {}, too_small.first<ehr_setting_value>(),
                            2, &error),
             EHR_STATUS_INVALID_ARGUMENT);
-  EXPECT_NE(take(error).find("value 1 "), std::string::npos);
+  EXPECT_NE(take(error).find("values[1] "), std::string::npos);
   EXPECT_EQ(effective_value(api, registrations_.settings, messaging), "on") << "nothing is half-saved";
   EXPECT_EQ(effective_value(api, registrations_.settings, subject_key), subject);
 }
@@ -406,7 +406,7 @@ TEST_F(PluginEntryTest, StartThreadStepsEachRecipientByItsOwnStructSize) {
   request.recipients = too_small.first<ehr_principal>();
   EXPECT_EQ(registrations_.channel_api->start_thread(registrations_.channel, &request, &sent, &error),
             EHR_STATUS_INVALID_ARGUMENT);
-  EXPECT_NE(take(error).find("recipient 1 "), std::string::npos);
+  EXPECT_NE(take(error).find("recipients[1] "), std::string::npos);
 }
 
 }  // namespace

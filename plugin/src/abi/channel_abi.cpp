@@ -136,20 +136,13 @@ ehr_status start_thread(ehr_channel* channel, const ehr_start_request* request, 
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL",
                   "recipients");
     }
-    size_t bad = 0;
-    const auto recipients = copy_array(in.recipients, in.recipient_count, EHR_STRUCT_PRINCIPAL,
-                                       EHR_SIZE_THROUGH(ehr_principal, id), &bad);
-    if (!recipients) {
-      throw Error(EHR_STATUS_INVALID_ARGUMENT,
-                  "recipient " + std::to_string(bad) +
-                      " is not a valid ehr_principal (type, or a struct_size "
-                      "too small for its id or not a multiple of 8)",
-                  "recipients");
-    }
+    const auto recipients =
+        copy_host_array(in.recipients, in.recipient_count, EHR_STRUCT_PRINCIPAL,
+                        EHR_SIZE_THROUGH(ehr_principal, id), "ehr_principal", "recipients");
     StartThreadRequest start;
     start.sender = principal_from(&in.sender, "sender");
     start.patient_id = to_string(in.patient_id);
-    for (const ehr_principal& recipient : *recipients) {
+    for (const ehr_principal& recipient : recipients) {
       start.recipients.push_back(principal_from(&recipient, "recipients"));
     }
     start.subject = to_string(in.subject);

@@ -75,17 +75,10 @@ ehr_status save_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str loca
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "save_page was given a count but no values", "values");
     }
     SubmittedValues submitted;
-    size_t bad = 0;
-    const auto copies = copy_array(values, value_count, EHR_STRUCT_SETTING_VALUE,
-                                   EHR_SIZE_THROUGH(ehr_setting_value, value), &bad);
-    if (!copies) {
-      throw Error(EHR_STATUS_INVALID_ARGUMENT,
-                  "value " + std::to_string(bad) +
-                      " is not a valid ehr_setting_value (type, or a struct_size "
-                      "too small for key and value or not a multiple of 8)",
-                  "values");
-    }
-    for (const ehr_setting_value& value : *copies) {
+    const auto copies =
+        copy_host_array(values, value_count, EHR_STRUCT_SETTING_VALUE,
+                        EHR_SIZE_THROUGH(ehr_setting_value, value), "ehr_setting_value", "values");
+    for (const ehr_setting_value& value : copies) {
       submitted.emplace_back(to_string(value.key), to_string(value.value));
     }
     service_of(settings).save_page(to_string(actor_user_id), to_string(location_id), submitted);
