@@ -228,4 +228,34 @@ Status MessagingChannel::invite_portal_user(const InviteRequest& request) const 
   return error.status(code);
 }
 
+Result<bool> MessagingChannel::add_participant(const Principal& actor, std::int64_t thread_id,
+                                               const Principal& added) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.add_participant == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer adding participants");
+  const ehr_principal c_actor = detail::to_c(actor);
+  const ehr_principal c_added = detail::to_c(added);
+  ehr_bool was_added = EHR_FALSE;
+  detail::ErrorSlot error;
+  const ehr_status code =
+      binding_->api.add_participant(binding_->handle, &c_actor, thread_id, &c_added, &was_added, error.out());
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return was_added != EHR_FALSE;
+}
+
+Result<std::vector<Recipient>> MessagingChannel::list_participants(const Principal& reader,
+                                                                   std::int64_t thread_id) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.list_participants == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer its participant list");
+  const ehr_principal c_reader = detail::to_c(reader);
+  Collector<Recipient> collector;
+  detail::ErrorSlot error;
+  const ehr_status code = binding_->api.list_participants(binding_->handle, &c_reader, thread_id, &collector,
+                                                          recipient_sink, error.out());
+  if (!collector.problem.is_ok()) return collector.problem;
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return std::move(collector.items);
+}
+
 }  // namespace ehr::host

@@ -170,6 +170,39 @@ void unarchive(Context& context, CommandLine& args) {
   set_archived(context, args, false);
 }
 
+void add(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  const host::Principal actor = sample.principal(args.required_option("--as"));
+  const host::Principal added = sample.principal(args.required_option("--user"));
+  const std::int64_t id = thread_id(args.single_positional("THREAD"));
+  const bool was_added = checked(sample.channel().add_participant(actor, id, added));
+  context.out().emit(
+      {{"thread", id}, {"user", principal_text(added)}, {"added", was_added}}, [&](std::ostream& out) {
+        out << sample.display_name(added)
+            << (was_added ? " now takes part in thread " : " already takes part in thread ") << id << ".\n";
+      });
+}
+
+void participants(Context& context, CommandLine& args) {
+  SampleHost& sample = context.host();
+  const host::Principal reader = sample.principal(args.required_option("--as"));
+  const std::int64_t id = thread_id(args.single_positional("THREAD"));
+  const std::vector<host::Recipient> everyone = checked(sample.channel().list_participants(reader, id));
+  nlohmann::ordered_json data = nlohmann::ordered_json::array();
+  for (const host::Recipient& participant : everyone) {
+    data.push_back(
+        {{"principal", principal_text(participant.principal)}, {"name", participant.display_name}});
+  }
+  context.out().emit({{"thread", id}, {"participants", data}}, [&](std::ostream& out) {
+    out << "Thread " << id << ", " << everyone.size()
+        << (everyone.size() == 1 ? " participant" : " participants") << ":\n";
+    for (const host::Recipient& participant : everyone) {
+      out << "  " << std::left << std::setw(16) << principal_text(participant.principal)
+          << participant.display_name << '\n';
+    }
+  });
+}
+
 void explain(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
   host::ExplainRequest request;
@@ -219,6 +252,14 @@ const CommandGroup& messages_commands() {
            "Archives a thread for you only; a new message brings it back.", archive},
           {"unarchive", "messages unarchive THREAD --as PRINCIPAL",
            "Puts an archived thread back in your inbox.", unarchive},
+          {"add", "messages add THREAD --as USER --user USER",
+           "Brings staff USER into a thread you take part in. USER must be allowed to message about the "
+           "thread's patient, as for a send; from then on USER reads and replies like any participant, "
+           "earlier messages included. Adding someone already on the thread changes nothing.",
+           add},
+          {"participants", "messages participants THREAD --as PRINCIPAL",
+           "Who takes part in a thread, added colleagues included, for anyone who may read it.",
+           participants},
           {"explain", "messages explain --staff USER --patient P [--portal ID]",
            "Says whether USER may message about P (and with portal user ID), and why, without sending "
            "anything.",

@@ -529,7 +529,7 @@ EHR_NO_PADDING_BETWEEN(ehr_invite_request, actor_user_id, portal_user_id);
 EHR_NO_PADDING_AFTER(ehr_invite_request, portal_user_id);
 
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 80, "ehr_channel_api: size");
+static_assert(sizeof(ehr_channel_api) == 96, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -552,7 +552,11 @@ EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_threads, unread_total);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, unread_total, read_thread);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, read_thread, set_archived);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, set_archived, invite_portal_user);
-EHR_NO_PADDING_AFTER(ehr_channel_api, invite_portal_user);
+static_assert(offsetof(ehr_channel_api, add_participant) == 80, "ehr_channel_api.add_participant moved");
+static_assert(offsetof(ehr_channel_api, list_participants) == 88, "ehr_channel_api.list_participants moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, invite_portal_user, add_participant);
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, add_participant, list_participants);
+EHR_NO_PADDING_AFTER(ehr_channel_api, list_participants);
 
 // ehr_audit_verify_result (audit.h)
 static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");

@@ -526,6 +526,13 @@ TEST_F(PluginManagerTest, AHostOfAbi11LoadsAndUsesAPluginBuiltForAbi10) {
   ASSERT_TRUE(messages) << messages.status();
   ASSERT_EQ(messages->size(), 1u);
   EXPECT_EQ((*messages)[0].thread_id, sent->thread_id);
+  // Appended in 1.1: absent from the 1.0 table, so refused without reaching the plugin.
+  EXPECT_EQ(channel->add_participant(Principal::staff("drlee"), sent->thread_id, Principal::staff("nurse1"))
+                .status()
+                .code(),
+            EHR_STATUS_UNSUPPORTED);
+  EXPECT_EQ(channel->list_participants(Principal::staff("drlee"), sent->thread_id).status().code(),
+            EHR_STATUS_UNSUPPORTED);
 }
 
 // ---- signatures (issue 7) ------------------------------------------------------------------

@@ -181,6 +181,21 @@ typedef struct ehr_channel_api {
   /* Optional. */
   ehr_status (*invite_portal_user)(ehr_channel* channel, const ehr_invite_request* request,
                                    ehr_error** out_error);
+
+  /* Optional. Since 1.1. A staff participant of the thread adds another staff user, who from then
+   * on reads, replies to and counts the thread like any participant, its earlier messages
+   * included. The actor is checked like a reader opening the thread, then both the actor and the
+   * added user like the staff side of a send (the deny reasons and their order above). Only staff
+   * add and only staff are added: a portal user as either is EHR_STATUS_INVALID_ARGUMENT naming
+   * the field. Adding someone already on the thread changes nothing and is not audited again:
+   * *out_added is EHR_FALSE then, EHR_TRUE when the user was added. out_added may be NULL. */
+  ehr_status (*add_participant)(ehr_channel* channel, const ehr_principal* actor, int64_t thread_id,
+                                const ehr_principal* added, ehr_bool* out_added, ehr_error** out_error);
+  /* Optional. Since 1.1. Everyone on the thread, for any reader that may open it (the same checks
+   * as read_thread), ordered by display name: one ehr_recipient per participant. Lets a portal
+   * user see which staff were added. */
+  ehr_status (*list_participants)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                                  void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error);
 } ehr_channel_api;
 
 /* Stable words for a deny reason, e.g. for audit records and machine-readable

@@ -50,6 +50,15 @@ ehr_principal to_c(const Principal& principal) {
   return out;
 }
 
+ehr_recipient to_c(const Recipient& recipient) {
+  ehr_recipient out{};
+  out.struct_type = EHR_STRUCT_RECIPIENT;
+  out.struct_size = sizeof(ehr_recipient);
+  out.principal = to_c(recipient.principal);
+  out.display_name = view(recipient.display_name);
+  return out;
+}
+
 template <typename Request>
 Request request_from(const Request* request, uint32_t type, size_t required, const char* name) {
   auto copy = copy_struct(request, type, required);
@@ -116,11 +125,7 @@ ehr_status list_recipients(ehr_channel* channel, const ehr_principal* reader, eh
     const Principal who = principal_from(reader, "reader");
     require_sink(sink);
     for (const Recipient& recipient : service.list_recipients(who, to_string(patient_id))) {
-      ehr_recipient out{};
-      out.struct_type = EHR_STRUCT_RECIPIENT;
-      out.struct_size = sizeof(ehr_recipient);
-      out.principal = to_c(recipient.principal);
-      out.display_name = view(recipient.display_name);
+      const ehr_recipient out = to_c(recipient);
       if (!delivered(sink(sink_ctx, &out))) break;
     }
   });
@@ -253,11 +258,35 @@ ehr_status invite_portal_user(ehr_channel* channel, const ehr_invite_request* re
   });
 }
 
+ehr_status add_participant(ehr_channel* channel, const ehr_principal* actor, int64_t thread_id,
+                           const ehr_principal* added, ehr_bool* out_added, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const bool was_added =
+        service.add_participant(principal_from(actor, "actor"), thread_id, principal_from(added, "added"));
+    if (out_added != nullptr) *out_added = was_added ? EHR_TRUE : EHR_FALSE;
+  });
+}
+
+ehr_status list_participants(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                             void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const Principal who = principal_from(reader, "reader");
+    require_sink(sink);
+    for (const Recipient& participant : service.list_participants(who, thread_id)) {
+      const ehr_recipient out = to_c(participant);
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+  });
+}
+
 const ehr_channel_api kChannelApi = {
     EHR_STRUCT_CHANNEL_API, sizeof(ehr_channel_api), &explain,
     &list_recipients,       &start_thread,           &reply,
     &list_threads,          &unread_total,           &read_thread,
-    &set_archived,          &invite_portal_user,
+    &set_archived,          &invite_portal_user,     &add_participant,
+    &list_participants,
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "audit/audit_log.hpp"
@@ -371,6 +372,59 @@ void ConversationService::set_archived(const Principal& reader, int64_t thread_i
     store_.set_archived(tx, thread_id, reader, archived);
     audit_.append(tx, entry(reader, action, access.thread.patient_id, thread_target(thread_id)));
   });
+}
+
+// ---- participants ---------------------------------------------------------------------------
+
+bool ConversationService::add_participant(const Principal& actor, int64_t thread_id, const Principal& added) {
+  require_principal(actor, "actor");
+  require_principal(added, "added");
+  if (actor.kind != PrincipalKind::staff) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "only staff on the thread add participants", "actor");
+  }
+  if (added.kind != PrincipalKind::staff) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                "only staff are added to a thread; a portal user reaches it as a contact on the chart",
+                "added");
+  }
+  constexpr const char* kAction = "participant.add";
+  Access access = check_access(actor, thread_id, kAction);
+  const std::string& patient_id = access.thread.patient_id;
+  const ChartFacts chart = facts_.chart(patient_id);
+  // The actor's own standing first, as for a send: its reason is the one an admin must fix.
+  for (const Principal* staff : {&actor, &added}) {
+    const Eligibility decision =
+        decide_eligibility(facts_.facts(chart, facts_.staff(chart, staff->id), std::nullopt));
+    if (!decision) {
+      AuditEntry refused = entry(actor, kAction, patient_id, thread_target(thread_id));
+      refused.detail = "staff user " + added.id;
+      refuse(std::move(refused), EHR_STATUS_FORBIDDEN, decision.reason, decision.explanation,
+             staff == &actor ? "actor" : "added");
+    }
+  }
+  return writer_.run([&](Transaction& tx) {
+    // Under the writer, so two concurrent adds of the same colleague leave one row and one record.
+    if (!store_.add_participant(tx, thread_id, added)) return false;
+    AuditEntry audit = entry(actor, kAction, patient_id, thread_target(thread_id));
+    audit.detail = "added staff user " + added.id;
+    audit_.append(tx, std::move(audit));
+    return true;
+  });
+}
+
+std::vector<Recipient> ConversationService::list_participants(const Principal& reader, int64_t thread_id) {
+  constexpr const char* kAction = "participant.list";
+  Access access = check_access(reader, thread_id, kAction);
+  writer_.run([&](Transaction& tx) {
+    audit_.append(tx, entry(reader, kAction, access.thread.patient_id, thread_target(thread_id)));
+  });
+  std::vector<Recipient> participants;
+  participants.reserve(access.participants.size());
+  for (const Principal& who : access.participants) participants.push_back({who, display_name(who)});
+  std::sort(participants.begin(), participants.end(), [](const Recipient& a, const Recipient& b) {
+    return std::tie(a.display_name, a.principal.id) < std::tie(b.display_name, b.principal.id);
+  });
+  return participants;
 }
 
 // ---- hooks, refusals, names -----------------------------------------------------------------

@@ -106,6 +106,12 @@ class ConversationService {
   // R-CONV-4, per reader.
   void set_archived(const Principal& reader, int64_t thread_id, bool archived);
 
+  // R-CONV-6: a staff participant brings in a colleague eligible for the thread's patient. False
+  // (and no audit record) when the colleague was already on the thread.
+  bool add_participant(const Principal& actor, int64_t thread_id, const Principal& added);
+  // Everyone on the thread, by display name, for any reader that may open it; audited.
+  [[nodiscard]] std::vector<Recipient> list_participants(const Principal& reader, int64_t thread_id);
+
   // Where new-message notices go (issue 5); set once while wiring, before any call.
   void set_new_message_notifier(NewMessageNotifier notifier) { notifier_ = std::move(notifier); }
 

@@ -122,6 +122,18 @@ MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id,
   return message;
 }
 
+bool ConversationStore::add_participant(Transaction& tx, int64_t thread_id, const Principal& who) const {
+  Statement insert = tx.prepare(
+      "INSERT OR IGNORE INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
+      "last_message_at, unread_count) "
+      "SELECT t.id, ?2, ?3, t.patient_id, t.last_message_at, "
+      "(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND (m.sender_kind <> ?2 OR m.sender_id <> "
+      "?3)) "
+      "FROM message_threads t WHERE t.id = ?1 RETURNING 1");
+  insert.bind_all(thread_id, kind_value(who), who.id);
+  return insert.step();
+}
+
 std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int64_t thread_id) const {
   Statement query =
       tx.prepare(std::string("SELECT ") + kThreadColumns + " FROM message_threads t WHERE t.id = ?1");

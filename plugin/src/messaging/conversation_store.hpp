@@ -64,6 +64,11 @@ class ConversationStore {
   MessageRecord add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
                             const std::string& body, int64_t at_ms) const;
 
+  // Puts `who` on the thread with every earlier message unread for it (messages it sent itself
+  // excepted), so the inbox and the badge show what it was brought in to read. False when it was
+  // already on the thread: nothing changes then.
+  bool add_participant(Transaction& tx, int64_t thread_id, const Principal& who) const;
+
   [[nodiscard]] std::optional<ThreadRecord> find_thread(Transaction& tx, int64_t thread_id) const;
   [[nodiscard]] std::vector<Principal> participants(Transaction& tx, int64_t thread_id) const;
   [[nodiscard]] bool is_participant(Transaction& tx, int64_t thread_id, const Principal& who) const;

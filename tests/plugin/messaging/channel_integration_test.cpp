@@ -296,3 +296,149 @@ TEST_F(ChannelIntegration, R_CONV_1_BadInputNamesTheField) {
 }
 
 }  // namespace
+
+// ---- adding a colleague (R-CONV-6) ---------------------------------------------------------
+
+std::vector<ehr::host::AuditEvent> records_of(const ehr::host::AuditLog& audit, const std::string& patient,
+                                              const std::string& action) {
+  auto records = audit.list(patient);
+  EXPECT_TRUE(records) << records.status();
+  std::vector<ehr::host::AuditEvent> matching;
+  for (const ehr::host::AuditEvent& record : records.value_or({})) {
+    if (record.action == action) matching.push_back(record);
+  }
+  return matching;
+}
+
+TEST_F(ChannelIntegration, R_CONV_6_AnAddedColleagueSeesTheWholeThreadAndRepliesLikeAnyParticipant) {
+  ehr::host::Sent sent = staff_writes("drlee", "p1", "Your results are in.");
+  ASSERT_TRUE(channel().reply({Principal::portal_user("pat1"), sent.thread_id, "What do they mean?"}));
+  const Principal nurse = Principal::staff("nurse1");
+  ASSERT_EQ(channel().read_thread(nurse, sent.thread_id).status().deny_reason(), EHR_DENY_NOT_A_PARTICIPANT);
+
+  auto added = channel().add_participant(Principal::staff("drlee"), sent.thread_id, nurse);
+  ASSERT_TRUE(added) << added.status();
+  EXPECT_TRUE(*added);
+
+  // Inbox and badge: both earlier messages are unread for the colleague brought in to read them.
+  auto inbox = channel().list_threads({nurse, false, 0, 0});
+  ASSERT_TRUE(inbox) << inbox.status();
+  ASSERT_EQ(inbox->threads.size(), 1u);
+  EXPECT_EQ(inbox->threads[0].thread_id, sent.thread_id);
+  EXPECT_EQ(inbox->threads[0].unread_count, 2u);
+  EXPECT_EQ(channel().unread_total(nurse).value_or(99), 2u);
+  auto messages = channel().read_thread(nurse, sent.thread_id);
+  ASSERT_TRUE(messages) << messages.status();
+  ASSERT_EQ(messages->size(), 2u);
+  EXPECT_EQ((*messages)[0].body, "Your results are in.");
+  EXPECT_EQ((*messages)[1].body, "What do they mean?");
+  EXPECT_EQ(channel().unread_total(nurse).value_or(99), 0u);
+
+  // Replies reach everyone on the thread, and the colleague hears of the next message.
+  const std::uint64_t patient_unread = channel().unread_total(Principal::portal_user("pat1")).value_or(99);
+  ASSERT_TRUE(channel().reply({nurse, sent.thread_id, "Nurse One here: they are normal."}));
+  EXPECT_EQ(channel().unread_total(Principal::portal_user("pat1")).value_or(99), patient_unread + 1);
+  ASSERT_TRUE(channel().reply({Principal::portal_user("pat1"), sent.thread_id, "Thanks!"}));
+  EXPECT_EQ(channel().unread_total(nurse).value_or(99), 1u);
+
+  // The portal user of the chart sees who was added.
+  auto participants = channel().list_participants(Principal::portal_user("pat1"), sent.thread_id);
+  ASSERT_TRUE(participants) << participants.status();
+  std::vector<std::string> names;
+  for (const ehr::host::Recipient& p : *participants) names.push_back(p.display_name);
+  EXPECT_EQ(names, (std::vector<std::string>{"Dr Lee", "Nurse One", "Pat One"}));
+
+  auto audit = manager_->registry().audit_log("portal-messaging");
+  ASSERT_TRUE(audit) << audit.status();
+  const auto additions = records_of(*audit, "p1", "participant.add");
+  ASSERT_EQ(additions.size(), 1u);
+  EXPECT_EQ(additions[0].actor, Principal::staff("drlee"));
+  EXPECT_EQ(additions[0].outcome, "ok");
+  EXPECT_EQ(additions[0].target, "thread:" + std::to_string(sent.thread_id));
+  EXPECT_NE(additions[0].detail.find("nurse1"), std::string::npos) << additions[0].detail;
+  EXPECT_EQ(records_of(*audit, "p1", "participant.list").size(), 1u);
+  EXPECT_TRUE(audit->verify()->ok);
+}
+
+TEST_F(ChannelIntegration, R_CONV_6_AddingSomeoneAlreadyOnTheThreadChangesNothingAndIsNotAuditedAgain) {
+  ehr::host::Sent sent = staff_writes("drlee", "p1", "hello");
+  const Principal nurse = Principal::staff("nurse1");
+  ASSERT_TRUE(channel().add_participant(Principal::staff("drlee"), sent.thread_id, nurse).value_or(false));
+  ASSERT_TRUE(channel().read_thread(nurse, sent.thread_id));
+
+  auto again = channel().add_participant(Principal::staff("drlee"), sent.thread_id, nurse);
+  ASSERT_TRUE(again) << again.status();
+  EXPECT_FALSE(*again);
+  auto self = channel().add_participant(nurse, sent.thread_id, Principal::staff("drlee"));
+  ASSERT_TRUE(self) << self.status();
+  EXPECT_FALSE(*self);
+  EXPECT_EQ(channel().unread_total(nurse).value_or(99), 0u) << "a repeated add must not reset what was read";
+
+  auto audit = manager_->registry().audit_log("portal-messaging");
+  ASSERT_TRUE(audit) << audit.status();
+  EXPECT_EQ(records_of(*audit, "p1", "participant.add").size(), 1u);
+}
+
+TEST_F(ChannelIntegration, R_CONV_6_AColleagueNotEligibleForThePatientIsRefusedWithTheSendReason) {
+  ehr::host::Sent sent = staff_writes("drlee", "p1", "hello");
+  // Care Team only, and Dr Kim is not on Pat One's care team: the reason a send would meet.
+  auto refused =
+      channel().add_participant(Principal::staff("drlee"), sent.thread_id, Principal::staff("drkim"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), EHR_STATUS_FORBIDDEN);
+  EXPECT_EQ(refused.status().deny_reason(), EHR_DENY_NOT_ON_CARE_TEAM);
+  auto explain = channel().explain({"drkim", "", "p1"});
+  ASSERT_TRUE(explain) << explain.status();
+  EXPECT_EQ(explain->reason, refused.status().deny_reason());
+  EXPECT_EQ(channel().read_thread(Principal::staff("drkim"), sent.thread_id).status().deny_reason(),
+            EHR_DENY_NOT_A_PARTICIPANT);
+
+  auto unknown =
+      channel().add_participant(Principal::staff("drlee"), sent.thread_id, Principal::staff("ghost"));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.status().deny_reason(), EHR_DENY_UNKNOWN_USER);
+
+  // The actor's own standing comes first, as for a send.
+  host_.set_care_team("p1", {"nurse1"});
+  auto actor_off_team =
+      channel().add_participant(Principal::staff("drlee"), sent.thread_id, Principal::staff("nurse1"));
+  ASSERT_FALSE(actor_off_team);
+  EXPECT_EQ(actor_off_team.status().deny_reason(), EHR_DENY_NOT_ON_CARE_TEAM);
+  EXPECT_EQ(actor_off_team.status().field(), "actor");
+
+  auto audit = manager_->registry().audit_log("portal-messaging");
+  ASSERT_TRUE(audit) << audit.status();
+  const auto attempts = records_of(*audit, "p1", "participant.add");
+  ASSERT_EQ(attempts.size(), 3u);
+  EXPECT_EQ(attempts[0].outcome, "not_on_care_team");
+  EXPECT_EQ(attempts[1].outcome, "unknown_user");
+  EXPECT_EQ(attempts[2].outcome, "not_on_care_team");
+  auto participants = channel().list_participants(Principal::staff("drlee"), sent.thread_id);
+  ASSERT_TRUE(participants) << participants.status();
+  EXPECT_EQ(participants->size(), 2u) << "a refused add leaves the thread as it was";
+}
+
+TEST_F(ChannelIntegration, R_CONV_6_APortalUserOrStaffOffTheThreadCannotAdd) {
+  ehr::host::Sent sent = staff_writes("drlee", "p1", "hello");
+  auto portal =
+      channel().add_participant(Principal::portal_user("pat1"), sent.thread_id, Principal::staff("nurse1"));
+  ASSERT_FALSE(portal);
+  EXPECT_EQ(portal.status().code(), EHR_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(portal.status().field(), "actor");
+  auto portal_added =
+      channel().add_participant(Principal::staff("drlee"), sent.thread_id, Principal::portal_user("pat2"));
+  ASSERT_FALSE(portal_added);
+  EXPECT_EQ(portal_added.status().field(), "added");
+
+  auto outsider =
+      channel().add_participant(Principal::staff("nurse1"), sent.thread_id, Principal::staff("nurse1"));
+  ASSERT_FALSE(outsider);
+  EXPECT_EQ(outsider.status().code(), EHR_STATUS_FORBIDDEN);
+  EXPECT_EQ(outsider.status().deny_reason(), EHR_DENY_NOT_A_PARTICIPANT);
+  EXPECT_EQ(channel()
+                .add_participant(Principal::staff("drlee"), 999999, Principal::staff("nurse1"))
+                .status()
+                .code(),
+            EHR_STATUS_NOT_FOUND);
+  EXPECT_EQ(channel().unread_total(Principal::staff("nurse1")).value_or(99), 0u);
+}

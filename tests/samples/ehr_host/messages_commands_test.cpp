@@ -168,5 +168,38 @@ TEST(MessagesCommands, UnknownPrincipalAndBadThreadNumber) {
   EXPECT_EQ(host.run({"messages", "read", "seven", "--as", "drlee"}).exit_code, 2);
 }
 
+TEST(MessagesCommands, R_CONV_6_AColleagueAddedToAThreadReadsItAndThePatientSeesWho) {
+  EhrHost host;
+  host.enable_messaging();
+  const std::int64_t thread =
+      send(host, {"--as", "drlee", "--patient", "p01", "--to", "portal:maria", "--subject",
+                  "Your lab results", "--body", "Your results are normal."});
+  const std::string id = std::to_string(thread);
+  EXPECT_EQ(inbox(host, "nurse1")["thread_count"], 0);
+
+  const auto added = host.ok_json({"messages", "add", id, "--as", "drlee", "--user", "nurse1"});
+  EXPECT_TRUE(added["added"].get<bool>());
+  EXPECT_EQ(inbox(host, "nurse1")["unread_total"], 1);
+  const auto read = host.ok_json({"messages", "read", id, "--as", "nurse1"});
+  ASSERT_EQ(read["messages"].size(), 1u);
+  EXPECT_EQ(read["messages"][0]["body"], "Your results are normal.");
+
+  const Outcome again = host.ok({"messages", "add", id, "--as", "drlee", "--user", "nurse1"});
+  EXPECT_NE(again.out.find("already takes part"), std::string::npos) << again.out;
+
+  const Outcome seen = host.ok({"messages", "participants", id, "--as", "portal:maria"});
+  EXPECT_NE(seen.out.find("Jamie Smith, RN"), std::string::npos) << seen.out;
+
+  // Dr Kim lacks the messaging role: the reason a send would meet, and nothing changes.
+  const Outcome refused = host.json({"messages", "add", id, "--as", "drlee", "--user", "drkim"});
+  EXPECT_EQ(refused.exit_code, 3);
+  EXPECT_EQ(refused.json()["error"]["reason"], "staff_lacks_role");
+  EXPECT_EQ(host.ok_json({"messages", "participants", id, "--as", "drlee"})["participants"].size(), 3u);
+  // A portal user cannot add anyone.
+  const Outcome portal = host.run({"messages", "add", id, "--as", "portal:maria", "--user", "nurse1"});
+  EXPECT_EQ(portal.exit_code, 3);
+  EXPECT_NE(portal.err.find("only staff"), std::string::npos) << portal.err;
+}
+
 }  // namespace
 }  // namespace ehr::sample::cli_test

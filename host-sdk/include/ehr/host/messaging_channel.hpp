@@ -126,6 +126,13 @@ class MessagingChannel {
   Status set_archived(const Principal& reader, std::int64_t thread_id, bool archived) const;
   // Optional in the plugin: EHR_STATUS_UNSUPPORTED when it does not offer invitations.
   Status invite_portal_user(const InviteRequest& request) const;
+  // A staff participant adds an eligible staff colleague, who then sees the whole thread. True
+  // when added, false when the colleague was already on it (nothing changes, nothing audited).
+  // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<bool> add_participant(const Principal& actor, std::int64_t thread_id, const Principal& added) const;
+  // Everyone on the thread, by display name, for a reader that may open it.
+  // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<std::vector<Recipient>> list_participants(const Principal& reader, std::int64_t thread_id) const;
 
  private:
   std::shared_ptr<const detail::ChannelBinding> binding_;
