@@ -49,6 +49,28 @@ CREATE TABLE settings_value (
     {3, "conversations: threads, participants with unread and archive state, messages",
      kConversationSchemaSql},
     {4, "conversations: covering indexes for the inbox page and the unread badge", kCoveringInboxIndexesSql},
+    // The plugin serves settings from memory; a writer of the same file (another host on a shared
+    // store, an older plugin) must still make that copy stale. Triggers, not the plugin's code,
+    // bump the version, so every change to the settings tables counts whoever made it.
+    {5, "portal settings: a version every settings change bumps", R"sql(
+CREATE TABLE settings_version (
+  only    INTEGER PRIMARY KEY CHECK (only = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO settings_version(only, version) VALUES (1, 0);
+CREATE TRIGGER settings_scope_insert_bumps AFTER INSERT ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_scope_update_bumps AFTER UPDATE ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_scope_delete_bumps AFTER DELETE ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_insert_bumps AFTER INSERT ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_update_bumps AFTER UPDATE ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_delete_bumps AFTER DELETE ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+)sql"},
 };
 
 void ensure_version_table(Database& db) {
