@@ -1,5 +1,6 @@
 #include "storage/migrations.hpp"
 
+#include <optional>
 #include <string>
 
 #include "common/error.hpp"
@@ -73,15 +74,16 @@ BEGIN UPDATE settings_version SET version = version + 1; END;
 )sql"},
 };
 
-void ensure_version_table(Database& db) {
-  Transaction tx(db);
-  tx.execute_script(R"sql(
+constexpr const char* kVersionTableSql = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
   name       TEXT NOT NULL,
   applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);)sql");
-  tx.commit();
+);)sql";
+
+int applied_version(Transaction& tx) {
+  auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return query.step() ? static_cast<int>(query.int64(0)) : 0;
 }
 
 }  // namespace
@@ -91,40 +93,51 @@ std::span<const Migration> migrations() {
 }
 
 int schema_version(Database& db) {
-  ensure_version_table(db);
-  Transaction tx(db, TransactionMode::read);
-  auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return query.step() ? static_cast<int>(query.int64(0)) : 0;
+  Transaction tx(db);
+  tx.execute_script(kVersionTableSql);
+  const int version = applied_version(tx);
+  tx.commit();
+  return version;
 }
 
+// Every pending step runs in ONE write transaction, so a new database costs one commit's fsyncs
+// instead of one commit per step. Each step sits in its own savepoint: a failing step is undone
+// whole, and the steps before it are still committed, as when each step was its own transaction.
 int migrate(Database& db, std::span<const Migration> steps) {
-  int version = schema_version(db);
+  Transaction tx(db);
+  tx.execute_script(kVersionTableSql);
+  int version = applied_version(tx);
   const int known = steps.empty() ? 0 : steps.back().version;
   if (version > known) {
     throw Error(EHR_STATUS_STORAGE, "database " + db.file().filename().string() + " is at schema version " +
                                         std::to_string(version) + ", newer than this plugin knows (" +
                                         std::to_string(known) + "); upgrade the plugin");
   }
+  std::optional<Error> failure;
   for (const Migration& step : steps) {
     if (step.version <= version) continue;
     if (step.version != version + 1) {
       throw Error(EHR_STATUS_INTERNAL,
                   "migration list has a gap before version " + std::to_string(step.version));
     }
-    Transaction tx(db);
+    tx.execute_script("SAVEPOINT migration_step");
     try {
       tx.execute_script(step.sql);
       tx.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)")
           .bind_all(step.version, step.name)
           .run();
-      tx.commit();
+      tx.execute_script("RELEASE migration_step");
     } catch (const Error& e) {
-      throw Error(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
-                                          std::string(step.name) +
-                                          ") failed and was rolled back: " + e.what());
+      tx.execute_script("ROLLBACK TO migration_step; RELEASE migration_step");
+      failure.emplace(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
+                                              std::string(step.name) +
+                                              ") failed and was rolled back: " + e.what());
+      break;
     }
     version = step.version;
   }
+  tx.commit();
+  if (failure) throw *failure;
   return version;
 }
 
