@@ -1,6 +1,12 @@
 #include "storage/migrations.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <optional>
+#include <random>
 #include <string>
 
 #include "common/error.hpp"
@@ -139,6 +145,52 @@ int migrate(Database& db, std::span<const Migration> steps) {
   tx.commit();
   if (failure) throw *failure;
   return version;
+}
+
+namespace {
+
+[[noreturn]] void fail_creating(const std::filesystem::path& file, const std::string& what) {
+  throw Error(EHR_STATUS_STORAGE,
+              "cannot create database " + file.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+void sync_path(const std::filesystem::path& path, int flags, const std::filesystem::path& file) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) fail_creating(file, "cannot open " + path.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) fail_creating(file, "cannot sync " + path.string());
+}
+
+}  // namespace
+
+const std::filesystem::path& create_database_if_missing(const std::filesystem::path& file,
+                                                        std::span<const Migration> steps) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(file, ec))) return file;
+  const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
+  const std::filesystem::path scratch =
+      directory / (file.filename().string() + ".new-" + std::to_string(::getpid()) + "-" +
+                   std::to_string(std::random_device{}()));
+  auto remove_scratch = [&] {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(scratch.string() + suffix, ec);
+  };
+  try {
+    {
+      Database db(scratch, Database::Durability::unpublished_scratch);
+      migrate(db, steps);
+    }  // the last connection's close checkpoints everything into the file and drops its WAL
+    sync_path(scratch, O_RDONLY, file);
+    // link() refuses to replace: if another process created the database meanwhile, its file wins.
+    if (::link(scratch.c_str(), file.c_str()) != 0 && errno != EEXIST) fail_creating(file, "cannot link it");
+    remove_scratch();
+    sync_path(directory, O_RDONLY | O_DIRECTORY, file);
+  } catch (...) {
+    remove_scratch();
+    throw;
+  }
+  return file;
 }
 
 }  // namespace ehr::portal
