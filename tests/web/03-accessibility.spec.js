@@ -1,6 +1,8 @@
 // Every page of the console and the portal passes axe's WCAG 2.1 A and AA rules.
 const { test } = require("@playwright/test");
-const { url, signIn, expectAccessible, apiSignIn } = require("./helpers");
+const { url, signIn, expectAccessible, apiSignIn, enableEast } = require("./helpers");
+
+test.beforeAll(async ({ playwright }) => enableEast(playwright));
 
 test("every staff page has no WCAG 2.1 A/AA violation", async ({ page, request }) => {
   const staff = await apiSignIn(request, "nurse2");

@@ -4,7 +4,9 @@
 const { test, expect } = require("@playwright/test");
 const fs = require("node:fs");
 const path = require("node:path");
-const { url, apiSignIn } = require("./helpers");
+const { url, apiSignIn, enableEast } = require("./helpers");
+
+test.beforeAll(async ({ playwright }) => enableEast(playwright));
 
 const spec = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../docs/openapi.json"), "utf8"));
 
@@ -103,9 +105,9 @@ test("every documented POST exists and refuses a call without the CSRF token, na
 
 test("a messaging refusal carries the ABI status and deny-reason words", async ({ request }) => {
   const csrf = await apiSignIn(request, "drlee");
-  // Dr. Lee is not on Mia Thompson's care team.
+  // South follows General, where My Messages is off.
   const response = await request.post(url("/api/v1/messages/new"), {
-    headers: { "X-CSRF-Token": csrf }, data: { patient: "p15", body: "Hello" },
+    headers: { "X-CSRF-Token": csrf }, data: { patient: "p08", body: "Hello" },
   });
   expect(response.status()).toBe(403);
   const { error } = await response.json();

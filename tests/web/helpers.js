@@ -55,4 +55,19 @@ async function apiSignIn(request, user) {
   return (await response.json()).csrf;
 }
 
-module.exports = { url, signIn, signOut, menu, expectAccessible, picture, host, apiSignIn };
+// What the help text's walk (01-walk.spec.js) sets up, so that each file also runs alone:
+// My Messages on at Eastwood Pediatrics with Selected users, and the role for three more users.
+async function enableEast(playwright) {
+  const admin = await playwright.request.newContext();
+  const csrf = await apiSignIn(admin, "admin");
+  const headers = { "X-CSRF-Token": csrf };
+  const saved = await admin.post(url("/api/v1/settings/locations/east"), {
+    headers, data: { action: "save", my_messages: "on", audience: "selected_users" } });
+  expect(saved.status()).toBe(200);
+  const assigned = await admin.post(url("/api/v1/roles"), {
+    headers, data: { role: "available_for_portal_messages", action: "assign_selected", users: ["drkim", "nurse2", "nurse3"] } });
+  expect(assigned.status()).toBe(200);
+  await admin.dispose();
+}
+
+module.exports = { enableEast, url, signIn, signOut, menu, expectAccessible, picture, host, apiSignIn };

@@ -1,6 +1,8 @@
 // Patients mostly use phones: the portal at 390x844, without sideways scrolling, and accessible.
 const { test, expect } = require("@playwright/test");
-const { url, signIn, expectAccessible, picture } = require("./helpers");
+const { url, signIn, expectAccessible, picture, enableEast } = require("./helpers");
+
+test.beforeAll(async ({ playwright }) => enableEast(playwright));
 
 test("R_WEB_2 the portal works at a phone's size", async ({ page }) => {
   await signIn(page, "portal:rachel");

@@ -92,6 +92,14 @@ Json settings_view(cli::SampleHost& host, const std::string& actor, const std::s
   return model;
 }
 
+// After a save or a reset redirected here.
+void add_notice(Json& model, const Request& request) {
+  const std::string saved = request.param("saved");
+  if (saved == "1") model["notice"] = "Saved.";
+  if (saved == "reset") model["notice"] = "Reset: this location follows General again.";
+  model["has_notice"] = model.contains("notice");
+}
+
 // The values of a submitted settings page, field by field as the page describes them: an
 // unchecked box is absent from a form, so every boolean of the page is read as on or off.
 std::map<std::string, std::string> submitted(const Request& request, const host::Page& page) {
@@ -295,14 +303,14 @@ void add_staff_pages(WebApp& app) {
 
   app.get("/settings", staff, [&app](Request& request) {
     Json model = settings_view(app.host(), request.who().id, "");
-    model["saved"] = request.param("saved");
+    add_notice(model, request);
     return page("settings", std::move(model));
   });
   app.post("/settings", staff, [&app](Request& request) { return settings_post(app, request, ""); });
   app.get("/settings/locations/" + id, staff, [&app](Request& request) {
     Json model =
         settings_view(app.host(), request.who().id, app.host().location(request.path(1)).location_id);
-    model["saved"] = request.param("saved");
+    add_notice(model, request);
     return page("settings", std::move(model));
   });
   app.post("/settings/locations/" + id, staff, [&app](Request& request) {
@@ -356,6 +364,10 @@ void add_staff_pages(WebApp& app) {
     const std::string role = request.param("role");
     const std::string action = request.param("action");
     const std::vector<std::string> users = request.params("users");
+    if (action == "show") {
+      require_role(host, actor, host::kManageUsersRole, "Assign Roles");
+      return page("roles", assign_view(host, role, {}));
+    }
     host::RoleStore& roles = host.roles();
     host::Result<host::RoleUpdate> update =
         host::Status::invalid_argument("action", "unknown action '" + action + "'");

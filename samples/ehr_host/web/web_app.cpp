@@ -122,6 +122,13 @@ std::string initials(const std::string& name) {
   return letters.empty() ? "?" : letters;
 }
 
+// Browsers send a text area's line breaks as CR LF (HTML form submission); what is stored has LF.
+std::string from_form(std::string value) {
+  std::string::size_type at = 0;
+  while ((at = value.find("\r\n", at)) != std::string::npos) value.erase(at, 1);
+  return value;
+}
+
 const char* home_of(const host::Principal& who) {
   return who.kind == host::PrincipalKind::portal_user ? "/portal" : "/messages";
 }
@@ -136,7 +143,7 @@ std::string Request::param(const std::string& name) const {
     if (found->is_boolean()) return found->get<bool>() ? "on" : "";
     return found->dump();
   }
-  return http.get_param_value(name);
+  return from_form(http.get_param_value(name));
 }
 
 bool Request::has(const std::string& name) const {
@@ -158,7 +165,7 @@ std::vector<std::string> Request::params(const std::string& name) const {
     return values;
   }
   const std::size_t count = http.get_param_value_count(name);
-  for (std::size_t i = 0; i < count; ++i) values.push_back(http.get_param_value(name, i));
+  for (std::size_t i = 0; i < count; ++i) values.push_back(from_form(http.get_param_value(name, i)));
   return values;
 }
 
@@ -264,7 +271,9 @@ std::string WebApp::render(const std::string& view, const Json& model, const Ses
   if (found == templates_.end()) throw std::logic_error("no template '" + view + "'");
   mustache::data data = to_data(model);
   if (session != nullptr) data.set("csrf", session->csrf);
+  // Partials are the templates named "_*", so that they cannot shadow a model's member.
   for (const auto& [name, text] : templates_) {
+    if (!name.starts_with('_')) continue;
     const std::string* partial_text = &text;
     data.set(name, mustache::data{mustache::partial{[partial_text] { return *partial_text; }}});
   }
