@@ -52,6 +52,19 @@ test("R_WEB_2 a refused save shows the plugin's reason next to the field, keeps 
   await expect(page.getByLabel("New message: subject")).toHaveValue(before);
 });
 
+test("R_WEB_2 saving General unchanged keeps every multi-line template exactly (line breaks stay LF)", async ({ page, request }) => {
+  await apiSignIn(request, "admin");
+  const before = await (await request.get(url("/api/v1/settings"))).json();
+  await signIn(page, "admin");
+  await page.goto(url("/settings"));
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("status")).toHaveText("Saved.");
+  const after = await (await request.get(url("/api/v1/settings"))).json();
+  const values = (model) => model.page.sections.flatMap((s) => s.fields.map((f) => [f.key, f.value]));
+  expect(values(after)).toEqual(values(before));
+  expect(JSON.stringify(values(after))).not.toContain("\\r");
+});
+
 test("R_WEB_2 a user without Manage Portal Settings is refused the settings page", async ({ page }) => {
   await signIn(page, "drlee");
   const response = await page.goto(url("/settings"));
