@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
-#include "common/utf8.hpp"
+#include "ehr/abi_support/text.hpp"
 #include "messaging/message_text.hpp"
 
 namespace {
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
 
   const auto expected = reference_length(body);
-  if (ehr::portal::utf8_length(body) != expected) std::abort();
+  if (ehr::abi_support::utf8_length(body) != expected) std::abort();
 
   bool accepted = true;
   try {

@@ -228,7 +228,7 @@ ehr_status cb_notify(void* host, const ehr_notification* notification) {
   return guarded(host, "notify", [&](HostServices& s) -> ehr_status {
     ehr_notification in;
     if (!detail::read_struct(notification, EHR_STRUCT_NOTIFICATION,
-                             EHR_REQUIRED_SIZE(ehr_notification, brand_name), in))
+                             EHR_SIZE_THROUGH(ehr_notification, brand_name), in))
       return EHR_STATUS_INVALID_ARGUMENT;
     Notification out;
     out.kind = static_cast<NotificationKind>(in.kind);
@@ -245,7 +245,7 @@ ehr_status cb_notify(void* host, const ehr_notification* notification) {
 ehr_status cb_audit(void* host, const ehr_audit_event* event) {
   return guarded(host, "audit", [&](HostServices& s) -> ehr_status {
     ehr_audit_event in;
-    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_REQUIRED_SIZE(ehr_audit_event, hash), in))
+    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_SIZE_THROUGH(ehr_audit_event, hash), in))
       return EHR_STATUS_INVALID_ARGUMENT;
     return s.audit(detail::from_c(in)).code();
   });

@@ -35,7 +35,7 @@ ehr_status on_page(void* ctx, const ehr_page_info* info) noexcept {
   auto& collector = *static_cast<PageCollector*>(ctx);
   try {
     ehr_page_info in;
-    if (!detail::read_struct(info, EHR_STRUCT_PAGE_INFO, EHR_REQUIRED_SIZE(ehr_page_info, field_count), in)) {
+    if (!detail::read_struct(info, EHR_STRUCT_PAGE_INFO, EHR_SIZE_THROUGH(ehr_page_info, field_count), in)) {
       collector.problem = Status::internal("the plugin described a page with a malformed ehr_page_info");
       return EHR_STATUS_INVALID_ARGUMENT;
     }
@@ -54,7 +54,7 @@ ehr_status on_field(void* ctx, const ehr_field_info* info) noexcept {
   auto& collector = *static_cast<PageCollector*>(ctx);
   try {
     ehr_field_info in;
-    if (!detail::read_struct(info, EHR_STRUCT_FIELD_INFO, EHR_REQUIRED_SIZE(ehr_field_info, max_value), in)) {
+    if (!detail::read_struct(info, EHR_STRUCT_FIELD_INFO, EHR_SIZE_THROUGH(ehr_field_info, max_value), in)) {
       collector.problem = Status::internal("the plugin described a field with a malformed ehr_field_info");
       return EHR_STATUS_INVALID_ARGUMENT;
     }
@@ -74,7 +74,7 @@ ehr_status on_field(void* ctx, const ehr_field_info* info) noexcept {
     for (std::uint32_t i = 0; cursor != nullptr && i < in.choice_count; ++i) {
       const auto* raw = reinterpret_cast<const ehr_choice*>(cursor);
       ehr_choice choice;
-      if (!detail::read_struct(raw, EHR_STRUCT_CHOICE, EHR_REQUIRED_SIZE(ehr_choice, label), choice)) {
+      if (!detail::read_struct(raw, EHR_STRUCT_CHOICE, EHR_SIZE_THROUGH(ehr_choice, label), choice)) {
         collector.problem =
             Status::internal("the plugin described field " + field.key + " with a malformed choice");
         return EHR_STATUS_INVALID_ARGUMENT;
@@ -100,7 +100,7 @@ ehr_status on_effective(void* ctx, const ehr_effective_setting* setting) noexcep
   try {
     ehr_effective_setting in;
     if (!detail::read_struct(setting, EHR_STRUCT_EFFECTIVE_SETTING,
-                             EHR_REQUIRED_SIZE(ehr_effective_setting, from_default), in)) {
+                             EHR_SIZE_THROUGH(ehr_effective_setting, from_default), in)) {
       collector.problem = Status::internal("the plugin sent a malformed ehr_effective_setting");
       return EHR_STATUS_INVALID_ARGUMENT;
     }

@@ -12,6 +12,8 @@
 
 #include <pugixml.hpp>
 
+#include "ehr/abi_support/text.hpp"
+
 namespace ehr::sample {
 
 PracticeFileError::PracticeFileError(std::string file, std::size_t line, std::string problem)
@@ -22,49 +24,12 @@ PracticeFileError::PracticeFileError(std::string file, std::size_t line, std::st
 
 namespace {
 
-// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
-// surrogates or code points above U+10FFFF), or npos. Everything read from the practice file goes
-// to plugins as ABI strings, which are UTF-8 by contract.
-std::size_t first_invalid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 2;
-      cp = b0 & 0x1Fu;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 3;
-      cp = b0 & 0x0Fu;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 4;
-      cp = b0 & 0x07u;
-    } else {
-      return i;
-    }
-    if (i + n > text.size()) return i;
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0u) != 0x80u) return i;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
 class Reader {
  public:
   Reader(std::string_view xml, std::string_view source_name) : xml_(xml), file_(source_name) {}
 
   Practice read() {
-    if (const std::size_t bad = first_invalid_utf8(xml_); bad != std::string_view::npos) {
+    if (const std::size_t bad = ehr::abi_support::first_invalid_utf8(xml_); bad != std::string_view::npos) {
       fail(static_cast<std::ptrdiff_t>(bad), "not UTF-8 text (byte " + std::to_string(bad) + ")");
     }
     pugi::xml_document doc;

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "ehr/abi_support/text.hpp"
 #include "ehr/common.h"
 
 namespace ehr::portal::abi {
@@ -35,14 +36,7 @@ ehr_status guarded(ehr_error** out_error, Body&& body) noexcept {
 // status throws Error naming the sink.
 [[nodiscard]] bool sink_continues(ehr_status status, const char* sink);
 
-// A view of a std::string, valid while the string lives.
-[[nodiscard]] inline ehr_str view(std::string_view text) noexcept {
-  return ehr_str{text.data(), text.size()};
-}
-
-// A std::string from a view that may be {NULL, 0}.
-[[nodiscard]] inline std::string to_string(ehr_str text) {
-  return text.data != nullptr ? std::string(text.data, text.size) : std::string();
-}
+using abi_support::to_string;
+using abi_support::view;
 
 }  // namespace ehr::portal::abi

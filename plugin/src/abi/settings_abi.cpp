@@ -8,7 +8,7 @@
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
 #include "settings/settings_service.hpp"
 
 namespace ehr::portal::abi {
@@ -25,7 +25,8 @@ SettingsService& service_of(ehr_settings* settings) {
 ehr_status describe_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str location_id, void* sink_ctx,
                          const ehr_page_sink* sink, ehr_error** out_error) {
   return guarded(out_error, [&] {
-    auto table = copy_struct(sink, EHR_STRUCT_PAGE_SINK, EHR_SIZE_THROUGH(ehr_page_sink, on_field));
+    auto table =
+        ehr::abi_support::copy_struct(sink, EHR_STRUCT_PAGE_SINK, EHR_SIZE_THROUGH(ehr_page_sink, on_field));
     if (!table || table->on_page == nullptr || table->on_field == nullptr) {
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "describe_page needs a page sink with on_page and on_field",
                   "sink");
@@ -80,7 +81,8 @@ ehr_status save_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str loca
     for (size_t i = 0; i < value_count; ++i) {
       const auto* element = reinterpret_cast<const ehr_setting_value*>(
           reinterpret_cast<const unsigned char*>(values) + i * stride);
-      auto value = copy_struct(element, EHR_STRUCT_SETTING_VALUE, EHR_SIZE_THROUGH(ehr_setting_value, value));
+      auto value = ehr::abi_support::copy_struct(element, EHR_STRUCT_SETTING_VALUE,
+                                                 EHR_SIZE_THROUGH(ehr_setting_value, value));
       if (!value || element->struct_size != stride) {
         throw Error(EHR_STATUS_INVALID_ARGUMENT,
                     "value " + std::to_string(i) + " is not a valid ehr_setting_value", "values");

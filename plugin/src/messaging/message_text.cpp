@@ -4,7 +4,7 @@
 #include <string>
 
 #include "common/error.hpp"
-#include "common/utf8.hpp"
+#include "ehr/abi_support/text.hpp"
 
 namespace ehr::portal {
 namespace {
@@ -20,7 +20,7 @@ bool is_blank(std::string_view text) {
 }  // namespace
 
 std::size_t count_characters(std::string_view text, std::string_view field) {
-  const std::optional<std::size_t> characters = utf8_length(text);
+  const std::optional<std::size_t> characters = ehr::abi_support::utf8_length(text);
   if (!characters) refuse(field, "is not valid UTF-8 text");
   // In valid UTF-8 every byte below 0x80 is a character of its own, so bytes are enough here.
   for (std::size_t i = 0; i < text.size(); ++i) {

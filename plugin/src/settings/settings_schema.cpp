@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "common/error.hpp"
-#include "common/utf8.hpp"
+#include "ehr/abi_support/text.hpp"
 
 namespace ehr::portal {
 
@@ -182,7 +182,7 @@ std::string FieldSpec::normalize(std::string_view value) const {
     case FieldType::string:
     case FieldType::text: {
       if (uses_placeholders) check_placeholders_in(value, placeholders, refuse);
-      auto length = utf8_length(value);
+      auto length = ehr::abi_support::utf8_length(value);
       if (!length) throw refuse("the value is not valid UTF-8 text");
       if (type == FieldType::string && value.find_first_of("\r\n") != std::string_view::npos) {
         throw refuse("a single line is expected");
