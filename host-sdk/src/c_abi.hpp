@@ -46,6 +46,21 @@ inline ehr_principal to_c(const Principal& principal) {
 // Reads a principal the plugin wrote (a member of a bigger struct, so sized on its own).
 Principal from_c(const ehr_principal& principal);
 
+// An audit record as the ABI carries it; its views point into `event`.
+inline ehr_audit_event to_c(const AuditEvent& event) {
+  auto out = make_struct<ehr_audit_event>(EHR_STRUCT_AUDIT_EVENT);
+  out.sequence = event.sequence;
+  out.at_unix_ms = event.at_unix_ms;
+  out.actor = to_c(event.actor);
+  out.action = view(event.action);
+  out.patient_id = view(event.patient_id);
+  out.target = view(event.target);
+  out.outcome = view(event.outcome);
+  out.detail = view(event.detail);
+  out.hash = view(event.hash);
+  return out;
+}
+
 // Reads an audit record the plugin wrote (already size-checked by the caller).
 AuditEvent from_c(const ehr_audit_event& event);
 
