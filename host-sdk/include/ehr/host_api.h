@@ -29,8 +29,10 @@
  *      * callbacks must be thread-safe and must not wait for the thread that made the call;
  *      * a binding with an interpreter lock must release it for the duration of every ehr_host_*
  *        call (Python's ctypes.CDLL does; ctypes.PyDLL would deadlock);
- *      * a callback may call ehr_host_* channel, settings, audit and role store functions
- *        (lifecycle functions answer EHR_STATUS_CONFLICT from inside a callback).
+ *      * a callback answers from the host's own data: it must not call back into ehr_host_*
+ *        functions of the same host (on the plugin's writer thread a send would wait for itself;
+ *        lifecycle functions answer EHR_STATUS_CONFLICT). The role store is not a host: its
+ *        functions may be called from callbacks (user_has_role usually does).
  *  - A runtime that cannot take a call on a foreign thread (PHP, a single-threaded event loop)
  *    sets callbacks = EHR_HOST_CALLBACKS_CALLING_THREAD: each call then runs on an internal thread
  *    while the calling thread waits and runs every callback of that call itself, whichever
