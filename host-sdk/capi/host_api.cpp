@@ -558,8 +558,9 @@ static ehr_status bulk(ehr_host_role_store* store, bool assign, ehr_str actor_us
     if (all != 0)
       return changed(assign ? roles.assign_all(actor, role) : roles.unassign_all(actor, role), out_changed);
     const std::vector<std::string> users = strings_of(user_ids, user_count);
-    return changed(assign ? roles.assign_selected(actor, role, users) : roles.unassign_selected(actor, role, users),
-                   out_changed);
+    return changed(
+        assign ? roles.assign_selected(actor, role, users) : roles.unassign_selected(actor, role, users),
+        out_changed);
   });
 }
 
