@@ -23,6 +23,7 @@
 using namespace ehr::host;
 using ehr::abi_support::as_view;
 using ehr::abi_support::make_struct;
+using ehr::abi_support::read_array;
 using ehr::abi_support::read_struct;
 using ehr::abi_support::to_string;
 using ehr::abi_support::view;
@@ -220,14 +221,15 @@ ehr_status ehr_host_create(const ehr_host_options* options, const ehr_host_servi
     if (o.abi_min_version != 0) m.abi_min_version = o.abi_min_version;
     if (o.abi_max_version != 0) m.abi_max_version = o.abi_max_version;
     if (o.trusted_key_count > 0 && o.trusted_keys == nullptr) return missing("options.trusted_keys");
-    for (std::size_t i = 0; i < o.trusted_key_count; ++i) {
-      ehr_host_trusted_key key;
-      if (!read_struct(&o.trusted_keys[i], EHR_HOST_STRUCT_TRUSTED_KEY,
-                       EHR_SIZE_THROUGH(ehr_host_trusted_key, public_key_base64), key))
-        return Status::invalid_argument("options.trusted_keys[" + std::to_string(i) + "]",
-                                        "not an ehr_host_trusted_key (wrong struct_type or struct_size)");
+    // Arrays step by each element's own struct_size (common.h), as the plugin ABI's do.
+    std::vector<ehr_host_trusted_key> keys;
+    std::size_t bad = 0;
+    if (!read_array(o.trusted_keys, o.trusted_key_count, EHR_HOST_STRUCT_TRUSTED_KEY,
+                    EHR_SIZE_THROUGH(ehr_host_trusted_key, public_key_base64), keys, bad))
+      return Status::invalid_argument("options.trusted_keys[" + std::to_string(bad) + "]",
+                                      "not an ehr_host_trusted_key (wrong struct_type or struct_size)");
+    for (const ehr_host_trusted_key& key : keys)
       m.trusted_keys.push_back(TrustedKey{to_string(key.key_id), to_string(key.public_key_base64)});
-    }
     *out_host = new ehr_host(std::move(m), table, o.callbacks == EHR_HOST_CALLBACKS_CALLING_THREAD);
     return Status();
   });
@@ -379,14 +381,15 @@ ehr_status ehr_host_settings_save(ehr_host* host, ehr_str plugin_id, ehr_str act
                                   ehr_error** out_error) {
   return on_host(host, out_error, [&]() -> Status {
     if (value_count > 0 && values == nullptr) return missing("values");
+    std::vector<ehr_setting_value> copies;
+    std::size_t bad = 0;
+    if (!read_array(values, value_count, EHR_STRUCT_SETTING_VALUE, EHR_SIZE_THROUGH(ehr_setting_value, value),
+                    copies, bad))
+      return Status::invalid_argument("values[" + std::to_string(bad) + "]",
+                                      "not an ehr_setting_value (wrong struct_type or struct_size)");
     std::vector<SettingValue> submitted;
-    for (std::size_t i = 0; i < value_count; ++i) {
-      ehr_setting_value v;
-      if (!read_struct(&values[i], EHR_STRUCT_SETTING_VALUE, EHR_SIZE_THROUGH(ehr_setting_value, value), v))
-        return Status::invalid_argument("values[" + std::to_string(i) + "]",
-                                        "not an ehr_setting_value (wrong struct_type or struct_size)");
+    for (const ehr_setting_value& v : copies)
       submitted.push_back(SettingValue{to_string(v.key), to_string(v.value)});
-    }
     auto pages = host->manager.registry().settings_pages(as_view(plugin_id));
     if (!pages) return pages.status();
     return pages->save_page(as_view(actor_user_id), as_view(location_id), submitted);
@@ -700,8 +703,14 @@ ehr_status ehr_host_channel_start(ehr_host* host, ehr_str channel_id, const ehr_
     in.sender = *sender;
     in.patient_id = to_string(r.patient_id);
     if (r.recipient_count > 0 && r.recipients == nullptr) return missing("request.recipients");
-    for (std::size_t i = 0; i < r.recipient_count; ++i) {
-      auto recipient = principal_from(&r.recipients[i], "request.recipients[]");
+    std::vector<ehr_principal> recipients;
+    std::size_t bad = 0;
+    if (!read_array(r.recipients, r.recipient_count, EHR_STRUCT_PRINCIPAL,
+                    EHR_SIZE_THROUGH(ehr_principal, id), recipients, bad))
+      return Status::invalid_argument("request.recipients[" + std::to_string(bad) + "]",
+                                      "not an ehr_principal (wrong struct_type or struct_size)");
+    for (const ehr_principal& p : recipients) {
+      auto recipient = principal_from(&p, "request.recipients[]");
       if (!recipient) return recipient.status();
       in.recipients.push_back(*recipient);
     }

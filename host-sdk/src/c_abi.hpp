@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ehr/abi_support/error.hpp"
 #include "ehr/abi_support/principal.hpp"
@@ -21,6 +22,7 @@ namespace ehr::host::detail {
 
 using abi_support::as_view;
 using abi_support::make_struct;
+using abi_support::read_array;
 using abi_support::read_struct;
 using abi_support::view;
 

@@ -115,14 +115,12 @@ Status Registrar::add_roles_section(const ehr_roles_section* section) {
     if (other.section_id == out.section_id)
       return Status::conflict("roles section " + out.section_id + " is already registered");
   if (copy_of.role_count > 0 && copy_of.roles == nullptr) return malformed("ehr_roles_section.roles");
-  // The array's elements all have the plugin's sizeof(ehr_role_descriptor): step by it.
-  const std::size_t stride = copy_of.role_count > 0 ? copy_of.roles[0].struct_size : 0;
-  const auto* cursor = reinterpret_cast<const unsigned char*>(copy_of.roles);
-  for (std::size_t i = 0; i < copy_of.role_count; ++i, cursor += stride) {
-    ehr_role_descriptor role;
-    if (!read_struct(reinterpret_cast<const ehr_role_descriptor*>(cursor), EHR_STRUCT_ROLE_DESCRIPTOR,
-                     EHR_SIZE_THROUGH(ehr_role_descriptor, description), role))
-      return malformed("ehr_role_descriptor");
+  std::vector<ehr_role_descriptor> roles;
+  std::size_t bad = 0;
+  if (!detail::read_array(copy_of.roles, copy_of.role_count, EHR_STRUCT_ROLE_DESCRIPTOR,
+                          EHR_SIZE_THROUGH(ehr_role_descriptor, description), roles, bad))
+    return malformed(("ehr_roles_section.roles[" + std::to_string(bad) + "]").c_str());
+  for (const ehr_role_descriptor& role : roles) {
     RoleDescriptor descriptor{copy(role.id), copy(role.label), copy(role.description)};
     // The manifest describes the plugin before it is loaded: a role it does not declare is a bug.
     const bool declared = std::any_of(manifest_.roles.begin(), manifest_.roles.end(),

@@ -11,6 +11,8 @@
  *  - Every function returns an ehr_status; details of a failure come back through the optional
  *    out_error, which the caller frees with ehr_host_error_free (the message never holds PHI; for
  *    messaging refusals error->reason is an ehr_deny_reason, see ehr_host_deny_reason_name).
+ *  - Arrays of structs (options.trusted_keys, settings values, recipients) are stepped by each
+ *    element's own struct_size, as the plugin ABI's are (common.h).
  *  - Strings are UTF-8 views valid for the call. Views a sink receives are valid only during that
  *    sink call: copy what you keep. A sink returns EHR_STATUS_OK to go on, EHR_STATUS_STOP to stop
  *    early (the call then answers EHR_STATUS_OK), any other status to fail the call with it.

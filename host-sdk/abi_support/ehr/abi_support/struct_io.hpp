@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <cstring>
 #include <optional>
+#include <vector>
+
+#include "ehr/common.h"  // EHR_SIZE_THROUGH: the size a reader requires
 
 namespace ehr::abi_support {
-
-// The byte size of `type` up to and including `member`: what a reader requires to be present.
-#define EHR_SIZE_THROUGH(type, member) (offsetof(type, member) + sizeof(static_cast<type*>(nullptr)->member))
 
 // Reads a struct the other side wrote, which may be older (smaller) or newer (larger) than ours:
 // zero-fills `out`, copies min(struct_size, sizeof). False when `in` is NULL, carries another
@@ -31,6 +31,42 @@ template <class T>
                                            std::size_t required_size) {
   T out;
   if (!read_struct(in, expected_type, required_size, out)) return std::nullopt;
+  return out;
+}
+
+// Reads an array of structs the other side wrote, stepping by each element's own struct_size
+// (common.h), so its elements may be older or newer than ours. False, with the first bad
+// element's index, when read_struct refuses one or its size would misalign the next.
+template <class T>
+[[nodiscard]] bool read_array(const T* first, std::size_t count, std::uint32_t expected_type,
+                              std::size_t required_size, std::vector<T>& out, std::size_t& bad_index) {
+  out.clear();
+  const auto* cursor = reinterpret_cast<const unsigned char*>(first);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto* element = reinterpret_cast<const T*>(cursor);
+    T copy;
+    if (!read_struct(element, expected_type, required_size, copy) || element->struct_size % alignof(T) != 0) {
+      bad_index = i;
+      return false;
+    }
+    out.push_back(copy);
+    cursor += element->struct_size;
+  }
+  return true;
+}
+
+// read_array as a value: nullopt (and the first bad element's index) where it answers false; a
+// NULL array with a count is refused at element 0.
+template <class T>
+[[nodiscard]] std::optional<std::vector<T>> copy_array(const T* first, std::size_t count,
+                                                       std::uint32_t expected_type, std::size_t required_size,
+                                                       std::size_t* bad_index = nullptr) {
+  std::vector<T> out;
+  std::size_t bad = 0;
+  if ((count > 0 && first == nullptr) || !read_array(first, count, expected_type, required_size, out, bad)) {
+    if (bad_index != nullptr) *bad_index = bad;
+    return std::nullopt;
+  }
   return out;
 }
 
