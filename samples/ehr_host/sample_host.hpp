@@ -21,6 +21,14 @@ struct HostPaths {
   std::filesystem::path plugins_directory;
 };
 
+// A roles section as the user edit page shows it: the plugins' sections as they registered them,
+// then every other declared role (the host's own, and those of plugins not loaded now).
+struct RoleSectionView {
+  std::string title;
+  std::string plugin_id;
+  std::vector<ehr::host::RoleDescriptor> roles;
+};
+
 class SampleHost {
  public:
   // Creates the data directory if missing, reads the practice file, opens the stores and loads
@@ -42,6 +50,8 @@ class SampleHost {
   [[nodiscard]] ehr::host::SettingsPages settings_pages() const;
   [[nodiscard]] ehr::host::MessagingChannel channel() const;
   [[nodiscard]] ehr::host::AuditLog audit_log() const;
+
+  [[nodiscard]] std::vector<RoleSectionView> role_sections() const;
 
   // Throws CommandError (not found) naming the id.
   const StaffUser& user(std::string_view id) const;
