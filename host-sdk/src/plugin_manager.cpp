@@ -120,7 +120,8 @@ std::optional<Failure> abi_fit(const AbiRange& host, const AbiRange& plugin, con
                 said + "; this host speaks " + host.text() + ": the major versions must match", fields.major);
   if (plugin.min > host.max)
     return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
-                said + "; this host offers up to " + format_abi_version(host.max) + ": update the host",
+                said + ", so it needs ABI " + format_abi_version(plugin.min) +
+                    " or newer; this host offers up to " + format_abi_version(host.max) + ": update the host",
                 fields.too_new);
   if (plugin.max < host.min)
     return fail(
