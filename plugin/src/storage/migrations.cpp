@@ -62,6 +62,11 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   tx.commit();
 }
 
+bool has_version_table(Database& db) {
+  Transaction tx(db, TransactionMode::read);
+  return tx.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").step();
+}
+
 }  // namespace
 
 std::span<const Migration> migrations() {
@@ -69,7 +74,9 @@ std::span<const Migration> migrations() {
 }
 
 int schema_version(Database& db) {
-  ensure_version_table(db);
+  // Only a new database needs the table: a write on every start would make even read-only
+  // commands fail on a full disk.
+  if (!has_version_table(db)) ensure_version_table(db);
   Transaction tx(db, TransactionMode::read);
   auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   return query.step() ? static_cast<int>(query.int64(0)) : 0;

@@ -54,18 +54,29 @@ EhrHost::EhrHost()
       practice_file(source_directory() / "samples" / "practice" / "clinic-network.xml") {}
 
 Outcome EhrHost::run(const std::vector<std::string>& args, const std::string& input) const {
-  const auto in = data_directory / ".stdin";
-  const auto out = data_directory / ".stdout";
-  const auto err = data_directory / ".stderr";
+  // Beside the data directory, not in it: a test may point data_directory at a directory to create.
+  const auto in = temp.path() / ".stdin";
+  const auto out = temp.path() / ".stdout";
+  const auto err = temp.path() / ".stderr";
   std::ofstream(in, std::ios::binary) << input;
   std::string command = "env -u EHR_HOST_DATA -u EHR_HOST_PLUGINS -u EHR_HOST_PRACTICE -u EHR_HOST_LOG " +
                         quote(EHR_HOST_BINARY) + " --data " + quote(data_directory.string()) + " --plugins " +
                         quote(plugins_directory.string()) + " --practice " + quote(practice_file.string());
   for (const std::string& arg : args) command += " " + quote(arg);
-  command += " <" + quote(in.string()) + " >" + quote(out.string()) + " 2>" + quote(err.string());
-  const int status = std::system(command.c_str());
   Outcome run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  if (files_may_not_grow) {
+    // The limit applies inside the innermost subshell only; `cat` writes the captures.
+    const auto code = temp.path() / ".exit";
+    command = "{ { (ulimit -f 0; trap '' XFSZ; exec " + command + ") <" + quote(in.string()) +
+              " 2>&1 1>&3; echo $? >" + quote(code.string()) + "; } | cat >" + quote(err.string()) +
+              "; } 3>&1 | cat >" + quote(out.string());
+    (void)std::system(command.c_str());
+    run.exit_code = std::stoi(slurp(code));
+  } else {
+    command += " <" + quote(in.string()) + " >" + quote(out.string()) + " 2>" + quote(err.string());
+    const int status = std::system(command.c_str());
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   run.out = slurp(out);
   run.err = slurp(err);
   return run;
