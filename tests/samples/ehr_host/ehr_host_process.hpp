@@ -42,9 +42,6 @@ class EhrHost {
   // Enables the plugin and turns My Messages on in General as the sample admin.
   void enable_messaging() const;
 
-  // Runs ehr-host with RLIMIT_FSIZE 0 (SIGXFSZ ignored): no file may grow, as on a full disk,
-  // while the test's own capture of stdout and stderr is not limited.
-  bool files_may_not_grow = false;
   TempDirectory temp{"ehr-host-test"};
   std::filesystem::path data_directory;
   std::filesystem::path plugins_directory;
