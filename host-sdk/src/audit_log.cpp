@@ -25,7 +25,7 @@ ehr_status event_sink(void* ctx, const ehr_audit_event* event) noexcept {
   auto& collector = *static_cast<EventCollector*>(ctx);
   try {
     ehr_audit_event in;
-    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_REQUIRED_SIZE(ehr_audit_event, hash), in)) {
+    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_SIZE_THROUGH(ehr_audit_event, hash), in)) {
       collector.problem = Status::internal("the plugin sent a malformed ehr_audit_event");
       return EHR_STATUS_INVALID_ARGUMENT;
     }

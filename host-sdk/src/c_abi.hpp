@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ehr/common.h"
 #include "ehr/host/host_types.hpp"
@@ -29,9 +30,6 @@ inline std::string_view as_view(ehr_str text) {
   return std::string_view(text.data, text.size);
 }
 
-// The size of T up to and including `member`: what a reader requires to be present.
-#define EHR_REQUIRED_SIZE(T, member) (offsetof(T, member) + sizeof(static_cast<T*>(nullptr)->member))
-
 // Reads a struct the other side wrote, which may be older (smaller) or newer (larger) than ours.
 // False when `in` is NULL, carries another struct_type, or lacks the members we require.
 template <class T>
@@ -41,6 +39,27 @@ bool read_struct(const T* in, std::uint32_t expected_type, std::size_t required_
   if (in->struct_type != expected_type || in->struct_size < required_size) return false;
   std::memcpy(static_cast<void*>(&out), static_cast<const void*>(in),
               in->struct_size < sizeof(T) ? in->struct_size : sizeof(T));
+  return true;
+}
+
+// Reads an array of structs the other side wrote, stepping by each element's own struct_size
+// (common.h), so its elements may be older or newer than ours. False, with the first bad
+// element's index, when read_struct refuses one or its size would misalign the next.
+template <class T>
+bool read_array(const T* first, std::size_t count, std::uint32_t expected_type, std::size_t required_size,
+                std::vector<T>& out, std::size_t& bad_index) {
+  out.clear();
+  const auto* cursor = reinterpret_cast<const unsigned char*>(first);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto* element = reinterpret_cast<const T*>(cursor);
+    T copy;
+    if (!read_struct(element, expected_type, required_size, copy) || element->struct_size % alignof(T) != 0) {
+      bad_index = i;
+      return false;
+    }
+    out.push_back(copy);
+    cursor += element->struct_size;
+  }
   return true;
 }
 

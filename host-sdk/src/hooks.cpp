@@ -41,7 +41,7 @@ ehr_status hook_trampoline(void* user_data, const ehr_hook_event* event, ehr_err
   const auto& slot = *static_cast<const detail::HookSlot*>(user_data);
   try {
     ehr_hook_event in;
-    if (!detail::read_struct(event, EHR_STRUCT_HOOK_EVENT, EHR_REQUIRED_SIZE(ehr_hook_event, new_value), in))
+    if (!detail::read_struct(event, EHR_STRUCT_HOOK_EVENT, EHR_SIZE_THROUGH(ehr_hook_event, new_value), in))
       return detail::report(Status::invalid_argument("event", "the plugin passed a malformed ehr_hook_event"),
                             out_error);
     Status status = slot.function(from_c(in));
@@ -64,7 +64,7 @@ ehr_status point_sink(void* ctx, const ehr_hook_point_info* info) noexcept {
   try {
     ehr_hook_point_info in;
     if (!detail::read_struct(info, EHR_STRUCT_HOOK_POINT_INFO,
-                             EHR_REQUIRED_SIZE(ehr_hook_point_info, description), in)) {
+                             EHR_SIZE_THROUGH(ehr_hook_point_info, description), in)) {
       collector.problem = Status::internal("the plugin sent a malformed ehr_hook_point_info");
       return EHR_STATUS_INVALID_ARGUMENT;
     }

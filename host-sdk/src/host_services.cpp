@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
 
 #include "c_abi.hpp"
 
@@ -33,11 +34,27 @@ HostServices& services_of(void* host) {
   return *static_cast<HostServices*>(host);
 }
 
+// The reason for the last failed call on this thread, handed over by take_error (host_services.h:
+// one error per thread, dropped at the thread's next call).
+struct LastFailure {
+  const void* host = nullptr;
+  std::optional<Status> status;
+};
+thread_local LastFailure last_failure;
+
+// Keeps a failed status's reason for take_error; answers its code.
+ehr_status failed(const void* host, Status status) {
+  const ehr_status code = status.code();
+  if (code != EHR_STATUS_OK) last_failure = {host, std::move(status)};
+  return code;
+}
+
 // Runs `body` (which returns an ehr_status) and turns any exception into INTERNAL, logging the
 // cause without passing anything the plugin sent.
 template <class Body>
 ehr_status guarded(void* host, const char* function, Body&& body) noexcept {
   if (host == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
+  last_failure.status.reset();
   try {
     return body(services_of(host));
   } catch (const std::exception& error) {
@@ -52,7 +69,11 @@ ehr_status guarded(void* host, const char* function, Body&& body) noexcept {
     } catch (...) {
     }
   }
-  return EHR_STATUS_INTERNAL;
+  try {
+    return failed(host, Status::internal(std::string("the host's ") + function + " failed unexpectedly"));
+  } catch (...) {
+    return EHR_STATUS_INTERNAL;
+  }
 }
 
 // A sink answering EHR_STATUS_STOP ends the enumeration successfully.
@@ -110,7 +131,7 @@ ehr_status cb_get_user(void* host, ehr_str user_id, void* ctx, ehr_user_sink_fn 
   return guarded(host, "get_user", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto user = s.get_user(as_view(user_id));
-    if (!user) return user.status().code();
+    if (!user) return failed(host, user.status());
     const auto info = to_c(*user);
     return sink_outcome(sink(ctx, &info));
   });
@@ -120,7 +141,7 @@ ehr_status cb_user_has_role(void* host, ehr_str user_id, ehr_str role_id, bool* 
   return guarded(host, "user_has_role", [&](HostServices& s) -> ehr_status {
     if (out_has_role == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto has = s.user_has_role(as_view(user_id), as_view(role_id));
-    if (!has) return has.status().code();
+    if (!has) return failed(host, has.status());
     *out_has_role = *has;
     return EHR_STATUS_OK;
   });
@@ -130,7 +151,7 @@ ehr_status cb_list_users_with_role(void* host, ehr_str role_id, void* ctx, ehr_u
   return guarded(host, "list_users_with_role", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto users = s.list_users_with_role(as_view(role_id));
-    if (!users) return users.status().code();
+    if (!users) return failed(host, users.status());
     for (const User& user : *users) {
       const auto info = to_c(user);
       const ehr_status status = sink(ctx, &info);
@@ -144,7 +165,7 @@ ehr_status cb_get_patient(void* host, ehr_str patient_id, void* ctx, ehr_patient
   return guarded(host, "get_patient", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto patient = s.get_patient(as_view(patient_id));
-    if (!patient) return patient.status().code();
+    if (!patient) return failed(host, patient.status());
     auto info = make_struct<ehr_patient_info>(EHR_STRUCT_PATIENT_INFO);
     info.id = view(patient->id);
     info.display_name = view(patient->display_name);
@@ -153,8 +174,9 @@ ehr_status cb_get_patient(void* host, ehr_str patient_id, void* ctx, ehr_patient
   });
 }
 
-ehr_status send_ids(const Result<std::vector<std::string>>& ids, void* ctx, ehr_id_sink_fn sink) {
-  if (!ids) return ids.status().code();
+ehr_status send_ids(const void* host, const Result<std::vector<std::string>>& ids, void* ctx,
+                    ehr_id_sink_fn sink) {
+  if (!ids) return failed(host, ids.status());
   for (const std::string& id : *ids) {
     const ehr_status status = sink(ctx, view(id));
     if (status != EHR_STATUS_OK) return sink_outcome(status);
@@ -165,7 +187,7 @@ ehr_status send_ids(const Result<std::vector<std::string>>& ids, void* ctx, ehr_
 ehr_status cb_list_care_team(void* host, ehr_str patient_id, void* ctx, ehr_id_sink_fn sink) {
   return guarded(host, "list_care_team", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
-    return send_ids(s.list_care_team(as_view(patient_id)), ctx, sink);
+    return send_ids(host, s.list_care_team(as_view(patient_id)), ctx, sink);
   });
 }
 
@@ -173,7 +195,7 @@ ehr_status cb_get_portal_user(void* host, ehr_str portal_user_id, void* ctx, ehr
   return guarded(host, "get_portal_user", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto user = s.get_portal_user(as_view(portal_user_id));
-    if (!user) return user.status().code();
+    if (!user) return failed(host, user.status());
     const auto info = to_c(*user);
     return sink_outcome(sink(ctx, &info));
   });
@@ -183,7 +205,7 @@ ehr_status cb_list_patient_contacts(void* host, ehr_str patient_id, void* ctx, e
   return guarded(host, "list_patient_contacts", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto contacts = s.list_patient_contacts(as_view(patient_id));
-    if (!contacts) return contacts.status().code();
+    if (!contacts) return failed(host, contacts.status());
     for (const PortalUser& contact : *contacts) {
       const auto info = to_c(contact);
       const ehr_status status = sink(ctx, &info);
@@ -196,7 +218,7 @@ ehr_status cb_list_patient_contacts(void* host, ehr_str patient_id, void* ctx, e
 ehr_status cb_list_contact_charts(void* host, ehr_str portal_user_id, void* ctx, ehr_id_sink_fn sink) {
   return guarded(host, "list_contact_charts", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
-    return send_ids(s.list_contact_charts(as_view(portal_user_id)), ctx, sink);
+    return send_ids(host, s.list_contact_charts(as_view(portal_user_id)), ctx, sink);
   });
 }
 
@@ -204,7 +226,7 @@ ehr_status cb_get_company(void* host, void* ctx, ehr_organization_sink_fn sink) 
   return guarded(host, "get_company", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto company = s.get_company();
-    if (!company) return company.status().code();
+    if (!company) return failed(host, company.status());
     const auto info = to_c(*company);
     return sink_outcome(sink(ctx, &info));
   });
@@ -214,7 +236,7 @@ ehr_status cb_list_locations(void* host, void* ctx, ehr_organization_sink_fn sin
   return guarded(host, "list_locations", [&](HostServices& s) -> ehr_status {
     if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
     auto locations = s.list_locations();
-    if (!locations) return locations.status().code();
+    if (!locations) return failed(host, locations.status());
     for (const Organization& location : *locations) {
       const auto info = to_c(location);
       const ehr_status status = sink(ctx, &info);
@@ -228,7 +250,7 @@ ehr_status cb_notify(void* host, const ehr_notification* notification) {
   return guarded(host, "notify", [&](HostServices& s) -> ehr_status {
     ehr_notification in;
     if (!detail::read_struct(notification, EHR_STRUCT_NOTIFICATION,
-                             EHR_REQUIRED_SIZE(ehr_notification, brand_name), in))
+                             EHR_SIZE_THROUGH(ehr_notification, brand_name), in))
       return EHR_STATUS_INVALID_ARGUMENT;
     Notification out;
     out.kind = static_cast<NotificationKind>(in.kind);
@@ -238,17 +260,25 @@ ehr_status cb_notify(void* host, const ehr_notification* notification) {
     out.text = copy(in.text);
     out.html = copy(in.html);
     out.brand_name = copy(in.brand_name);
-    return s.notify(out).code();
+    return failed(host, s.notify(out));
   });
 }
 
 ehr_status cb_audit(void* host, const ehr_audit_event* event) {
   return guarded(host, "audit", [&](HostServices& s) -> ehr_status {
     ehr_audit_event in;
-    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_REQUIRED_SIZE(ehr_audit_event, hash), in))
+    if (!detail::read_struct(event, EHR_STRUCT_AUDIT_EVENT, EHR_SIZE_THROUGH(ehr_audit_event, hash), in))
       return EHR_STATUS_INVALID_ARGUMENT;
-    return s.audit(detail::from_c(in)).code();
+    return failed(host, s.audit(detail::from_c(in)));
   });
+}
+
+ehr_status cb_take_error(void* host, ehr_error** out_error) {
+  if (out_error == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
+  *out_error = nullptr;
+  if (last_failure.status && last_failure.host == host) *out_error = detail::make_error(*last_failure.status);
+  last_failure.status.reset();
+  return EHR_STATUS_OK;
 }
 
 }  // namespace
@@ -271,6 +301,7 @@ HostServicesTable::HostServicesTable(HostServices& services) : services_(service
   const OptionalServices optional = services.optional_services();
   table_.notify = optional.notify ? cb_notify : nullptr;
   table_.audit = optional.audit ? cb_audit : nullptr;
+  table_.take_error = cb_take_error;
 }
 
 }  // namespace ehr::host

@@ -48,7 +48,7 @@ ehr_status collect(void* ctx, const CStruct* in, std::uint32_t type, std::size_t
 
 ehr_status decision_sink(void* ctx, const ehr_decision* decision) {
   return collect<ehr_decision, Decision>(ctx, decision, EHR_STRUCT_DECISION,
-                                         EHR_REQUIRED_SIZE(ehr_decision, explanation), "ehr_decision",
+                                         EHR_SIZE_THROUGH(ehr_decision, explanation), "ehr_decision",
                                          [](const ehr_decision& d) {
                                            return Decision{d.allowed != 0, d.reason, copy(d.explanation)};
                                          });
@@ -56,7 +56,7 @@ ehr_status decision_sink(void* ctx, const ehr_decision* decision) {
 
 ehr_status recipient_sink(void* ctx, const ehr_recipient* recipient) {
   return collect<ehr_recipient, Recipient>(
-      ctx, recipient, EHR_STRUCT_RECIPIENT, EHR_REQUIRED_SIZE(ehr_recipient, display_name), "ehr_recipient",
+      ctx, recipient, EHR_STRUCT_RECIPIENT, EHR_SIZE_THROUGH(ehr_recipient, display_name), "ehr_recipient",
       [](const ehr_recipient& r) {
         return Recipient{detail::from_c(r.principal), copy(r.display_name)};
       });
@@ -64,7 +64,7 @@ ehr_status recipient_sink(void* ctx, const ehr_recipient* recipient) {
 
 ehr_status thread_sink(void* ctx, const ehr_thread_summary* thread) {
   return collect<ehr_thread_summary, ThreadSummary>(ctx, thread, EHR_STRUCT_THREAD_SUMMARY,
-                                                    EHR_REQUIRED_SIZE(ehr_thread_summary, archived),
+                                                    EHR_SIZE_THROUGH(ehr_thread_summary, archived),
                                                     "ehr_thread_summary", [](const ehr_thread_summary& t) {
                                                       ThreadSummary out;
                                                       out.thread_id = t.thread_id;
@@ -82,7 +82,7 @@ ehr_status thread_sink(void* ctx, const ehr_thread_summary* thread) {
 
 ehr_status message_sink(void* ctx, const ehr_message_view* message) {
   return collect<ehr_message_view, MessageView>(ctx, message, EHR_STRUCT_MESSAGE_VIEW,
-                                                EHR_REQUIRED_SIZE(ehr_message_view, sent_at_unix_ms),
+                                                EHR_SIZE_THROUGH(ehr_message_view, sent_at_unix_ms),
                                                 "ehr_message_view", [](const ehr_message_view& m) {
                                                   MessageView out;
                                                   out.message_id = m.message_id;

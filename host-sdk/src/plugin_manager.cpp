@@ -102,6 +102,9 @@ struct PluginManager::Impl {
                                    LoadedPlugin& out, std::uint32_t& chosen);
   std::optional<Failure> initialise(Entry& entry, LoadedPlugin& plugin);
   Status set_enabled(Entry& entry, bool enabled);
+  // Calls the plugin's on_enable or on_disable (absent: nothing to do); the caller holds its
+  // lifecycle lock exclusively.
+  static Status switch_plugin(LoadedPlugin& plugin, bool enabled);
   void shut_down(Entry& entry);
   Entry* find(std::string_view plugin_id) const;
   Status unknown_plugin(std::string_view plugin_id) const;
@@ -244,6 +247,12 @@ void PluginManager::Impl::discover_manifest(const fs::path& manifest_path) {
       e.info.failure = enabled;
       log(LogLevel::error, "plugin " + e.info.id + " loaded but could not be enabled: " + enabled.message());
     }
+  } else {
+    // A plugin is enabled once on_init returns (plugin.h): one the admin keeps off hears so now,
+    // before anything can use its tables (the SDK's own gate is closed until then anyway).
+    std::unique_lock lock(e.loaded->instance->lock);
+    if (Status outcome = switch_plugin(*e.loaded, false); !outcome)
+      log(LogLevel::warning, "plugin " + e.info.id + " on_disable reported: " + outcome.message());
   }
 }
 
@@ -410,7 +419,7 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
                     format_abi_version(host_min) + ": update the plugin",
                 "abi");
   if (!detail::read_struct(negotiation.plugin_api, EHR_STRUCT_PLUGIN_API,
-                           EHR_REQUIRED_SIZE(ehr_plugin_api, on_shutdown), out.api) ||
+                           EHR_SIZE_THROUGH(ehr_plugin_api, on_shutdown), out.api) ||
       out.api.on_init == nullptr || out.api.on_shutdown == nullptr)
     return fail(FailureCause::negotiation_failed, EHR_STATUS_INVALID_ARGUMENT,
                 "plugin " + m.id +
@@ -474,23 +483,25 @@ std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugi
   return std::nullopt;
 }
 
+Status PluginManager::Impl::switch_plugin(LoadedPlugin& plugin, bool enabled) {
+  auto call = enabled ? plugin.api.on_enable : plugin.api.on_disable;
+  if (call == nullptr) return Status();
+  detail::ErrorSlot error;
+  ehr_status code = EHR_STATUS_INTERNAL;
+  try {
+    code = call(plugin.handle, error.out());
+  } catch (...) {
+    code = EHR_STATUS_INTERNAL;
+  }
+  return error.status(code);
+}
+
 Status PluginManager::Impl::set_enabled(Entry& entry, bool enabled) {
   LoadedPlugin& plugin = *entry.loaded;
   std::unique_lock lock(plugin.instance->lock);
   if (!plugin.instance->alive) return Status::disabled("plugin " + entry.info.id + " has been shut down");
   if (plugin.instance->enabled == enabled) return Status();
-  auto call = enabled ? plugin.api.on_enable : plugin.api.on_disable;
-  Status outcome;
-  if (call != nullptr) {
-    detail::ErrorSlot error;
-    ehr_status code = EHR_STATUS_INTERNAL;
-    try {
-      code = call(plugin.handle, error.out());
-    } catch (...) {
-      code = EHR_STATUS_INTERNAL;
-    }
-    outcome = error.status(code);
-  }
+  const Status outcome = switch_plugin(plugin, enabled);
   if (enabled) {
     if (!outcome) return outcome;
     plugin.instance->enabled = true;

@@ -90,7 +90,7 @@ Status Registrar::add_settings(const ehr_settings_api* api, ehr_settings* settin
   if (registrations_->settings)
     return Status::conflict("settings pages are already registered by this plugin");
   ehr_settings_api copy_of;
-  if (!read_struct(api, EHR_STRUCT_SETTINGS_API, EHR_REQUIRED_SIZE(ehr_settings_api, effective), copy_of))
+  if (!read_struct(api, EHR_STRUCT_SETTINGS_API, EHR_SIZE_THROUGH(ehr_settings_api, effective), copy_of))
     return malformed("ehr_settings_api");
   if (copy_of.describe_page == nullptr) return missing_function("ehr_settings_api", "describe_page");
   if (copy_of.save_page == nullptr) return missing_function("ehr_settings_api", "save_page");
@@ -103,7 +103,7 @@ Status Registrar::add_settings(const ehr_settings_api* api, ehr_settings* settin
 
 Status Registrar::add_roles_section(const ehr_roles_section* section) {
   ehr_roles_section copy_of;
-  if (!read_struct(section, EHR_STRUCT_ROLES_SECTION, EHR_REQUIRED_SIZE(ehr_roles_section, role_count),
+  if (!read_struct(section, EHR_STRUCT_ROLES_SECTION, EHR_SIZE_THROUGH(ehr_roles_section, role_count),
                    copy_of))
     return malformed("ehr_roles_section");
   RolesSection out;
@@ -115,14 +115,12 @@ Status Registrar::add_roles_section(const ehr_roles_section* section) {
     if (other.section_id == out.section_id)
       return Status::conflict("roles section " + out.section_id + " is already registered");
   if (copy_of.role_count > 0 && copy_of.roles == nullptr) return malformed("ehr_roles_section.roles");
-  // The array's elements all have the plugin's sizeof(ehr_role_descriptor): step by it.
-  const std::size_t stride = copy_of.role_count > 0 ? copy_of.roles[0].struct_size : 0;
-  const auto* cursor = reinterpret_cast<const unsigned char*>(copy_of.roles);
-  for (std::size_t i = 0; i < copy_of.role_count; ++i, cursor += stride) {
-    ehr_role_descriptor role;
-    if (!read_struct(reinterpret_cast<const ehr_role_descriptor*>(cursor), EHR_STRUCT_ROLE_DESCRIPTOR,
-                     EHR_REQUIRED_SIZE(ehr_role_descriptor, description), role))
-      return malformed("ehr_role_descriptor");
+  std::vector<ehr_role_descriptor> roles;
+  std::size_t bad = 0;
+  if (!detail::read_array(copy_of.roles, copy_of.role_count, EHR_STRUCT_ROLE_DESCRIPTOR,
+                          EHR_SIZE_THROUGH(ehr_role_descriptor, description), roles, bad))
+    return malformed(("ehr_roles_section.roles[" + std::to_string(bad) + "]").c_str());
+  for (const ehr_role_descriptor& role : roles) {
     RoleDescriptor descriptor{copy(role.id), copy(role.label), copy(role.description)};
     // The manifest describes the plugin before it is loaded: a role it does not declare is a bug.
     const bool declared = std::any_of(manifest_.roles.begin(), manifest_.roles.end(),
@@ -147,7 +145,7 @@ Status Registrar::add_channel(ehr_str channel_id, const ehr_channel_api* api, eh
   if (taken)
     return Status::conflict("channel " + id + " is already registered by plugin " + taken->plugin_id());
   ehr_channel_api copy_of;
-  if (!read_struct(api, EHR_STRUCT_CHANNEL_API, EHR_REQUIRED_SIZE(ehr_channel_api, set_archived), copy_of))
+  if (!read_struct(api, EHR_STRUCT_CHANNEL_API, EHR_SIZE_THROUGH(ehr_channel_api, set_archived), copy_of))
     return malformed("ehr_channel_api");
   if (copy_of.explain == nullptr) return missing_function("ehr_channel_api", "explain");
   if (copy_of.list_recipients == nullptr) return missing_function("ehr_channel_api", "list_recipients");
@@ -165,7 +163,7 @@ Status Registrar::add_channel(ehr_str channel_id, const ehr_channel_api* api, eh
 Status Registrar::add_hooks(const ehr_hooks_api* api, ehr_hooks* hooks) {
   if (registrations_->hooks) return Status::conflict("hook points are already registered by this plugin");
   ehr_hooks_api copy_of;
-  if (!read_struct(api, EHR_STRUCT_HOOKS_API, EHR_REQUIRED_SIZE(ehr_hooks_api, remove_hook), copy_of))
+  if (!read_struct(api, EHR_STRUCT_HOOKS_API, EHR_SIZE_THROUGH(ehr_hooks_api, remove_hook), copy_of))
     return malformed("ehr_hooks_api");
   if (copy_of.list_points == nullptr) return missing_function("ehr_hooks_api", "list_points");
   if (copy_of.add_hook == nullptr) return missing_function("ehr_hooks_api", "add_hook");
@@ -177,7 +175,7 @@ Status Registrar::add_hooks(const ehr_hooks_api* api, ehr_hooks* hooks) {
 Status Registrar::add_audit(const ehr_audit_api* api, ehr_audit* audit) {
   if (registrations_->audit) return Status::conflict("an audit log is already registered by this plugin");
   ehr_audit_api copy_of;
-  if (!read_struct(api, EHR_STRUCT_AUDIT_API, EHR_REQUIRED_SIZE(ehr_audit_api, list), copy_of))
+  if (!read_struct(api, EHR_STRUCT_AUDIT_API, EHR_SIZE_THROUGH(ehr_audit_api, list), copy_of))
     return malformed("ehr_audit_api");
   if (copy_of.verify == nullptr) return missing_function("ehr_audit_api", "verify");
   if (copy_of.list == nullptr) return missing_function("ehr_audit_api", "list");

@@ -35,7 +35,7 @@ ehr_status on_page(void* ctx, const ehr_page_info* info) noexcept {
   auto& collector = *static_cast<PageCollector*>(ctx);
   try {
     ehr_page_info in;
-    if (!detail::read_struct(info, EHR_STRUCT_PAGE_INFO, EHR_REQUIRED_SIZE(ehr_page_info, field_count), in)) {
+    if (!detail::read_struct(info, EHR_STRUCT_PAGE_INFO, EHR_SIZE_THROUGH(ehr_page_info, field_count), in)) {
       collector.problem = Status::internal("the plugin described a page with a malformed ehr_page_info");
       return EHR_STATUS_INVALID_ARGUMENT;
     }
@@ -54,7 +54,7 @@ ehr_status on_field(void* ctx, const ehr_field_info* info) noexcept {
   auto& collector = *static_cast<PageCollector*>(ctx);
   try {
     ehr_field_info in;
-    if (!detail::read_struct(info, EHR_STRUCT_FIELD_INFO, EHR_REQUIRED_SIZE(ehr_field_info, max_value), in)) {
+    if (!detail::read_struct(info, EHR_STRUCT_FIELD_INFO, EHR_SIZE_THROUGH(ehr_field_info, max_value), in)) {
       collector.problem = Status::internal("the plugin described a field with a malformed ehr_field_info");
       return EHR_STATUS_INVALID_ARGUMENT;
     }
@@ -69,19 +69,16 @@ ehr_status on_field(void* ctx, const ehr_field_info* info) noexcept {
     field.value = copy(in.value);
     field.min_value = in.min_value;
     field.max_value = in.max_value;
-    // Each choice carries its own struct_size: step through them by it.
-    const auto* cursor = reinterpret_cast<const unsigned char*>(in.choices);
-    for (std::uint32_t i = 0; cursor != nullptr && i < in.choice_count; ++i) {
-      const auto* raw = reinterpret_cast<const ehr_choice*>(cursor);
-      ehr_choice choice;
-      if (!detail::read_struct(raw, EHR_STRUCT_CHOICE, EHR_REQUIRED_SIZE(ehr_choice, label), choice)) {
-        collector.problem =
-            Status::internal("the plugin described field " + field.key + " with a malformed choice");
-        return EHR_STATUS_INVALID_ARGUMENT;
-      }
-      field.choices.push_back(Choice{copy(choice.value), copy(choice.label)});
-      cursor += raw->struct_size;
+    std::vector<ehr_choice> choices;
+    std::size_t bad = 0;
+    if (!detail::read_array(in.choices, in.choices != nullptr ? in.choice_count : 0, EHR_STRUCT_CHOICE,
+                            EHR_SIZE_THROUGH(ehr_choice, label), choices, bad)) {
+      collector.problem = Status::internal("the plugin described field " + field.key +
+                                           " with a malformed choice (" + std::to_string(bad) + ")");
+      return EHR_STATUS_INVALID_ARGUMENT;
     }
+    for (const ehr_choice& choice : choices)
+      field.choices.push_back(Choice{copy(choice.value), copy(choice.label)});
     collector.page.fields.push_back(std::move(field));
     return EHR_STATUS_OK;
   } catch (...) {
@@ -100,7 +97,7 @@ ehr_status on_effective(void* ctx, const ehr_effective_setting* setting) noexcep
   try {
     ehr_effective_setting in;
     if (!detail::read_struct(setting, EHR_STRUCT_EFFECTIVE_SETTING,
-                             EHR_REQUIRED_SIZE(ehr_effective_setting, from_default), in)) {
+                             EHR_SIZE_THROUGH(ehr_effective_setting, from_default), in)) {
       collector.problem = Status::internal("the plugin sent a malformed ehr_effective_setting");
       return EHR_STATUS_INVALID_ARGUMENT;
     }

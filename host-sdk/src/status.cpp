@@ -42,7 +42,7 @@ Status Status::from_c(ehr_status code, ehr_error* error) {
   Status status(code, {});
   if (error != nullptr) {
     // Trust the error's own header only as far as it is sized.
-    if (error->struct_type == EHR_STRUCT_ERROR && error->struct_size >= EHR_REQUIRED_SIZE(ehr_error, field)) {
+    if (error->struct_type == EHR_STRUCT_ERROR && error->struct_size >= EHR_SIZE_THROUGH(ehr_error, field)) {
       status.message_ = detail::copy(error->message);
       status.field_ = detail::copy(error->field);
       status.reason_ = error->reason;

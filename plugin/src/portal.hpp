@@ -60,7 +60,7 @@ class Portal {
   SettingsService settings_;
   PortalNotifier notifier_;            // branded notices and invitations (issue 5)
   ConversationService conversations_;  // after settings_: it asks them on every send
-  std::atomic<bool> enabled_{false};
+  std::atomic<bool> enabled_{true};    // plugin.h: a plugin is enabled once on_init returns
 };
 
 }  // namespace ehr::portal

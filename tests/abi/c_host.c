@@ -1,6 +1,9 @@
 /* A host written in plain C99 (compiled with -pedantic -Werror): it loads a plugin with dlopen,
  * negotiates, calls on_init with a minimal host services table and a registrar, prints what the
- * plugin registered, and shuts it down. It proves the ABI needs nothing from C++.
+ * plugin registered, uses its channel without ever calling on_enable (the header promises a plugin
+ * is enabled once on_init returns), switches it off and on, and shuts it down. It proves the ABI
+ * needs nothing from C++. Built against today's headers and against the 1.0 headers as they
+ * shipped: it uses nothing that 1.0 lacked.
  *
  * Usage: c_host PLUGIN.so DATA_DIR [SETTINGS_SCHEMA [MANIFEST_DIR]]
  * Exit 0 when the plugin initialised and shut down; non-zero with the reason on stderr. */
@@ -171,6 +174,8 @@ static ehr_status host_list_locations(void* host, void* ctx, ehr_organization_si
 /* ---- the registrar: prints each registration ---------------------------------------------- */
 
 struct registered {
+  const ehr_channel_api* channel_api;
+  ehr_channel* channel;
   const ehr_settings_api* settings_api;
   ehr_settings* settings;
   const ehr_hooks_api* hooks_api;
@@ -194,7 +199,7 @@ static ehr_status register_roles_section(void* registrar, const ehr_roles_sectio
                                          ehr_error** out_error) {
   struct registered* r = (struct registered*)registrar;
   size_t i;
-  const unsigned char* cursor;
+  const unsigned char* cursor; /* elements are stepped by their own struct_size */
   (void)out_error;
   if (section == NULL || section->struct_type != EHR_STRUCT_ROLES_SECTION) return EHR_STATUS_INVALID_ARGUMENT;
   printf("roles section: %.*s (%.*s)\n", (int)section->title.size, section->title.data,
@@ -213,10 +218,11 @@ static ehr_status register_roles_section(void* registrar, const ehr_roles_sectio
 static ehr_status register_channel(void* registrar, ehr_str channel_id, const ehr_channel_api* api,
                                    ehr_channel* channel, ehr_error** out_error) {
   struct registered* r = (struct registered*)registrar;
-  (void)channel;
   (void)out_error;
   if (api == NULL || api->struct_type != EHR_STRUCT_CHANNEL_API) return EHR_STATUS_INVALID_ARGUMENT;
   printf("channel: %.*s\n", (int)channel_id.size, channel_id.data);
+  r->channel_api = api;
+  r->channel = channel;
   ++r->count;
   return EHR_STATUS_OK;
 }
@@ -262,6 +268,22 @@ static ehr_status print_field(void* ctx, const ehr_field_info* field) {
   printf("  field: %.*s = %.*s\n", (int)field->key.size, field->key.data, (int)field->value.size,
          field->value.data);
   return EHR_STATUS_OK;
+}
+
+/* Asks the channel for a staff user's badge and prints the answer's status, after `when`. */
+static void print_unread(const struct registered* r, const char* when) {
+  ehr_principal reader;
+  uint64_t unread = 0;
+  ehr_error* error = NULL;
+  ehr_status status;
+  memset(&reader, 0, sizeof reader);
+  reader.struct_type = EHR_STRUCT_PRINCIPAL;
+  reader.struct_size = sizeof reader;
+  reader.kind = EHR_PRINCIPAL_STAFF;
+  reader.id = str("drlee");
+  status = r->channel_api->unread_total(r->channel, &reader, &unread, &error);
+  printf("%s: unread_total %s\n", when, ehr_status_name(status));
+  ehr_error_free(error);
 }
 
 static int fail(const char* what, ehr_status status, ehr_error* error) {
@@ -387,9 +409,16 @@ int main(int argc, char** argv) {
     if (status != EHR_STATUS_OK) return fail("describe_page", status, error);
   }
   printf("registrations: %d\n", registered.count);
-  if (api->on_enable != NULL) {
-    status = api->on_enable(plugin, &error);
-    if (status != EHR_STATUS_OK) return fail("on_enable", status, error);
+  if (registered.channel_api != NULL) {
+    print_unread(&registered, "after on_init");
+    if (api->on_disable != NULL && api->on_enable != NULL) {
+      status = api->on_disable(plugin, &error);
+      if (status != EHR_STATUS_OK) return fail("on_disable", status, error);
+      print_unread(&registered, "after on_disable");
+      status = api->on_enable(plugin, &error);
+      if (status != EHR_STATUS_OK) return fail("on_enable", status, error);
+      print_unread(&registered, "after on_enable");
+    }
   }
   api->on_shutdown(plugin);
   printf("shut down cleanly\n");

@@ -171,7 +171,7 @@ EHR_NO_PADDING_BETWEEN(ehr_audit_event, detail, hash);
 EHR_NO_PADDING_AFTER(ehr_audit_event, hash);
 
 // ehr_host_services (host_services.h)
-static_assert(sizeof(ehr_host_services) == 128, "ehr_host_services: size");
+static_assert(sizeof(ehr_host_services) == 136, "ehr_host_services: size (1.0: 128)");
 static_assert(offsetof(ehr_host_services, struct_type) == 0, "ehr_host_services.struct_type moved");
 static_assert(offsetof(ehr_host_services, struct_size) == 4, "ehr_host_services.struct_size moved");
 static_assert(offsetof(ehr_host_services, host) == 8, "ehr_host_services.host moved");
@@ -192,6 +192,8 @@ static_assert(offsetof(ehr_host_services, get_company) == 96, "ehr_host_services
 static_assert(offsetof(ehr_host_services, list_locations) == 104, "ehr_host_services.list_locations moved");
 static_assert(offsetof(ehr_host_services, notify) == 112, "ehr_host_services.notify moved");
 static_assert(offsetof(ehr_host_services, audit) == 120, "ehr_host_services.audit moved");
+// Since 1.1.
+static_assert(offsetof(ehr_host_services, take_error) == 128, "ehr_host_services.take_error moved");
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_size, host);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, host, log);
@@ -208,7 +210,8 @@ EHR_NO_PADDING_BETWEEN(ehr_host_services, list_contact_charts, get_company);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, get_company, list_locations);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, list_locations, notify);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, notify, audit);
-EHR_NO_PADDING_AFTER(ehr_host_services, audit);
+EHR_NO_PADDING_BETWEEN(ehr_host_services, audit, take_error);
+EHR_NO_PADDING_AFTER(ehr_host_services, take_error);
 
 // ehr_choice (settings.h)
 static_assert(sizeof(ehr_choice) == 40, "ehr_choice: size");

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <regex>
@@ -433,6 +434,12 @@ TEST_F(PluginManagerTest, NewPluginsCanStartDisabled) {
   auto manager = start(o);
   EXPECT_EQ(manager->info("fixture-good")->state, PluginState::disabled);
   EXPECT_FALSE(host_.logged("fixture-good: on_enable"));
+  // A plugin is enabled once on_init returns (plugin.h), so one kept off is told at once.
+  const std::vector<std::string> logs = host_.logs();
+  const auto init = std::find(logs.begin(), logs.end(), "fixture-good: on_init");
+  ASSERT_NE(init, logs.end());
+  EXPECT_NE(std::find(init, logs.end(), "fixture-good: on_disable"), logs.end())
+      << "on_disable follows on_init for a plugin the admin keeps disabled";
 }
 
 TEST_F(PluginManagerTest, EnablingAFailedPluginSaysWhyItCannotRun) {
@@ -529,6 +536,44 @@ TEST_F(PluginManagerTest, APluginBuiltAgainstANewerHeaderLoads) {
   auto channel = manager->registry().channel("fixture-newer.messages");
   ASSERT_TRUE(channel);
   EXPECT_TRUE(channel->invite_portal_user({"admin", "pat1"}));
+}
+
+// A plugin built against the ABI 1.0 headers as they shipped (abi/1.0): this 1.1 host negotiates
+// 1.0 with it and uses every table it registered, each of the 1.0 size.
+TEST_F(PluginManagerTest, AHostOfAbi11LoadsAndUsesAPluginBuiltForAbi10) {
+  copy_scenarios(plugins(), {"abi_1_0"});
+  auto manager = start();
+  auto info = manager->info("fixture-abi-1-0");
+  ASSERT_TRUE(info) << info.status();
+  EXPECT_EQ(info->state, PluginState::enabled) << info->failure;
+  EXPECT_EQ(info->negotiated_version, EHR_MAKE_VERSION(1, 0));
+  EXPECT_GT(EHR_ABI_VERSION, EHR_MAKE_VERSION(1, 0)) << "this host speaks a newer minor than the plugin";
+
+  const Registry& registry = manager->registry();
+  auto sections = registry.roles_sections();
+  ASSERT_EQ(sections.size(), 1u);
+  ASSERT_EQ(sections[0].roles.size(), 1u);
+  EXPECT_EQ(sections[0].roles[0].id, "fixture_role");
+
+  auto pages = registry.settings_pages("fixture-abi-1-0");
+  ASSERT_TRUE(pages) << pages.status();
+  auto page = pages->describe_page("admin", "");
+  ASSERT_TRUE(page) << page.status();
+  EXPECT_FALSE(page->fields.empty());
+  EXPECT_TRUE(pages->save_page("admin", "", {{"my_flag", "off"}}));
+
+  auto channel = registry.channel("fixture-abi-1-0.messages");
+  ASSERT_TRUE(channel) << channel.status();
+  auto sent = channel->start_thread(StartRequest{Principal::staff("drlee"), "p1", {}, "Hi", "Hello"});
+  ASSERT_TRUE(sent) << sent.status();
+  auto threads = channel->list_threads(ListRequest{Principal::staff("drlee")});
+  ASSERT_TRUE(threads) << threads.status();
+  ASSERT_EQ(threads->threads.size(), 1u);
+  EXPECT_EQ(threads->threads[0].thread_id, sent->thread_id);
+  auto messages = channel->read_thread(Principal::staff("drlee"), sent->thread_id);
+  ASSERT_TRUE(messages) << messages.status();
+  ASSERT_EQ(messages->size(), 1u);
+  EXPECT_EQ((*messages)[0].thread_id, sent->thread_id);
 }
 
 // ---- signatures (issue 7) ------------------------------------------------------------------

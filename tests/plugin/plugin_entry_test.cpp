@@ -3,6 +3,8 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -44,6 +46,8 @@ struct Registrations {
   ehr_hooks* hooks = nullptr;
   const ehr_audit_api* audit_api = nullptr;
   ehr_audit* audit = nullptr;
+  const ehr_channel_api* channel_api = nullptr;
+  ehr_channel* channel = nullptr;
 
   static ehr_status on_settings(void* r, const ehr_settings_api* api, ehr_settings* settings, ehr_error**) {
     static_cast<Registrations*>(r)->settings_api = api;
@@ -53,10 +57,20 @@ struct Registrations {
   static ehr_status on_roles(void* r, const ehr_roles_section* section, ehr_error**) {
     auto* self = static_cast<Registrations*>(r);
     self->roles_title = text(section->title);
+    // Elements are stepped by their own struct_size (common.h).
+    const auto* element = reinterpret_cast<const unsigned char*>(section->roles);
     for (size_t i = 0; i < section->role_count; ++i) {
-      self->roles.emplace_back(text(section->roles[i].id), text(section->roles[i].label));
-      EXPECT_FALSE(text(section->roles[i].description).empty());
+      const auto* role = reinterpret_cast<const ehr_role_descriptor*>(element);
+      self->roles.emplace_back(text(role->id), text(role->label));
+      EXPECT_FALSE(text(role->description).empty());
+      element += role->struct_size;
     }
+    return EHR_STATUS_OK;
+  }
+  static ehr_status on_channel(void* r, ehr_str, const ehr_channel_api* api, ehr_channel* channel,
+                               ehr_error**) {
+    static_cast<Registrations*>(r)->channel_api = api;
+    static_cast<Registrations*>(r)->channel = channel;
     return EHR_STATUS_OK;
   }
   static ehr_status on_hooks(void* r, const ehr_hooks_api* api, ehr_hooks* hooks, ehr_error**) {
@@ -79,6 +93,7 @@ struct Registrations {
     r.register_roles_section = &on_roles;
     r.register_hooks = &on_hooks;
     r.register_audit = &on_audit;
+    r.register_channel = &on_channel;
     return r;
   }
 };
@@ -205,6 +220,33 @@ TEST_F(PluginEntryTest, InitWithoutValidParamsFailsCleanly) {
   n.plugin_api->on_shutdown(nullptr);  // accepts NULL
 }
 
+// plugin.h: the plugin is enabled once on_init returns, so a host that never calls on_enable (the
+// 1.0 header called it optional) has a working channel; on_disable and on_enable switch it.
+TEST_F(PluginEntryTest, IsEnabledWhenOnInitReturnsAndSwitchesWithOnDisableAndOnEnable) {
+  host_.add_user("drlee", "Dr. Lee", true, {"available_for_portal_messages"});
+  ehr_error* error = nullptr;
+  ASSERT_EQ(init(kPluginsDir / "portal-settings.xml", &error), EHR_STATUS_OK) << take(error);
+  ASSERT_NE(registrations_.channel_api, nullptr);
+  const std::string id = "drlee";
+  const ehr_principal reader{EHR_STRUCT_PRINCIPAL, sizeof(ehr_principal), EHR_PRINCIPAL_STAFF, 0, view(id)};
+  auto unread = [&] {
+    uint64_t count = 0;
+    ehr_error* failure = nullptr;
+    const ehr_status status =
+        registrations_.channel_api->unread_total(registrations_.channel, &reader, &count, &failure);
+    if (failure != nullptr) take(failure);
+    return status;
+  };
+  EXPECT_EQ(unread(), EHR_STATUS_OK) << "no on_enable was called";
+  ASSERT_EQ(api_->on_disable(plugin_, &error), EHR_STATUS_OK) << take(error);
+  EXPECT_EQ(unread(), EHR_STATUS_DISABLED);
+  ASSERT_EQ(api_->on_disable(plugin_, &error), EHR_STATUS_OK) << take(error);  // idempotent
+  ASSERT_EQ(api_->on_enable(plugin_, &error), EHR_STATUS_OK) << take(error);
+  EXPECT_EQ(unread(), EHR_STATUS_OK);
+  ASSERT_EQ(api_->on_enable(plugin_, &error), EHR_STATUS_OK) << take(error);
+  EXPECT_EQ(unread(), EHR_STATUS_OK);
+}
+
 TEST_F(PluginEntryTest, SettingsCallsCatchEverythingAndAnswerWithAStatus) {
   ehr_error* error = nullptr;
   ASSERT_EQ(init(kPluginsDir / "portal-settings.xml", &error), EHR_STATUS_OK) << take(error);
@@ -227,6 +269,144 @@ TEST_F(PluginEntryTest, SettingsCallsCatchEverythingAndAnswerWithAStatus) {
   ASSERT_EQ(registrations_.audit_api->verify(registrations_.audit, &result, &error), EHR_STATUS_OK);
   EXPECT_EQ(result.ok, 1u);
   EXPECT_EQ(result.records_checked, 1u);
+}
+
+// An array as common.h allows it: elements of different sizes, each stepped by its own struct_size.
+class MixedArray {
+ public:
+  // Appends `element` declaring `declared_size` bytes: more than sizeof(T) plays a newer host whose
+  // struct has members appended (their bytes are not ours to read), less an impossibly old one.
+  template <typename T>
+  void add(T element, size_t declared_size) {
+    element.struct_size = static_cast<uint32_t>(declared_size);
+    const size_t at = used_;
+    used_ += declared_size;
+    words_.resize((used_ + 7) / 8, 0xABABABABABABABABull);
+    std::memcpy(bytes() + at, &element, std::min(declared_size, sizeof(T)));
+  }
+  template <typename T>
+  const T* first() const {
+    return reinterpret_cast<const T*>(words_.data());
+  }
+
+ private:
+  unsigned char* bytes() { return reinterpret_cast<unsigned char*>(words_.data()); }
+  std::vector<uint64_t> words_;  // 8-aligned, as every ABI struct
+  size_t used_ = 0;
+};
+
+std::string effective_value(const ehr_settings_api* api, ehr_settings* settings, const std::string& key) {
+  struct Found {
+    std::string key, value;
+  } found{key, {}};
+  ehr_error* error = nullptr;
+  const ehr_status status = api->effective(
+      settings, {}, &found,
+      [](void* ctx, const ehr_effective_setting* setting) {
+        auto* f = static_cast<Found*>(ctx);
+        if (text(setting->key) == f->key) f->value = text(setting->value);
+        return static_cast<ehr_status>(EHR_STATUS_OK);
+      },
+      &error);
+  EXPECT_EQ(status, EHR_STATUS_OK) << take(error);
+  return found.value;
+}
+
+// common.h: every array that crosses is stepped by each element's own struct_size. A newer host's
+// larger elements, mixed with elements of today's size, are taken whole; an element too small for
+// what the plugin reads is refused by its index, and then nothing of the page is saved.
+TEST_F(PluginEntryTest, SavePageStepsEachValueByItsOwnStructSize) {
+  ehr_error* error = nullptr;
+  ASSERT_EQ(init(kPluginsDir / "portal-settings.xml", &error), EHR_STATUS_OK) << take(error);
+  const auto* api = registrations_.settings_api;
+  const std::string messaging = "my_messages", on = "on", subject_key = "new_message_subject",
+                    subject = "News from the clinic";
+  const ehr_setting_value turn_on{EHR_STRUCT_SETTING_VALUE, 0, view(messaging), view(on)};
+  const ehr_setting_value new_subject{EHR_STRUCT_SETTING_VALUE, 0, view(subject_key), view(subject)};
+
+  MixedArray mixed;
+  mixed.add(turn_on, sizeof(ehr_setting_value) + 16);  // a newer host's element
+  mixed.add(new_subject, sizeof(ehr_setting_value));   // today's size
+  ASSERT_EQ(
+      api->save_page(registrations_.settings, view("admin"), {}, mixed.first<ehr_setting_value>(), 2, &error),
+      EHR_STATUS_OK)
+      << take(error);
+  EXPECT_EQ(effective_value(api, registrations_.settings, messaging), "on");
+  EXPECT_EQ(effective_value(api, registrations_.settings, subject_key), subject);
+
+  const std::string off = "off", other_subject = "Never saved";
+  const ehr_setting_value turn_off{EHR_STRUCT_SETTING_VALUE, 0, view(messaging), view(off)};
+  const ehr_setting_value another{EHR_STRUCT_SETTING_VALUE, 0, view(subject_key), view(other_subject)};
+  MixedArray too_small;
+  too_small.add(turn_off, sizeof(ehr_setting_value) + 8);
+  too_small.add(another, offsetof(ehr_setting_value, value));  // ends before its value
+  EXPECT_EQ(api->save_page(registrations_.settings, view("admin"), {}, too_small.first<ehr_setting_value>(),
+                           2, &error),
+            EHR_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("values[1] "), std::string::npos);
+  EXPECT_EQ(effective_value(api, registrations_.settings, messaging), "on") << "nothing is half-saved";
+  EXPECT_EQ(effective_value(api, registrations_.settings, subject_key), subject);
+}
+
+// The same rule for a start request's recipients: a newer host's larger principals are stepped over
+// whole, and a recipient too small to hold its id is refused by index.
+TEST_F(PluginEntryTest, StartThreadStepsEachRecipientByItsOwnStructSize) {
+  host_.add_user("drlee", "Dr. Lee", true, {"available_for_portal_messages"});
+  host_.add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "", false});
+  host_.add_patient("p1", "Pat Sample", "north", {"drlee"});
+  host_.add_portal_user({"pat1", "Pat Sample", "Pat", PortalUserKind::patient, true}, {"p1"});
+  host_.add_portal_user({"guard1", "Gail Guardian", "Gail", PortalUserKind::guardian, true}, {"p1"});
+  ehr_error* error = nullptr;
+  ASSERT_EQ(init(kPluginsDir / "portal-settings.xml", &error), EHR_STATUS_OK) << take(error);
+  const std::string messaging = "my_messages", on = "on";
+  const ehr_setting_value values[] = {
+      {EHR_STRUCT_SETTING_VALUE, sizeof(ehr_setting_value), view(messaging), view(on)}};
+  ASSERT_EQ(
+      registrations_.settings_api->save_page(registrations_.settings, view("admin"), {}, values, 1, &error),
+      EHR_STATUS_OK)
+      << take(error);
+
+  const std::string drlee = "drlee", pat1 = "pat1", guard1 = "guard1", p1 = "p1",
+                    body = "Your results are in.";
+  MixedArray recipients;
+  recipients.add(ehr_principal{EHR_STRUCT_PRINCIPAL, 0, EHR_PRINCIPAL_PORTAL_USER, 0, view(pat1)},
+                 sizeof(ehr_principal) + 24);
+  recipients.add(ehr_principal{EHR_STRUCT_PRINCIPAL, 0, EHR_PRINCIPAL_PORTAL_USER, 0, view(guard1)},
+                 sizeof(ehr_principal));
+  ehr_start_request request{};
+  request.struct_type = EHR_STRUCT_START_REQUEST;
+  request.struct_size = sizeof request;
+  request.sender = {EHR_STRUCT_PRINCIPAL, sizeof(ehr_principal), EHR_PRINCIPAL_STAFF, 0, view(drlee)};
+  request.patient_id = view(p1);
+  request.recipients = recipients.first<ehr_principal>();
+  request.recipient_count = 2;
+  request.body = view(body);
+  ehr_sent sent{};
+  sent.struct_type = EHR_STRUCT_SENT;
+  sent.struct_size = sizeof sent;
+  ASSERT_EQ(registrations_.channel_api->start_thread(registrations_.channel, &request, &sent, &error),
+            EHR_STATUS_OK)
+      << take(error);
+  EXPECT_GT(sent.thread_id, 0);
+  for (const std::string& reader : {pat1, guard1}) {
+    const ehr_principal who{EHR_STRUCT_PRINCIPAL, sizeof(ehr_principal), EHR_PRINCIPAL_PORTAL_USER, 0,
+                            view(reader)};
+    uint64_t unread = 0;
+    ASSERT_EQ(registrations_.channel_api->unread_total(registrations_.channel, &who, &unread, &error),
+              EHR_STATUS_OK)
+        << take(error);
+    EXPECT_EQ(unread, 1u) << reader << " was reached";
+  }
+
+  MixedArray too_small;
+  too_small.add(ehr_principal{EHR_STRUCT_PRINCIPAL, 0, EHR_PRINCIPAL_PORTAL_USER, 0, view(pat1)},
+                sizeof(ehr_principal));
+  too_small.add(ehr_principal{EHR_STRUCT_PRINCIPAL, 0, EHR_PRINCIPAL_PORTAL_USER, 0, view(guard1)},
+                offsetof(ehr_principal, id));  // ends before its id
+  request.recipients = too_small.first<ehr_principal>();
+  EXPECT_EQ(registrations_.channel_api->start_thread(registrations_.channel, &request, &sent, &error),
+            EHR_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(take(error).find("recipients[1] "), std::string::npos);
 }
 
 }  // namespace

@@ -17,19 +17,30 @@ extern "C" {
 
 typedef struct ehr_channel ehr_channel; /* opaque, owned by the plugin until on_shutdown */
 
-/* Why messaging was refused. Numbers never change. */
+/* Why messaging was refused: the one table of reasons. The plugin's refusals, its audit records
+ * (as ehr_deny_reason_name's words) and the product documentation all use it as written here.
+ * Numbers and words never change; reasons are only added.
+ *
+ * Sending, replying, listing recipients and explain check, in this order, and answer the first
+ * that fails: the patient (UNKNOWN_PATIENT); My Messages at the patient's location
+ * (MESSAGING_OFF); the staff user (UNKNOWN_USER, STAFF_INACTIVE, STAFF_LACKS_ROLE); the audience
+ * (NOT_ON_CARE_TEAM); the portal user (UNKNOWN_USER, NOT_A_CONTACT, PORTAL_ACCOUNT_INACTIVE).
+ * Opening, listing, counting and archiving threads check the reader (UNKNOWN_USER, then
+ * STAFF_INACTIVE or PORTAL_ACCOUNT_INACTIVE), then the thread (a thread that does not exist is
+ * EHR_STATUS_NOT_FOUND, without a reason; NOT_A_PARTICIPANT), then, for a portal user, the chart
+ * (NOT_A_CONTACT). */
 typedef uint32_t ehr_deny_reason;
 enum {
-  EHR_DENY_NONE = 0,
-  EHR_DENY_MESSAGING_OFF = 1,    /* My Messages is off for the patient's location */
-  EHR_DENY_STAFF_LACKS_ROLE = 2, /* no available_for_portal_messages role */
-  EHR_DENY_STAFF_INACTIVE = 3,
-  EHR_DENY_NOT_ON_CARE_TEAM = 4, /* audience is Care Team only */
-  EHR_DENY_PORTAL_ACCOUNT_INACTIVE = 5,
-  EHR_DENY_NOT_A_CONTACT = 6, /* the portal user is not a contact on this chart */
-  EHR_DENY_UNKNOWN_PATIENT = 7,
-  EHR_DENY_UNKNOWN_USER = 8,
-  EHR_DENY_NOT_A_PARTICIPANT = 9 /* the thread is not the reader's */
+  EHR_DENY_NONE = 0,                    /* "ok": allowed */
+  EHR_DENY_MESSAGING_OFF = 1,           /* My Messages is off at the patient's location */
+  EHR_DENY_STAFF_LACKS_ROLE = 2,        /* the staff user lacks available_for_portal_messages */
+  EHR_DENY_STAFF_INACTIVE = 3,          /* the staff user's account is inactive */
+  EHR_DENY_NOT_ON_CARE_TEAM = 4,        /* audience Care Team only, and the staff user is not on it */
+  EHR_DENY_PORTAL_ACCOUNT_INACTIVE = 5, /* the portal user's account is inactive */
+  EHR_DENY_NOT_A_CONTACT = 6,           /* the portal user is not (or no longer) a contact on the chart */
+  EHR_DENY_UNKNOWN_PATIENT = 7,         /* the host does not know the patient */
+  EHR_DENY_UNKNOWN_USER = 8,            /* the host does not know the staff or portal user */
+  EHR_DENY_NOT_A_PARTICIPANT = 9        /* an active reader asked for a thread it is not on */
 };
 
 typedef struct ehr_decision {
@@ -131,7 +142,7 @@ typedef struct ehr_message_view {
   int64_t sent_at_unix_ms;
 } ehr_message_view;
 
-/* Invite a portal user to the portal, branded by the patient's location (R-BRAND-*). */
+/* Invite a portal user to the portal, branded by the patient's location. */
 typedef struct ehr_invite_request {
   uint32_t struct_type; /* EHR_STRUCT_INVITE_REQUEST */
   uint32_t struct_size;
@@ -147,7 +158,7 @@ typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view
 typedef struct ehr_channel_api {
   uint32_t struct_type; /* EHR_STRUCT_CHANNEL_API */
   uint32_t struct_size;
-  /* Answers R-MSG-5's "explain" without sending anything. */
+  /* Says whether the pair may message about the patient, and why, without sending anything. */
   ehr_status (*explain)(ehr_channel* channel, const ehr_explain_request* request, void* sink_ctx,
                         ehr_decision_sink_fn sink, ehr_error** out_error);
   /* The staff a portal user may write to about a patient: exactly the allowed set. */
@@ -172,7 +183,7 @@ typedef struct ehr_channel_api {
                                    ehr_error** out_error);
 } ehr_channel_api;
 
-/* Appended in 1.0: stable words for a deny reason, e.g. for audit records and machine-readable
+/* Stable words for a deny reason, e.g. for audit records and machine-readable
  * output. Numbers and words never change; never NULL. */
 static inline const char* ehr_deny_reason_name(ehr_deny_reason reason) {
   switch (reason) {

@@ -1,17 +1,33 @@
-/* ehr/common.h: types shared by every module of the EHR plugin ABI.
+/* ehr/common.h: types and rules shared by every module of the EHR plugin ABI.
  *
  * C99. Includes only <stdint.h>, <stddef.h>, <stdbool.h>. Rules every module follows:
  *  - Every exchanged struct and function table starts with `struct_type` and `struct_size`.
- *    Fields are only ever appended. A reader zero-fills its own copy, copies
- *    min(struct_size, sizeof) bytes, and checks that the members it requires fit.
+ *    Members are only ever appended, at the end, each in a new minor version; a member appended
+ *    after 1.0 says "Since 1.N." in its comment. A reader zero-fills its own copy, copies
+ *    min(struct_size, sizeof) bytes, and checks that the members it requires fit
+ *    (EHR_SIZE_THROUGH). An appended member that the writer's struct_size does not cover reads as
+ *    zero, and zero always means what the older version did ("absent", "not supported").
+ *  - Presence follows struct_size, not the negotiated version: a member or function is there when
+ *    the struct that carries it is large enough and, for a function, not NULL.
+ *  - Arrays of structs that cross (ehr_roles_section.roles, the values of a settings save,
+ *    ehr_start_request.recipients, ehr_field_info.choices, and every array added later) are
+ *    stepped by each element's own struct_size: element i+1 starts element i's struct_size bytes
+ *    after element i. A writer may use any size from the reader's required members up, as long as
+ *    it is a multiple of 8 (every ABI struct's alignment); a plain C array of one struct type
+ *    already is such an array. A reader refuses an element that is too small, misaligned in size,
+ *    or of the wrong struct_type, and names it.
  *  - A NULL function pointer in a table means "not supported".
  *  - Strings are UTF-8 views, valid for the duration of the call unless a comment says otherwise.
  *  - Every function returns an ehr_status and never lets an exception cross.
  *  - Whoever allocates provides the release function.
+ *  - New members use ehr_bool for yes/no (the 1.0 members keep the types they shipped with).
+ *  - New callbacks that hand over results take the sink shape below (ehr_<noun>_sink_fn).
  *
  * THREADING: lifecycle calls (negotiate, on_init, on_enable, on_disable, on_shutdown) come from
  * one host thread at a time. Settings, channel, audit and hook calls may come concurrently from
- * many host threads; host services may likewise be called concurrently by the plugin.
+ * many host threads. Host services may be called concurrently by the plugin, from the host's
+ * calling thread or from the plugin's own threads while that call waits; host_services.h says
+ * which and when, and what that asks of the host.
  */
 #ifndef EHR_COMMON_H
 #define EHR_COMMON_H
@@ -30,8 +46,17 @@ extern "C" {
 #define EHR_VERSION_MAJOR(version) ((uint32_t)(version) >> 16)
 #define EHR_VERSION_MINOR(version) ((uint32_t)(version)&0xFFFFu)
 #define EHR_ABI_VERSION_MAJOR 1
-#define EHR_ABI_VERSION_MINOR 0
+#define EHR_ABI_VERSION_MINOR 1
 #define EHR_ABI_VERSION EHR_MAKE_VERSION(EHR_ABI_VERSION_MAJOR, EHR_ABI_VERSION_MINOR)
+
+/* The size of struct T up to and including `member`: a reader requires struct_size to be at least
+ * this before it reads the member (for an appended member: before it uses it at all). */
+#define EHR_SIZE_THROUGH(T, member) (offsetof(T, member) + sizeof(((T*)0)->member))
+
+/* Yes or no, for members and out-parameters added from 1.1 on: 0 is false, 1 is true, and a
+ * reader treats any other value as true. Fixed width, so every language lays it out alike. */
+typedef uint32_t ehr_bool;
+enum { EHR_FALSE = 0, EHR_TRUE = 1 };
 
 /* Status codes. Numbers never change; new codes are only added. */
 typedef int32_t ehr_status;
@@ -47,7 +72,7 @@ enum {
   EHR_STATUS_INTERNAL = 8,         /* a bug or an unexpected exception, caught at the boundary */
   EHR_STATUS_REJECTED = 9,         /* an integrator hook refused the operation */
   EHR_STATUS_DISABLED = 10,        /* the plugin is disabled, or the feature is off */
-  EHR_STATUS_STOP = 11             /* returned by a sink to stop an enumeration early; not an error */
+  EHR_STATUS_STOP = 11             /* a sink's answer: enough, end the enumeration; not an error */
 };
 
 static inline const char* ehr_status_name(ehr_status status) {
@@ -130,6 +155,17 @@ typedef struct ehr_str {
   const char* data;
   size_t size;
 } ehr_str;
+
+/* Callbacks. Results that come as several items are handed to a sink, one call per item:
+ *   typedef ehr_status (*ehr_<noun>_sink_fn)(void* sink_ctx, const ehr_<noun>* item);
+ * sink_ctx is the caller's, passed through untouched; the item is valid only during that call.
+ * A sink answers EHR_STATUS_OK for more, or EHR_STATUS_STOP to end the enumeration early and
+ * successfully: the function that was enumerating then returns EHR_STATUS_OK. Any other answer is a
+ * failure: the enumeration ends and the function returns that status. STOP never reports a
+ * failure, and a function never returns STOP itself. This holds both ways: for the host's sinks
+ * that plugin functions call and for the plugin's sinks that host services call.
+ * 1.0 also has ehr_id_sink_fn (an ehr_str by value) and ehr_page_sink (a table of two sinks);
+ * they stay as they are. */
 
 /* Details of a failure. OWNERSHIP: allocated by the side that reports it, released only through
  * its own `release` (use ehr_error_free). `message` is NUL-terminated and safe to show an admin;

@@ -50,6 +50,8 @@ typedef struct ehr_hook_event {
   ehr_str new_value;
 } ehr_hook_event;
 
+typedef ehr_status (*ehr_hook_point_sink_fn)(void* sink_ctx, const ehr_hook_point_info* info);
+
 /* Return EHR_STATUS_OK to accept. To reject (before_store only), return an error status and
  * optionally set *out_error, allocated by the hook's side with its own release. */
 typedef ehr_status (*ehr_hook_fn)(void* user_data, const ehr_hook_event* event, ehr_error** out_error);
@@ -58,8 +60,7 @@ typedef struct ehr_hooks_api {
   uint32_t struct_type; /* EHR_STRUCT_HOOKS_API */
   uint32_t struct_size;
   /* Calls sink for each hook point the plugin offers. */
-  ehr_status (*list_points)(ehr_hooks* hooks, void* sink_ctx,
-                            ehr_status (*sink)(void* sink_ctx, const ehr_hook_point_info* info),
+  ehr_status (*list_points)(ehr_hooks* hooks, void* sink_ctx, ehr_hook_point_sink_fn sink,
                             ehr_error** out_error);
   /* user_data must stay valid until remove_hook returns or the plugin shuts down. */
   ehr_status (*add_hook)(ehr_hooks* hooks, ehr_hook_point point, ehr_hook_fn fn, void* user_data,

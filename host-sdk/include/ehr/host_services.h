@@ -1,10 +1,23 @@
 /* ehr/host_services.h: what only the host knows, offered to the plugin as one function table.
  *
- * The host implements every function (STYLE: host-side callbacks). Each takes the table's
+ * The host implements every function. Each takes the table's
  * `host` context first. Lookups that return text hand it to a sink callback; the views passed
  * to the sink are valid only during that callback. An unknown id returns EHR_STATUS_NOT_FOUND.
- * THREADING: every function here may be called concurrently from several plugin threads.
- * The plugin asks at the moment it needs an answer and keeps no copy that could go stale. */
+ * The plugin asks at the moment it needs an answer and keeps no copy that could go stale.
+ *
+ * THREADING AND TIMING. Every function here may be called concurrently. The plugin calls them
+ * only while one of its own functions is running, on behalf of that call, and never after it has
+ * returned (on_shutdown waits for its threads). They are called on the thread that made the call,
+ * except that the plugin's writer thread, which commits the writes of concurrent calls together,
+ * calls `now` (inside the write transaction), `audit` (after COMMIT) and `log` for those writes,
+ * while the calls that queued them wait: for a send, a reply, opening a thread, archiving, and a
+ * refusal that is audited. So a host must never make a host service wait for the thread that is
+ * inside the plugin call: no lock held across the call that a service also takes (a language
+ * runtime's global lock included: release it for the call), and no handing a service to that
+ * thread (a UI or event-loop thread) to wait for it there. Either deadlocks.
+ *
+ * ERRORS. A function that fails returns its status; since 1.1 the host can also say why, through
+ * take_error, and the plugin passes that reason on to the admin who sees the failure. */
 #ifndef EHR_HOST_SERVICES_H
 #define EHR_HOST_SERVICES_H
 
@@ -140,7 +153,17 @@ typedef struct ehr_host_services {
   ehr_status (*notify)(void* host, const ehr_notification* notification);
   /* Optional. A copy of each audit record for the host's own audit trail. */
   ehr_status (*audit)(void* host, const ehr_audit_event* event);
-  /* 1.1 and later: append new functions here, never in between. */
+
+  /* Optional. Since 1.1. The details of this table's call that has just failed on the calling
+   * thread: after a function above returned a status other than EHR_STATUS_OK, the plugin may call
+   * take_error on the same thread, before any other call to this table, and receives the host's
+   * ehr_error in *out_error (OWNERSHIP: the plugin releases it with ehr_error_free), or NULL when
+   * the host has none. The message is for an admin: it says what is missing or wrong, names the
+   * record by id, and carries no PHI. A host keeps at most one error per thread and drops it at its
+   * next call from that thread. */
+  ehr_status (*take_error)(void* host, ehr_error** out_error);
+
+  /* Later appends go here, never in between. */
 } ehr_host_services;
 
 #ifdef __cplusplus

@@ -4,6 +4,11 @@
  * Lifecycle (THREADING: one host thread at a time for all of these):
  *   negotiate -> on_init (plugin registers through the registrar) -> on_enable / on_disable
  *   (repeatable) -> on_shutdown (releases everything; no table or handle is used afterwards).
+ * STATE AFTER on_init: the plugin is enabled. A host that never calls on_enable or on_disable gets
+ * a working plugin. A host that keeps a plugin disabled calls on_disable after on_init returns and
+ * before it lets anyone use the registered tables. (A plugin built for 1.0 may start disabled and
+ * wait for on_enable: a host that wants it enabled calls on_enable, which is harmless on a plugin
+ * that already is.)
  * The host keeps the library mapped until process exit unless it knows nothing of it is alive. */
 #ifndef EHR_PLUGIN_H
 #define EHR_PLUGIN_H
@@ -67,7 +72,8 @@ typedef struct ehr_plugin_api {
   /* Required. */
   ehr_status (*on_init)(const ehr_init_params* params, const ehr_registrar* registrar,
                         ehr_plugin** out_plugin, ehr_error** out_error);
-  /* Optional. A disabled plugin keeps its data and registrations but refuses channel calls. */
+  /* Optional; idempotent. A disabled plugin keeps its data and registrations but answers every
+   * channel call with EHR_STATUS_DISABLED. */
   ehr_status (*on_enable)(ehr_plugin* plugin, ehr_error** out_error);
   ehr_status (*on_disable)(ehr_plugin* plugin, ehr_error** out_error);
   /* Required. Accepts NULL. */

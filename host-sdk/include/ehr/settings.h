@@ -53,7 +53,7 @@ typedef struct ehr_field_info {
   ehr_str help;
   ehr_field_type type;
   uint32_t choice_count;
-  const ehr_choice* choices; /* choice_count entries, each of its own struct_size */
+  const ehr_choice* choices; /* choice_count entries */
   ehr_str default_value;
   ehr_str value;     /* current value on this page (the effective one when following General) */
   int64_t min_value; /* EHR_FIELD_INT: inclusive bounds; STRING/TEXT: length bounds */

@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/error.hpp"
+#include "common/struct_copy.hpp"
 #include "ehr/common.h"
 
 namespace ehr::portal::abi {
@@ -34,6 +37,24 @@ ehr_status guarded(ehr_error** out_error, Body&& body) noexcept {
 // A host sink's answer: true to go on, false when it asked to stop (EHR_STATUS_STOP); any other
 // status throws Error naming the sink.
 [[nodiscard]] bool sink_continues(ehr_status status, const char* sink);
+
+// An array the host passed, copied element by element (common.h: each stepped by its own
+// struct_size); throws Error(EHR_STATUS_INVALID_ARGUMENT) naming the first element that is not a
+// valid `type_name` (wrong type, too small for `required_size`, or a size not a multiple of 8).
+template <typename T>
+[[nodiscard]] std::vector<T> copy_host_array(const T* first, size_t count, uint32_t struct_type,
+                                             size_t required_size, const char* type_name, const char* field) {
+  size_t bad = 0;
+  auto copies = copy_array(first, count, struct_type, required_size, &bad);
+  if (!copies) {
+    throw Error(
+        EHR_STATUS_INVALID_ARGUMENT,
+        std::string(field) + "[" + std::to_string(bad) + "] is not a valid " + type_name +
+            " (wrong struct_type, a struct_size too small for the members read, or not a multiple of 8)",
+        field);
+  }
+  return std::move(*copies);
+}
 
 // A view of a std::string, valid while the string lives.
 [[nodiscard]] inline ehr_str view(std::string_view text) noexcept {

@@ -136,11 +136,14 @@ ehr_status start_thread(ehr_channel* channel, const ehr_start_request* request, 
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL",
                   "recipients");
     }
+    const auto recipients =
+        copy_host_array(in.recipients, in.recipient_count, EHR_STRUCT_PRINCIPAL,
+                        EHR_SIZE_THROUGH(ehr_principal, id), "ehr_principal", "recipients");
     StartThreadRequest start;
     start.sender = principal_from(&in.sender, "sender");
     start.patient_id = to_string(in.patient_id);
-    for (size_t i = 0; i < in.recipient_count; ++i) {
-      start.recipients.push_back(principal_from(&in.recipients[i], "recipients"));
+    for (const ehr_principal& recipient : recipients) {
+      start.recipients.push_back(principal_from(&recipient, "recipients"));
     }
     start.subject = to_string(in.subject);
     start.body = to_string(in.body);

@@ -75,17 +75,11 @@ ehr_status save_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str loca
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "save_page was given a count but no values", "values");
     }
     SubmittedValues submitted;
-    // Each element carries its own size; a newer host's larger elements are stepped over whole.
-    const size_t stride = value_count > 0 ? values[0].struct_size : 0;
-    for (size_t i = 0; i < value_count; ++i) {
-      const auto* element = reinterpret_cast<const ehr_setting_value*>(
-          reinterpret_cast<const unsigned char*>(values) + i * stride);
-      auto value = copy_struct(element, EHR_STRUCT_SETTING_VALUE, EHR_SIZE_THROUGH(ehr_setting_value, value));
-      if (!value || element->struct_size != stride) {
-        throw Error(EHR_STATUS_INVALID_ARGUMENT,
-                    "value " + std::to_string(i) + " is not a valid ehr_setting_value", "values");
-      }
-      submitted.emplace_back(to_string(value->key), to_string(value->value));
+    const auto copies =
+        copy_host_array(values, value_count, EHR_STRUCT_SETTING_VALUE,
+                        EHR_SIZE_THROUGH(ehr_setting_value, value), "ehr_setting_value", "values");
+    for (const ehr_setting_value& value : copies) {
+      submitted.emplace_back(to_string(value.key), to_string(value.value));
     }
     service_of(settings).save_page(to_string(actor_user_id), to_string(location_id), submitted);
   });

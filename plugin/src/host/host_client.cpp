@@ -33,6 +33,18 @@ OrganizationInfo to_organization(const ehr_organization_info& c) {
           text(c.phone),       text(c.portal_url), c.is_master != 0};
 }
 
+// The answer a sink of ours gives the host when it cannot take an item: a failure status, never
+// EHR_STATUS_STOP, which would tell the host the enumeration ended well.
+ehr_status sink_failure(const std::exception_ptr& failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const Error& e) {
+    return e.code();
+  } catch (...) {
+    return EHR_STATUS_INTERNAL;
+  }
+}
+
 // Collects what the host hands to a sink. Whatever goes wrong inside the callback is kept and
 // rethrown after the host returns, so no exception ever unwinds through the host's C frames.
 template <typename CStruct, typename Value>
@@ -47,12 +59,12 @@ struct Collector {
     auto* self = static_cast<Collector*>(context);
     try {
       auto copy = copy_struct(item, self->struct_type, self->required_size);
-      if (!copy) throw Error(EHR_STATUS_INTERNAL, "the host passed a malformed record to the plugin");
+      if (!copy) throw Error(EHR_STATUS_INVALID_ARGUMENT, "the host passed a malformed record to the plugin");
       self->values.push_back(self->convert(*copy));
       return EHR_STATUS_OK;
     } catch (...) {
       self->failure = std::current_exception();
-      return EHR_STATUS_STOP;
+      return sink_failure(self->failure);
     }
   }
 
@@ -95,7 +107,7 @@ struct IdCollector {
       return EHR_STATUS_OK;
     } catch (...) {
       self->failure = std::current_exception();
-      return EHR_STATUS_STOP;
+      return sink_failure(self->failure);
     }
   }
 };
@@ -139,9 +151,27 @@ HostClient::HostClient(const ehr_host_services* table) {
 }
 
 void HostClient::check(ehr_status status, const char* function) const {
-  if (status != EHR_STATUS_OK) {
-    throw Error(status, std::string("the host service ") + function + " failed: " + ehr_status_name(status));
+  if (status == EHR_STATUS_OK) return;
+  std::string reason = ehr_status_name(status);
+  std::string field;
+  if (ehr_error* details = take_host_error()) {
+    if (details->message.size > 0) reason = text(details->message);
+    field = text(details->field);
+    ehr_error_free(details);
   }
+  throw Error(status, std::string("the host service ") + function + " failed: " + reason, field);
+}
+
+ehr_error* HostClient::take_host_error() const noexcept {
+  // Read only as far as the host's table reaches: a 1.0 host has no take_error (copied as NULL).
+  if (table_.take_error == nullptr) return nullptr;
+  ehr_error* details = nullptr;
+  if (table_.take_error(table_.host, &details) != EHR_STATUS_OK) return nullptr;
+  if (details != nullptr && (details->struct_type != EHR_STRUCT_ERROR ||
+                             details->struct_size < EHR_SIZE_THROUGH(ehr_error, release))) {
+    return nullptr;  // malformed: neither trusted nor freed through a release we cannot find
+  }
+  return details;
 }
 
 void HostClient::log(LogLevel level, std::string_view message) const noexcept {

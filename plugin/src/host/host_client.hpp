@@ -51,7 +51,10 @@ class HostClient {
   void audit(const ehr_audit_event& event) const;
 
  private:
+  // Throws Error for a failed call, with the host's own reason when it gives one (take_error).
   void check(ehr_status status, const char* function) const;
+  // The host's details of the call that just failed on this thread, or NULL.
+  [[nodiscard]] ehr_error* take_host_error() const noexcept;
 
   ehr_host_services table_{};
 };

@@ -140,5 +140,28 @@ TEST_F(HostClientTest, MalformedRecordsAndHostFailuresBecomeErrors) {
   }
 }
 
+// What the plugin's sink answered a host that handed it a malformed record.
+ehr_status sink_answer_to_malformed = EHR_STATUS_OK;
+
+ehr_status malformed_locations(void*, void* ctx, ehr_organization_sink_fn sink) {
+  ehr_organization_info truncated{};
+  truncated.struct_type = EHR_STRUCT_ORGANIZATION_INFO;
+  truncated.struct_size = sizeof(uint32_t) * 2;
+  sink_answer_to_malformed = sink(ctx, &truncated);
+  // A host following common.h: STOP ends the enumeration well, any other answer is returned.
+  return sink_answer_to_malformed == EHR_STATUS_STOP ? EHR_STATUS_OK : sink_answer_to_malformed;
+}
+
+// A sink answering EHR_STATUS_STOP ends an enumeration successfully (common.h), so the plugin's
+// own sinks report a record they cannot take with a failure status, which the host passes back.
+TEST_F(HostClientTest, ThePluginsSinksAnswerAFailureNeverStopForARecordTheyCannotTake) {
+  ehr_host_services table = *host_.table();
+  table.list_locations = &malformed_locations;
+  HostClient client(&table);
+  EXPECT_THROW((void)client.locations(), Error);
+  EXPECT_NE(sink_answer_to_malformed, EHR_STATUS_STOP);
+  EXPECT_EQ(sink_answer_to_malformed, EHR_STATUS_INVALID_ARGUMENT);
+}
+
 }  // namespace
 }  // namespace ehr::portal

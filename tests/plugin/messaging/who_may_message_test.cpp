@@ -150,5 +150,21 @@ TEST_F(WhoMayMessage, R_MSG_5_ExplainGivesTheSameAnswerAsASendWithoutSending) {
   EXPECT_EQ(refusal_of([&] { (void)service().explain({"", "", "p1"}); }).code(), EHR_STATUS_INVALID_ARGUMENT);
 }
 
+// channel.h owns the one table of deny reasons, and docs/messaging.md states it: opening a thread
+// checks the reader first (an inactive portal account: PORTAL_ACCOUNT_INACTIVE), then the thread
+// (a thread one is not on: NOT_A_PARTICIPANT). The audit outcome is the header's word.
+TEST_F(WhoMayMessage, OpeningAThreadAnswersTheReasonsInTheHeadersOrder) {
+  SentMessage sent = staff_writes("drlee", "p1", "Hello", {portal("pat1"), portal("mom1")});
+  add_portal_user("mom1", "Mom One", PortalUserKind::guardian, false, {"p1", "p2"});  // account closed
+  const Error inactive = refusal_of([&] { (void)service().read_thread(portal("mom1"), sent.thread_id); });
+  EXPECT_EQ(inactive.reason(), EHR_DENY_PORTAL_ACCOUNT_INACTIVE);
+  const Error stranger = refusal_of([&] { (void)service().read_thread(portal("pat2"), sent.thread_id); });
+  EXPECT_EQ(stranger.reason(), EHR_DENY_NOT_A_PARTICIPANT);
+  const std::vector<AuditRecord> reads = audited("message.read");
+  ASSERT_GE(reads.size(), 2u);
+  EXPECT_EQ(reads[reads.size() - 2].entry.outcome, ehr_deny_reason_name(EHR_DENY_PORTAL_ACCOUNT_INACTIVE));
+  EXPECT_EQ(reads.back().entry.outcome, ehr_deny_reason_name(EHR_DENY_NOT_A_PARTICIPANT));
+}
+
 }  // namespace
 }  // namespace ehr::portal::test

@@ -1,6 +1,9 @@
 // ehr-host portal invite and notifications list: branded, PHI-free notifications (R-BRAND-*).
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "ehr_host_process.hpp"
 
 namespace ehr::sample::cli_test {
@@ -80,6 +83,29 @@ TEST(PortalCommands, TemplatesAcceptOnlyAllowedPlaceholders) {  // R-BRAND-4
   const auto henry = notifications_to(host, "portal:henry");
   ASSERT_EQ(henry.size(), 1u);
   EXPECT_EQ(henry[0]["subject"], "Mail from Riverbend Health is waiting");
+}
+
+// The host says why it cannot deliver (host_services.h, take_error), and the admin reads that
+// reason, not just "the host service notify failed: invalid argument".
+TEST(PortalCommands, InvitingAPortalUserWithoutContactDetailsSaysWhatIsMissing) {
+  EhrHost host;
+  std::ifstream in(host.practice_file);
+  std::stringstream practice;
+  practice << in.rdbuf();
+  std::string text = practice.str();
+  const std::string email = "\n               email=\"olivia.hart@mail.example\"";
+  const auto at = text.find(email);
+  ASSERT_NE(at, std::string::npos) << "the sample practice changed: olivia has no e-mail to remove";
+  text.erase(at, email.size());
+  host.practice_file = host.data_directory / "olivia-without-email.xml";
+  std::ofstream(host.practice_file) << text;
+  host.enable_plugin();
+  const Outcome refused = host.run({"portal", "invite", "portal:olivia", "--as", "admin"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("portal user 'olivia' has no email address or phone number on file"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_TRUE(notifications_to(host, "portal:olivia").empty());
 }
 
 TEST(PortalCommands, OnlyPortalUsersAreInvited) {

@@ -23,7 +23,7 @@
 
 namespace ehr::host {
 
-// An Ed25519 public key the host admin trusts to sign plugins (issue 7).
+// An Ed25519 public key the host admin trusts to sign plugins.
 struct TrustedKey {
   std::string key_id;
   std::string public_key_base64;  // 32 bytes

@@ -1,5 +1,5 @@
 // RoleStore: role assignments of the host's staff users, kept in SQLite in the host data
-// directory, for hosts that do not keep roles themselves (R-ROLE-2, R-ROLE-3, R-ROLE-4).
+// directory, for hosts that do not keep roles themselves.
 //
 // The store knows the users through a UserDirectory the host implements (ids and active state;
 // the host stays the owner of its users) and the roles that were declared to it: the host's own
@@ -22,7 +22,7 @@
 
 namespace ehr::host {
 
-// The host role that allows changing role assignments (R-ROLE-4).
+// The host role that allows changing role assignments.
 inline constexpr std::string_view kManageUsersRole = "manage_users";
 
 // The host's users, as the role store needs them. THREADING: called from the thread that calls
@@ -36,7 +36,7 @@ class UserDirectory {
   virtual Result<User> find_user(std::string_view user_id);
 };
 
-// One recorded change (R-ROLE-4).
+// One recorded change.
 struct RoleChange {
   std::int64_t sequence = 0;
   std::int64_t at_unix_ms = 0;
@@ -86,10 +86,10 @@ class RoleStore {
   // Every holder, active or not, sorted by id.
   Result<std::vector<std::string>> members(std::string_view role_id) const;
 
-  // R-ROLE-2: one user's check box on the user edit page.
+  // One user's check box on the user edit page.
   Result<RoleUpdate> set_role(std::string_view actor_user_id, std::string_view user_id,
                               std::string_view role_id, bool assigned);
-  // R-ROLE-3: Manage Users > Assign Roles. Atomic: on any error (forbidden, unknown user or
+  // Manage Users > Assign Roles. Atomic: on any error (forbidden, unknown user or
   // role) nothing changes. "All" applies to active users only.
   Result<RoleUpdate> assign_selected(std::string_view actor_user_id, std::string_view role_id,
                                      const std::vector<std::string>& user_ids);
@@ -102,7 +102,7 @@ class RoleStore {
   // what admins changed since. Answers whether it applied them. Recorded with actor "(initial)".
   Result<bool> seed_initial(const std::vector<RoleAssignment>& assignments);
 
-  // R-ROLE-4: every recorded change, oldest first.
+  // Every recorded change, oldest first.
   Result<std::vector<RoleChange>> changes() const;
 
  private:

@@ -1,0 +1,208 @@
+/* ehr/channel.h: a messaging channel between a patient's care team and the patient's portal
+ * users. The plugin implements the table; the host calls it for its users.
+ *
+ * Every call names the acting principal; the plugin checks access on every call (settings,
+ * roles, care team, contact links, account states are asked from the host each time) and
+ * audits every read and write. Refusals return EHR_STATUS_FORBIDDEN with ehr_error.reason set
+ * to an ehr_deny_reason and a message an admin can act on.
+ * THREADING: any function may be called concurrently from many host threads. */
+#ifndef EHR_CHANNEL_H
+#define EHR_CHANNEL_H
+
+#include "ehr/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ehr_channel ehr_channel; /* opaque, owned by the plugin until on_shutdown */
+
+/* Why messaging was refused. Numbers never change. */
+typedef uint32_t ehr_deny_reason;
+enum {
+  EHR_DENY_NONE = 0,
+  EHR_DENY_MESSAGING_OFF = 1,    /* My Messages is off for the patient's location */
+  EHR_DENY_STAFF_LACKS_ROLE = 2, /* no available_for_portal_messages role */
+  EHR_DENY_STAFF_INACTIVE = 3,
+  EHR_DENY_NOT_ON_CARE_TEAM = 4, /* audience is Care Team only */
+  EHR_DENY_PORTAL_ACCOUNT_INACTIVE = 5,
+  EHR_DENY_NOT_A_CONTACT = 6, /* the portal user is not a contact on this chart */
+  EHR_DENY_UNKNOWN_PATIENT = 7,
+  EHR_DENY_UNKNOWN_USER = 8,
+  EHR_DENY_NOT_A_PARTICIPANT = 9 /* the thread is not the reader's */
+};
+
+typedef struct ehr_decision {
+  uint32_t struct_type; /* EHR_STRUCT_DECISION */
+  uint32_t struct_size;
+  uint32_t allowed;
+  ehr_deny_reason reason;
+  ehr_str explanation; /* words an admin can act on; for allowed, why it is allowed */
+} ehr_decision;
+
+/* May `staff` and `portal_user` (either may be the actor) message about `patient_id`?
+ * An empty portal_user id asks only about the staff side. */
+typedef struct ehr_explain_request {
+  uint32_t struct_type; /* EHR_STRUCT_EXPLAIN_REQUEST */
+  uint32_t struct_size;
+  ehr_str staff_user_id;
+  ehr_str portal_user_id;
+  ehr_str patient_id;
+} ehr_explain_request;
+
+typedef struct ehr_recipient {
+  uint32_t struct_type; /* EHR_STRUCT_RECIPIENT */
+  uint32_t struct_size;
+  ehr_principal principal;
+  ehr_str display_name;
+} ehr_recipient;
+
+/* Starts a thread about one patient. Staff write to the patient's portal users (recipients
+ * empty: every portal user eligible on the chart); a portal user writes to one staff recipient
+ * from the list it is offered. */
+typedef struct ehr_start_request {
+  uint32_t struct_type; /* EHR_STRUCT_START_REQUEST */
+  uint32_t struct_size;
+  ehr_principal sender;
+  ehr_str patient_id;
+  const ehr_principal* recipients;
+  size_t recipient_count;
+  ehr_str subject; /* optional */
+  ehr_str body;    /* UTF-8 plain text, within the schema's size limit; never truncated */
+} ehr_start_request;
+
+typedef struct ehr_reply_request {
+  uint32_t struct_type; /* EHR_STRUCT_REPLY_REQUEST */
+  uint32_t struct_size;
+  ehr_principal sender;
+  int64_t thread_id;
+  ehr_str body;
+} ehr_reply_request;
+
+/* Written by the plugin once the message is durably committed. */
+typedef struct ehr_sent {
+  uint32_t struct_type; /* EHR_STRUCT_SENT */
+  uint32_t struct_size;
+  int64_t thread_id;
+  int64_t message_id;
+  int64_t sent_at_unix_ms;
+} ehr_sent;
+
+typedef struct ehr_list_request {
+  uint32_t struct_type; /* EHR_STRUCT_LIST_REQUEST */
+  uint32_t struct_size;
+  ehr_principal reader;
+  uint32_t include_archived; /* 0: inbox, 1: archived threads only */
+  uint32_t limit;            /* 0: the plugin's default page size */
+  uint32_t offset;
+  uint32_t reserved;
+} ehr_list_request;
+
+typedef struct ehr_thread_summary {
+  uint32_t struct_type; /* EHR_STRUCT_THREAD_SUMMARY */
+  uint32_t struct_size;
+  int64_t thread_id;
+  ehr_str patient_id;
+  ehr_str subject;
+  ehr_principal started_by;
+  ehr_principal last_sender;
+  int64_t last_message_at_unix_ms;
+  uint32_t message_count;
+  uint32_t unread_count; /* for this reader */
+  uint32_t archived;     /* for this reader */
+  uint32_t reserved;
+} ehr_thread_summary;
+
+typedef struct ehr_inbox_totals {
+  uint32_t struct_type; /* EHR_STRUCT_INBOX_TOTALS */
+  uint32_t struct_size;
+  uint64_t thread_count; /* threads matching the request, across all pages */
+  uint64_t unread_total; /* the badge: unread messages in the reader's unarchived threads */
+} ehr_inbox_totals;
+
+typedef struct ehr_message_view {
+  uint32_t struct_type; /* EHR_STRUCT_MESSAGE_VIEW */
+  uint32_t struct_size;
+  int64_t message_id;
+  int64_t thread_id;
+  ehr_principal sender;
+  ehr_str sender_display_name;
+  ehr_str body;
+  int64_t sent_at_unix_ms;
+} ehr_message_view;
+
+/* Invite a portal user to the portal, branded by the patient's location (R-BRAND-*). */
+typedef struct ehr_invite_request {
+  uint32_t struct_type; /* EHR_STRUCT_INVITE_REQUEST */
+  uint32_t struct_size;
+  ehr_str actor_user_id;
+  ehr_str portal_user_id;
+} ehr_invite_request;
+
+typedef ehr_status (*ehr_decision_sink_fn)(void* sink_ctx, const ehr_decision* decision);
+typedef ehr_status (*ehr_recipient_sink_fn)(void* sink_ctx, const ehr_recipient* recipient);
+typedef ehr_status (*ehr_thread_sink_fn)(void* sink_ctx, const ehr_thread_summary* thread);
+typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view* message);
+
+typedef struct ehr_channel_api {
+  uint32_t struct_type; /* EHR_STRUCT_CHANNEL_API */
+  uint32_t struct_size;
+  /* Answers R-MSG-5's "explain" without sending anything. */
+  ehr_status (*explain)(ehr_channel* channel, const ehr_explain_request* request, void* sink_ctx,
+                        ehr_decision_sink_fn sink, ehr_error** out_error);
+  /* The staff a portal user may write to about a patient: exactly the allowed set. */
+  ehr_status (*list_recipients)(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
+                                void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error);
+  ehr_status (*start_thread)(ehr_channel* channel, const ehr_start_request* request, ehr_sent* out_sent,
+                             ehr_error** out_error);
+  ehr_status (*reply)(ehr_channel* channel, const ehr_reply_request* request, ehr_sent* out_sent,
+                      ehr_error** out_error);
+  /* Newest first. out_totals may be NULL. */
+  ehr_status (*list_threads)(ehr_channel* channel, const ehr_list_request* request, void* sink_ctx,
+                             ehr_thread_sink_fn sink, ehr_inbox_totals* out_totals, ehr_error** out_error);
+  ehr_status (*unread_total)(ehr_channel* channel, const ehr_principal* reader, uint64_t* out_unread,
+                             ehr_error** out_error);
+  /* Oldest first; marks the thread read for this reader only. */
+  ehr_status (*read_thread)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                            void* sink_ctx, ehr_message_sink_fn sink, ehr_error** out_error);
+  ehr_status (*set_archived)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
+                             uint32_t archived, ehr_error** out_error);
+  /* Optional. */
+  ehr_status (*invite_portal_user)(ehr_channel* channel, const ehr_invite_request* request,
+                                   ehr_error** out_error);
+} ehr_channel_api;
+
+/* Appended in 1.0: stable words for a deny reason, e.g. for audit records and machine-readable
+ * output. Numbers and words never change; never NULL. */
+static inline const char* ehr_deny_reason_name(ehr_deny_reason reason) {
+  switch (reason) {
+    case EHR_DENY_NONE:
+      return "ok";
+    case EHR_DENY_MESSAGING_OFF:
+      return "messaging_off";
+    case EHR_DENY_STAFF_LACKS_ROLE:
+      return "staff_lacks_role";
+    case EHR_DENY_STAFF_INACTIVE:
+      return "staff_inactive";
+    case EHR_DENY_NOT_ON_CARE_TEAM:
+      return "not_on_care_team";
+    case EHR_DENY_PORTAL_ACCOUNT_INACTIVE:
+      return "portal_account_inactive";
+    case EHR_DENY_NOT_A_CONTACT:
+      return "not_a_contact";
+    case EHR_DENY_UNKNOWN_PATIENT:
+      return "unknown_patient";
+    case EHR_DENY_UNKNOWN_USER:
+      return "unknown_user";
+    case EHR_DENY_NOT_A_PARTICIPANT:
+      return "not_a_participant";
+    default:
+      return "unknown_reason";
+  }
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EHR_CHANNEL_H */

@@ -1,0 +1,150 @@
+/* ehr/host_services.h: what only the host knows, offered to the plugin as one function table.
+ *
+ * The host implements every function (STYLE: host-side callbacks). Each takes the table's
+ * `host` context first. Lookups that return text hand it to a sink callback; the views passed
+ * to the sink are valid only during that callback. An unknown id returns EHR_STATUS_NOT_FOUND.
+ * THREADING: every function here may be called concurrently from several plugin threads.
+ * The plugin asks at the moment it needs an answer and keeps no copy that could go stale. */
+#ifndef EHR_HOST_SERVICES_H
+#define EHR_HOST_SERVICES_H
+
+#include "ehr/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef uint32_t ehr_log_level;
+enum { EHR_LOG_DEBUG = 0, EHR_LOG_INFO = 1, EHR_LOG_WARNING = 2, EHR_LOG_ERROR = 3 };
+
+typedef struct ehr_user_info {
+  uint32_t struct_type; /* EHR_STRUCT_USER_INFO */
+  uint32_t struct_size;
+  ehr_str id;
+  ehr_str display_name;
+  uint32_t active; /* 1 when the account is active */
+  uint32_t reserved;
+} ehr_user_info;
+
+typedef struct ehr_patient_info {
+  uint32_t struct_type; /* EHR_STRUCT_PATIENT_INFO */
+  uint32_t struct_size;
+  ehr_str id;
+  ehr_str display_name; /* PHI: never logged, never put in a notification */
+  ehr_str location_id;  /* empty in a single instance */
+} ehr_patient_info;
+
+typedef uint32_t ehr_portal_user_kind;
+enum { EHR_PORTAL_PATIENT = 1, EHR_PORTAL_GUARDIAN = 2, EHR_PORTAL_GUARANTOR = 3 };
+
+typedef struct ehr_portal_user_info {
+  uint32_t struct_type; /* EHR_STRUCT_PORTAL_USER_INFO */
+  uint32_t struct_size;
+  ehr_str id;
+  ehr_str display_name;
+  ehr_str first_name;
+  ehr_portal_user_kind kind;
+  uint32_t active; /* 1 when the portal account is active */
+} ehr_portal_user_info;
+
+/* The company (location_id empty) or one of its locations, as set in the host's Company tab. */
+typedef struct ehr_organization_info {
+  uint32_t struct_type; /* EHR_STRUCT_ORGANIZATION_INFO */
+  uint32_t struct_size;
+  ehr_str location_id; /* empty for the company */
+  ehr_str name;
+  ehr_str alias; /* when not empty, shown instead of name */
+  ehr_str address;
+  ehr_str phone;
+  ehr_str portal_url; /* where portal users sign in */
+  uint32_t is_master; /* company only: 1 for a master instance with locations */
+  uint32_t reserved;
+} ehr_organization_info;
+
+typedef uint32_t ehr_notification_kind;
+enum { EHR_NOTIFY_PORTAL_INVITATION = 1, EHR_NOTIFY_NEW_MESSAGE = 2 };
+
+typedef uint32_t ehr_delivery;
+enum {
+  EHR_DELIVERY_PORTAL_CONTACT = 1, /* the host picks email or SMS from the portal user's record */
+  EHR_DELIVERY_IN_APP = 2          /* a notice inside the host, for staff */
+};
+
+/* Something the plugin asks the host to deliver. It never carries message content or PHI. */
+typedef struct ehr_notification {
+  uint32_t struct_type; /* EHR_STRUCT_NOTIFICATION */
+  uint32_t struct_size;
+  ehr_notification_kind kind;
+  ehr_delivery delivery;
+  ehr_principal recipient;
+  ehr_str subject;
+  ehr_str text;
+  ehr_str html; /* may be empty */
+  ehr_str brand_name;
+} ehr_notification;
+
+/* One audit record, as the plugin stores it and mirrors it to the host's audit sink. */
+typedef struct ehr_audit_event {
+  uint32_t struct_type; /* EHR_STRUCT_AUDIT_EVENT */
+  uint32_t struct_size;
+  int64_t sequence; /* position in the plugin's hash chain, from 1 */
+  int64_t at_unix_ms;
+  ehr_principal actor;
+  ehr_str action;     /* e.g. "message.send", "settings.change", "role.assign" */
+  ehr_str patient_id; /* may be empty */
+  ehr_str target;     /* thread, setting scope/field, user, ... */
+  ehr_str outcome;    /* "ok" or the refusal reason code */
+  ehr_str detail;     /* never message content */
+  ehr_str hash;       /* hex SHA-256 of this record chained to the previous one */
+} ehr_audit_event;
+
+typedef ehr_status (*ehr_user_sink_fn)(void* sink_ctx, const ehr_user_info* user);
+typedef ehr_status (*ehr_patient_sink_fn)(void* sink_ctx, const ehr_patient_info* patient);
+typedef ehr_status (*ehr_portal_user_sink_fn)(void* sink_ctx, const ehr_portal_user_info* portal_user);
+typedef ehr_status (*ehr_organization_sink_fn)(void* sink_ctx, const ehr_organization_info* org);
+typedef ehr_status (*ehr_id_sink_fn)(void* sink_ctx, ehr_str id);
+
+typedef struct ehr_host_services {
+  uint32_t struct_type; /* EHR_STRUCT_HOST_SERVICES */
+  uint32_t struct_size;
+  void* host; /* passed back as the first argument of every function below */
+
+  /* Required. Must not be given PHI. */
+  ehr_status (*log)(void* host, ehr_log_level level, ehr_str message);
+  /* Required. Wall clock, milliseconds since the Unix epoch. */
+  ehr_status (*now)(void* host, int64_t* out_unix_ms);
+
+  /* Required. Staff users and their roles, asked at the moment of each decision. */
+  ehr_status (*get_user)(void* host, ehr_str user_id, void* sink_ctx, ehr_user_sink_fn sink);
+  ehr_status (*user_has_role)(void* host, ehr_str user_id, ehr_str role_id, bool* out_has_role);
+  /* Every user holding the role, active or not. */
+  ehr_status (*list_users_with_role)(void* host, ehr_str role_id, void* sink_ctx, ehr_user_sink_fn sink);
+
+  /* Required. Patients, their care teams and their portal contacts. */
+  ehr_status (*get_patient)(void* host, ehr_str patient_id, void* sink_ctx, ehr_patient_sink_fn sink);
+  /* The staff user ids on the patient's care team. */
+  ehr_status (*list_care_team)(void* host, ehr_str patient_id, void* sink_ctx, ehr_id_sink_fn sink);
+  ehr_status (*get_portal_user)(void* host, ehr_str portal_user_id, void* sink_ctx,
+                                ehr_portal_user_sink_fn sink);
+  /* Portal users that are contacts on the patient's chart (patient, guardians, guarantors). */
+  ehr_status (*list_patient_contacts)(void* host, ehr_str patient_id, void* sink_ctx,
+                                      ehr_portal_user_sink_fn sink);
+  /* The patient ids whose charts the portal user is a contact on. */
+  ehr_status (*list_contact_charts)(void* host, ehr_str portal_user_id, void* sink_ctx, ehr_id_sink_fn sink);
+
+  /* Required. The company and its locations (none in a single instance). */
+  ehr_status (*get_company)(void* host, void* sink_ctx, ehr_organization_sink_fn sink);
+  ehr_status (*list_locations)(void* host, void* sink_ctx, ehr_organization_sink_fn sink);
+
+  /* Optional. Delivery of notifications; the host resolves addresses. */
+  ehr_status (*notify)(void* host, const ehr_notification* notification);
+  /* Optional. A copy of each audit record for the host's own audit trail. */
+  ehr_status (*audit)(void* host, const ehr_audit_event* event);
+  /* 1.1 and later: append new functions here, never in between. */
+} ehr_host_services;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EHR_HOST_SERVICES_H */
