@@ -33,7 +33,7 @@ void list(Context& context, CommandLine& args) {
   const std::string actor = args.required_option("--as");
   const std::string patient = args.option("--patient").value_or("");
   args.no_positionals();
-  (void)context.host().authorized(actor, "manage_portal_settings", "read the audit log");
+  (void)context.host().authorized(actor, host::kManageUsersRole, "read the audit log");
   if (!patient.empty()) (void)context.host().patient(patient);
   const std::vector<host::AuditEvent> events = checked(context.host().audit_log().list(patient));
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
@@ -74,7 +74,7 @@ const CommandGroup& audit_commands() {
            verify},
           {"list", "audit list --as USER [--patient P]",
            "Every audit record oldest first (only those about patient P with --patient). Only holders of "
-           "manage_portal_settings may read it.",
+           "manage_users may read it.",
            list},
       }};
   return group;

@@ -51,5 +51,9 @@ const CommandGroup& messages_commands();
 const CommandGroup& audit_commands();
 const CommandGroup& portal_commands();
 const CommandGroup& notifications_commands();
+// web/serve_command.cpp: `ehr-host serve` (a group of one command, run as `ehr-host serve ...`),
+// and `users set-password`.
+const CommandGroup& serve_commands();
+Command set_password_command();
 
 }  // namespace ehr::sample::cli

@@ -15,9 +15,9 @@ namespace {
 
 const std::vector<const cli::CommandGroup*>& groups() {
   static const std::vector<const cli::CommandGroup*> all = {
-      &cli::plugins_commands(), &cli::settings_commands(),     &cli::users_commands(),
-      &cli::roles_commands(),   &cli::messages_commands(),     &cli::audit_commands(),
-      &cli::portal_commands(),  &cli::notifications_commands()};
+      &cli::plugins_commands(), &cli::settings_commands(),      &cli::users_commands(),
+      &cli::roles_commands(),   &cli::messages_commands(),      &cli::audit_commands(),
+      &cli::portal_commands(),  &cli::notifications_commands(), &cli::serve_commands()};
   return all;
 }
 
@@ -138,6 +138,10 @@ int main(int argc, char** argv) {
     const cli::CommandGroup* group = find_group(rest.front());
     if (group == nullptr)
       cli::usage_error("unknown command group '" + rest.front() + "'; `ehr-host --help` lists them");
+    // A group of one command named like the group (`ehr-host serve ...`) takes no command word.
+    if (group->commands.size() == 1 && group->commands.front().name == group->name) {
+      rest.insert(rest.begin() + 1, std::string(group->name));
+    }
     if (rest.size() < 2) {
       if (help) return main_help(rest);
       print_group_help(std::cerr, *group);

@@ -162,6 +162,21 @@ host::AuditLog SampleHost::audit_log() const {
   return logs.front();
 }
 
+std::vector<RoleSectionView> SampleHost::role_sections() const {
+  std::vector<RoleSectionView> sections;
+  std::set<std::string> shown;
+  for (const host::RolesSection& section : plugins_->registry().roles_sections()) {
+    sections.push_back({section.title, section.plugin_id, section.roles});
+    for (const host::RoleDescriptor& role : section.roles) shown.insert(role.id);
+  }
+  RoleSectionView other{"Host roles", "", {}};
+  for (const host::RoleDescriptor& role : roles_->declared_roles()) {
+    if (!shown.contains(role.id)) other.roles.push_back(role);
+  }
+  if (!other.roles.empty()) sections.insert(sections.begin(), std::move(other));
+  return sections;
+}
+
 namespace {
 [[noreturn]] void not_found(const char* what, std::string_view id) {
   throw CommandError(kExitNotFound, std::string("not found: unknown ") + what + " '" + std::string(id) + "'",

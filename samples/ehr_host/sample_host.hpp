@@ -29,6 +29,14 @@ struct HostPaths {
 // prints it), blank lines and # comments allowed. Throws CommandError naming the file and line.
 [[nodiscard]] std::vector<ehr::host::TrustedKey> read_trusted_keys(const std::filesystem::path& file);
 
+// A roles section as the user edit page shows it: the plugins' sections as they registered them,
+// then every other declared role (the host's own, and those of plugins not loaded now).
+struct RoleSectionView {
+  std::string title;
+  std::string plugin_id;
+  std::vector<ehr::host::RoleDescriptor> roles;
+};
+
 class SampleHost {
  public:
   // Creates the data directory if missing, reads the practice file, opens the stores and loads
@@ -50,6 +58,8 @@ class SampleHost {
   [[nodiscard]] ehr::host::SettingsPages settings_pages() const;
   [[nodiscard]] ehr::host::MessagingChannel channel() const;
   [[nodiscard]] ehr::host::AuditLog audit_log() const;
+
+  [[nodiscard]] std::vector<RoleSectionView> role_sections() const;
 
   // Throws CommandError (not found) naming the id.
   const StaffUser& user(std::string_view id) const;

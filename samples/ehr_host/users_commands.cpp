@@ -12,29 +12,6 @@ namespace host = ehr::host;
 
 namespace {
 
-struct Section {
-  std::string title;
-  std::string plugin_id;
-  std::vector<host::RoleDescriptor> roles;
-};
-
-// The plugins' sections as they registered them, then every other declared role (the host's own,
-// and those of plugins that are not loaded right now) under "Host roles".
-std::vector<Section> role_sections(SampleHost& sample) {
-  std::vector<Section> sections;
-  std::set<std::string> shown;
-  for (const host::RolesSection& section : sample.plugins().registry().roles_sections()) {
-    sections.push_back({section.title, section.plugin_id, section.roles});
-    for (const host::RoleDescriptor& role : section.roles) shown.insert(role.id);
-  }
-  Section other{"Host roles", "", {}};
-  for (const host::RoleDescriptor& role : sample.roles().declared_roles()) {
-    if (!shown.contains(role.id)) other.roles.push_back(role);
-  }
-  if (!other.roles.empty()) sections.insert(sections.begin(), std::move(other));
-  return sections;
-}
-
 void show(Context& context, CommandLine& args) {
   const std::string id = args.single_positional("USER");
   SampleHost& sample = context.host();
@@ -43,10 +20,10 @@ void show(Context& context, CommandLine& args) {
   const auto holds = [&](const std::string& role) {
     return std::find(held.begin(), held.end(), role) != held.end();
   };
-  const std::vector<Section> sections = role_sections(sample);
+  const std::vector<RoleSectionView> sections = sample.role_sections();
 
   nlohmann::ordered_json sections_json = nlohmann::ordered_json::array();
-  for (const Section& section : sections) {
+  for (const RoleSectionView& section : sections) {
     nlohmann::ordered_json roles = nlohmann::ordered_json::array();
     for (const host::RoleDescriptor& role : section.roles) {
       roles.push_back({{"id", role.id}, {"label", role.label}, {"assigned", holds(role.id)}});
@@ -60,7 +37,7 @@ void show(Context& context, CommandLine& args) {
                                        {"sections", sections_json}};
   context.out().emit(data, [&](std::ostream& out) {
     out << user.name << " (" << user.id << "), " << (user.active ? "active" : "inactive") << '\n';
-    for (const Section& section : sections) {
+    for (const RoleSectionView& section : sections) {
       out << '\n' << section.title << '\n';
       for (const host::RoleDescriptor& role : section.roles) {
         out << "  " << check_box(holds(role.id)) << ' ' << role.label << "  (" << role.id << ")\n";
@@ -119,6 +96,7 @@ const CommandGroup& users_commands() {
            "Checks or unchecks role boxes on USER's page. Only holders of manage_users may; every change is "
            "audited.",
            edit},
+          set_password_command(),
       }};
   return group;
 }
