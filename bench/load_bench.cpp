@@ -7,9 +7,11 @@
 #include <benchmark/benchmark.h>
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "ehr/plugin.h"
 #include "environment.hpp"
 #include "scenarios.hpp"
+#include "sync_counter.hpp"
 
 namespace ehr::bench {
 
@@ -24,8 +27,22 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// A child prints the microseconds it measured, then (for loads) the syncs SQLite asked for.
+struct ChildRun {
+  double ms = 0;
+  double syncs = 0;
+};
+
+ChildRun child_run(const std::vector<std::string>& arguments) {
+  std::istringstream out(run_child(arguments));
+  ChildRun run;
+  out >> run.ms >> run.syncs;
+  run.ms /= 1000;
+  return run;
+}
+
 double child_ms(const std::vector<std::string>& arguments) {
-  return std::stod(run_child(arguments)) / 1000;
+  return child_run(arguments).ms;
 }
 
 // Each round: a bare dlopen, a cold load into a new host data directory, and a restart of the
@@ -33,6 +50,7 @@ double child_ms(const std::vector<std::string>& arguments) {
 void plugin_loads(benchmark::State& state) {
   const Environment& env = environment();
   Latencies bare, cold, restart;
+  double cold_syncs = 0, restart_syncs = 0;
   int round = 0;
   for (auto _ : state) {
     const fs::path host_data = env.options().work_directory / ("load-" + std::to_string(round++));
@@ -41,16 +59,21 @@ void plugin_loads(benchmark::State& state) {
                                         host_data.string()};
     bare.add(std::chrono::microseconds(
         static_cast<int64_t>(1000 * child_ms({"--child-dlopen", Environment::library().string()}))));
-    const double cold_ms = child_ms(load);
-    cold.add(std::chrono::microseconds(static_cast<int64_t>(1000 * cold_ms)));
-    restart.add(std::chrono::microseconds(static_cast<int64_t>(1000 * child_ms(load))));
-    state.SetIterationTime(cold_ms / 1000);
+    const ChildRun cold_run = child_run(load);
+    cold.add(std::chrono::microseconds(static_cast<int64_t>(1000 * cold_run.ms)));
+    const ChildRun restart_run = child_run(load);
+    restart.add(std::chrono::microseconds(static_cast<int64_t>(1000 * restart_run.ms)));
+    cold_syncs = std::max(cold_syncs, cold_run.syncs);
+    restart_syncs = std::max(restart_syncs, restart_run.syncs);
+    state.SetIterationTime(cold_run.ms / 1000);
     fs::remove_all(host_data);
   }
   state.counters["bare_dlopen_p50_ms"] = bare.percentile_us(0.5) / 1000;
   state.counters["cold_p50_ms"] = cold.percentile_us(0.5) / 1000;
   state.counters["cold_max_ms"] = cold.percentile_us(1.0) / 1000;
   state.counters["restart_p50_ms"] = restart.percentile_us(0.5) / 1000;
+  state.counters["cold_fsyncs"] = cold_syncs;  // the most any round counted
+  state.counters["restart_fsyncs"] = restart_syncs;
 }
 
 }  // namespace
@@ -73,6 +96,7 @@ int load_child_main(int argc, char** argv) {
   if (mode == "--child-load" && argc == 4) {
     const Practice practice(quick_scale());
     BenchHost host(practice);
+    count_syncs();
     const auto started = clock::now();
     host::PluginManager manager(manager_options(argv[2], argv[3]), host);
     const host::Status status = manager.discover();
@@ -84,7 +108,9 @@ int load_child_main(int argc, char** argv) {
                            : (!info ? info.status().to_string().c_str() : info->failure.to_string().c_str()));
       return 1;
     }
-    std::printf("%.1f\n", std::chrono::duration<double, std::micro>(elapsed).count());
+    const uint64_t syncs = syncs_counted();
+    std::printf("%.1f %llu\n", std::chrono::duration<double, std::micro>(elapsed).count(),
+                static_cast<unsigned long long>(syncs));
     manager.shutdown();
     return 0;
   }

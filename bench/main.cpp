@@ -1,7 +1,9 @@
 // portal_bench: the issue-6 scenarios at clinic-network scale.
-//   portal_bench [--quick] [--work-dir DIR] [--results FILE] [Google Benchmark flags...]
+//   portal_bench [--quick] [--work-dir DIR] [--results FILE] [--floors FILE] [Google Benchmark flags...]
 // Prints every benchmark, then the summary table (figure, same-run baseline, ratio, target);
-// --results also writes it as Markdown (bench/RESULTS.md). Exits non-zero when a benchmark fails.
+// --results also writes it as Markdown (bench/RESULTS.md); --floors checks the guarded ratios
+// against committed floors (bench/floors-quick.txt). Exits non-zero when a benchmark fails or a
+// ratio falls below its floor by more than the file's margin.
 // The --child-* modes are the child processes of scenarios 6 and 8.
 #include <benchmark/benchmark.h>
 
@@ -22,14 +24,16 @@ namespace {
 int run(int argc, char** argv) {
   using namespace ehr::bench;
   Options options;
+  std::filesystem::path floors_file;
   options.work_directory = std::filesystem::path(EHR_BENCH_CACHE_DIR).parent_path() / "bench-work";
   std::vector<char*> passed{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "--quick") {
       options.quick = true;
-    } else if ((arg == "--work-dir" || arg == "--results") && i + 1 < argc) {
-      (arg == "--work-dir" ? options.work_directory : options.results_file) = argv[++i];
+    } else if ((arg == "--work-dir" || arg == "--results" || arg == "--floors") && i + 1 < argc) {
+      (arg == "--work-dir" ? options.work_directory
+                           : (arg == "--results" ? options.results_file : floors_file)) = argv[++i];
     } else {
       passed.push_back(argv[i]);
     }
@@ -68,7 +72,13 @@ int run(int argc, char** argv) {
     std::cout << "\nwrote " << options.results_file.string() << "\n";
   }
   for (const std::string& error : reporter.errors()) std::cerr << "FAILED " << error << "\n";
-  return reporter.errors().empty() ? 0 : 1;
+  bool floors_held = true;
+  if (!floors_file.empty()) {
+    std::cout << "\nregression guard (" << floors_file.string() << "):\n";
+    floors_held = check_floors(reporter.runs(), floors_file, std::cout);
+    if (!floors_held) std::cerr << "FAILED the regression guard: a ratio fell below its floor\n";
+  }
+  return reporter.errors().empty() && floors_held ? 0 : 1;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <sstream>
 
@@ -191,25 +192,22 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
             "",
             "",
             "",
-            ">= 1,000,000 checks/s",
+            ">= 1,000,000 checks/s and >= 0.3 x",
             "",
             ""};
     if (with_settings && policy) {
       row.figure = number(*with_settings) + " checks/s";
       row.baseline = number(*policy) + " checks/s policy alone (facts resolved)";
       row.ratio = fixed(*with_settings / *policy, 3) + " x";
-      row.verdict = verdict(context, *with_settings >= 1e6);
+      row.verdict = verdict(context, *with_settings >= 1e6 && *with_settings >= 0.3 * *policy);
       row.limits =
-          "Each resolution runs SettingsService::effective: a SQLite read transaction on the plugin's write "
-          "connection (General and the location's own values) plus the host's company and whole location "
-          "list, "
-          "copied through the C table, to validate the location id. The policy itself decides in well under "
-          "a "
-          "microsecond. What would move it: an in-memory snapshot of the effective settings that save_page "
-          "and "
-          "reset_location replace (the plugin is the only writer of its settings) and validating the "
-          "location id "
-          "on the admin pages only; the check would then run at about the policy's own rate.";
+          "Each resolution reads SettingsService's in-memory snapshot of every location's effective "
+          "settings (under a mutex: one lookup by location id and a copy), which save_page and "
+          "reset_location replace whole after their commit; nothing asks SQLite or the host. A settings "
+          "version kept by triggers in the database is read inside each send's write transaction, so a "
+          "change made by another writer of the same file (a shared store) makes that send decide again on "
+          "fresh settings. The location id is checked against the host on the admin pages only. The rest "
+          "of the gap to the policy alone is the snapshot lookup and copying the result into the facts.";
       if (full)
         row.limits +=
             " With the host facts asked through the C table (as every send does): " + number(*full) +
@@ -231,21 +229,28 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
             "",
             "",
             "",
-            "<= 20 ms",
+            "<= 20 ms, <= 4 fsyncs",
             "",
             ""};
     if (cold && bare && worst && restart) {
       row.figure = "p50 " + fixed(*cold, 1) + " ms (max " + fixed(*worst, 1) + ")";
       row.baseline = "p50 " + fixed(*bare, 2) + " ms bare dlopen + dlsym";
       row.ratio = fixed(*cold / *bare, 0) + " x";
-      row.verdict = verdict(context, *cold <= 20);
+      const auto counted = counter(runs, name, "cold_fsyncs");
+      row.figure += counted ? ", " + fixed(*counted, 0) + " fsyncs" : "";
+      row.verdict = verdict(context, *cold <= 20 && counted && *counted <= 4);
+      const auto restart_syncs = counter(runs, name, "restart_fsyncs");
       row.limits =
-          "Creating the database: switching it to WAL and the four migrations, each its own "
-          "synchronous=FULL transaction, cost 14 fsyncs (counted with strace; " +
-          fsync_words +
-          "); the rest (SHA-256 of the library, manifest and schema parsing, dlopen, negotiation) is "
-          "a few ms. Restarting over an existing database: p50 " +
-          fixed(*restart, 1) + " ms.";
+          "Creating the database: it is built under a temporary name with no syncs (nobody can open "
+          "it yet: the switch to WAL and every migration in one transaction), synced once, linked into "
+          "place and its directory synced; with the host's plugin state file (a sync and a directory "
+          "sync) the child counted " +
+          (counted ? fixed(*counted, 0) : std::string("an uncounted number of")) +
+          " fsync/fdatasync calls (the bench interposes both, so every library's count; " + fsync_words +
+          "); the rest (SHA-256 of the library, manifest and schema parsing, dlopen, negotiation) "
+          "is a few ms. Restarting over an existing database: p50 " +
+          fixed(*restart, 1) + " ms, " +
+          (restart_syncs ? fixed(*restart_syncs, 0) : std::string("uncounted")) + " fsyncs.";
     } else {
       row.figure = missing(name);
     }
@@ -260,21 +265,30 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
             "",
             "",
             "",
-            "<= 50 ms",
+            "<= 50 ms and <= 2 x raw",
             "",
             ""};
     if (store && raw_ms) {
       row.figure = "p50 " + fixed(*store, 1) + " ms";
       row.baseline = "p50 " + fixed(*raw_ms, 1) + " ms raw SQLite (assignment + change row each, 1 txn)";
       row.ratio = fixed(*store / *raw_ms, 2) + " x";
-      row.verdict = verdict(context, *store <= 50);
+      row.verdict = verdict(context, *store <= 50 && *store <= 2 * *raw_ms);
       row.limits =
-          "The RoleStore (host-sdk/src/role_store.cpp) prepares three statements per user (is it held, the "
-          "assignment, the change record) and looks each user up in the host's directory first; raw SQLite "
-          "prepares once. What would move it: preparing the statements once per operation (and reading the "
-          "current holders in one query). Note that UserDirectory::find_user's default scans list_users() "
-          "per "
-          "call, quadratic for a host that does not override it (the bench host looks users up by key).";
+          "The RoleStore (host-sdk/src/role_store.cpp) checks the selection against one read of the "
+          "host's directory indexed by id, reads the role's current holders in one query, and writes "
+          "each change with two statements prepared once per operation (the assignment, with its by-role "
+          "index, and the change record); raw SQLite writes the same two rows without that index or the "
+          "holders read. Cost per user at each size (linear when it stays flat):";
+      for (const Run& run : runs) {
+        if (run.run_name.function_name != name && run.run_name.function_name != name + "_scaled") continue;
+        auto users = run.counters.find("users");
+        auto per_user = run.counters.find("role_store_us_per_user");
+        auto raw = run.counters.find("raw_p50_ms");
+        if (users == run.counters.end() || per_user == run.counters.end() || raw == run.counters.end())
+          continue;
+        row.limits += " " + fixed(users->second.value, 0) + " users " + number(per_user->second.value) +
+                      " us/user (raw " + number(1000 * raw->second.value / users->second.value) + ");";
+      }
     } else {
       row.figure = missing(name);
     }
@@ -436,6 +450,106 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
     out << " |\n";
   }
   return out.str();
+}
+
+namespace {
+
+std::optional<double> quotient(std::optional<double> a, std::optional<double> b) {
+  if (!a || !b || *b <= 0) return std::nullopt;
+  return *a / *b;
+}
+
+std::map<std::string, std::optional<double>> guarded_ratios(const std::vector<Run>& runs) {
+  const std::string send = "S1/send/durable_sends";
+  const std::string roles = "S7/roles/bulk_assign";
+  const std::string load = "S6/load/plugin_loads";
+  std::map<std::string, std::optional<double>> ratios;
+  ratios["s1_reply_vs_raw"] =
+      quotient(counter(runs, send, "reply_msg_per_s"), counter(runs, send, "raw_msg_per_s"));
+  ratios["s2_8_senders_vs_raw"] =
+      quotient(counter(runs, send, "reply_8_senders_msg_per_s"), counter(runs, send, "raw_msg_per_s"));
+  // Medians: a quick run's p99 is a handful of calls, which one preemption on a shared machine moves.
+  auto store_vs_abi = [&](const std::string& name) {
+    return quotient(counter(runs, name, "store_p50_us"), counter(runs, name, "abi_p50_us"));
+  };
+  ratios["s3_inbox_staff_store_vs_abi_p50"] = store_vs_abi("S3/inbox/staff");
+  ratios["s3_inbox_portal_store_vs_abi_p50"] = store_vs_abi("S3/inbox/portal");
+  ratios["s4_badge_staff_store_vs_abi_p50"] = store_vs_abi("S4/badge/staff");
+  ratios["s4_badge_portal_store_vs_abi_p50"] = store_vs_abi("S4/badge/portal");
+  ratios["s5_settings_vs_policy"] =
+      quotient(rate(runs, "S5/eligibility/settings_and_policy"), rate(runs, "S5/eligibility/policy_only"));
+  ratios["s6_4_vs_cold_fsyncs"] = quotient(4.0, counter(runs, load, "cold_fsyncs"));
+  // The largest bulk assignment run: the smaller ones are dominated by the one commit's fsync.
+  const Run* largest = nullptr;
+  for (const Run& run : runs) {
+    if (run.run_name.function_name.rfind(roles, 0) != 0) continue;
+    auto users = run.counters.find("users");
+    if (users == run.counters.end()) continue;
+    if (largest == nullptr || users->second.value > largest->counters.at("users").value) largest = &run;
+  }
+  if (largest != nullptr && largest->counters.count("raw_p50_ms") &&
+      largest->counters.count("role_store_p50_ms")) {
+    ratios["s7_raw_vs_role_store"] =
+        quotient(largest->counters.at("raw_p50_ms").value, largest->counters.at("role_store_p50_ms").value);
+  } else {
+    ratios["s7_raw_vs_role_store"] = std::nullopt;
+  }
+  return ratios;
+}
+
+}  // namespace
+
+bool check_floors(const std::vector<Run>& runs, const std::filesystem::path& floors_file, std::ostream& out) {
+  std::ifstream in(floors_file);
+  if (!in) {
+    out << "cannot read the floors file " << floors_file.string() << "\n";
+    return false;
+  }
+  const auto ratios = guarded_ratios(runs);
+  double margin = -1;
+  struct Floor {
+    std::string name;
+    double value = 0;
+    double margin = -1;  // the file's margin unless the line gives its own (exact counts: 0)
+  };
+  std::vector<Floor> floors;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    Floor floor;
+    if (!(fields >> floor.name >> floor.value)) {
+      out << floors_file.string() << ": not \"name floor [margin]\": " << line << "\n";
+      return false;
+    }
+    fields >> floor.margin;
+    if (floor.name == "margin") {
+      margin = floor.value;
+    } else {
+      floors.push_back(floor);
+    }
+  }
+  if (margin < 0 || margin >= 1) {
+    out << floors_file.string() << ": needs one \"margin M\" line with 0 <= M < 1\n";
+    return false;
+  }
+  bool ok = true;
+  for (const Floor& floor : floors) {
+    auto found = ratios.find(floor.name);
+    if (found == ratios.end()) {
+      out << "FAIL " << floor.name << ": no such guarded ratio\n";
+      ok = false;
+    } else if (!found->second) {
+      out << "skip " << floor.name << ": not measured in this run (filtered out)\n";
+    } else {
+      const double lowest = floor.value * (1 - (floor.margin >= 0 ? floor.margin : margin));
+      const bool below = *found->second < lowest;
+      out << (below ? "FAIL " : "ok   ") << floor.name << " " << fixed(*found->second, 3) << " (floor "
+          << fixed(floor.value, 3) << ", fails below " << fixed(lowest, 3) << ")\n";
+      ok = ok && !below;
+    }
+  }
+  return ok;
 }
 
 }  // namespace ehr::bench

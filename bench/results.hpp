@@ -44,4 +44,13 @@ std::string summary_table(const std::vector<benchmark::BenchmarkReporter::Run>& 
 std::string results_document(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
                              const RunContext& context);
 
+// The regression guard. Each guarded figure is a same-run ratio where higher is better (never an
+// absolute time, which a shared machine moves). `floors_file` lists "name floor" lines ('#'
+// comments; a third number overrides the margin for that line) and one "margin M" line: a ratio
+// fails when it is below floor * (1 - M). Writes one
+// line per ratio to `out`; returns false when one failed (a ratio not measured, e.g. filtered out,
+// is skipped: a benchmark that failed already fails the run).
+bool check_floors(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                  const std::filesystem::path& floors_file, std::ostream& out);
+
 }  // namespace ehr::bench

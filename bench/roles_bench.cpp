@@ -24,10 +24,9 @@ constexpr const char* kRole = "available_for_portal_messages";
 
 // Rounds alternate: the RoleStore assigns the role to every user (timed), raw SQLite does its
 // inserts (timed), then the RoleStore unassigns the role again (not timed).
-void bulk_assign(benchmark::State& state) {
+void bulk_assign_users(benchmark::State& state, uint32_t count) {
   const Environment& env = environment();
-  const uint32_t count = env.practice().scale().role_users;
-  const fs::path directory = env.options().work_directory / "roles";
+  const fs::path directory = env.options().work_directory / ("roles-" + std::to_string(count));
   fs::remove_all(directory);
   fs::create_directories(directory);
   BenchUserDirectory users(count);
@@ -72,6 +71,17 @@ void bulk_assign(benchmark::State& state) {
   state.counters["role_store_p50_ms"] = role_store.percentile_us(0.5) / 1000;
   state.counters["role_store_max_ms"] = role_store.percentile_us(1.0) / 1000;
   state.counters["raw_p50_ms"] = raw.percentile_us(0.5) / 1000;
+  state.counters["role_store_us_per_user"] = role_store.percentile_us(0.5) / count;
+  fs::remove_all(directory);
+}
+
+void bulk_assign(benchmark::State& state) {
+  bulk_assign_users(state, environment().practice().scale().role_users);
+}
+
+// The same operation at other sizes: the cost per user must not grow with the number of users.
+void bulk_assign_scaled(benchmark::State& state) {
+  bulk_assign_users(state, static_cast<uint32_t>(state.range(0)));
 }
 
 }  // namespace
@@ -80,6 +90,13 @@ void register_roles_benchmarks(const Environment& env) {
   benchmark::RegisterBenchmark("S7/roles/bulk_assign", bulk_assign)
       ->UseManualTime()
       ->Iterations(env.options().quick ? 2 : 20)
+      ->Unit(benchmark::kMillisecond);
+  const uint32_t users = env.practice().scale().role_users;
+  benchmark::RegisterBenchmark("S7/roles/bulk_assign_scaled", bulk_assign_scaled)
+      ->Arg(users / 10)
+      ->Arg(users * 10)
+      ->UseManualTime()
+      ->Iterations(env.options().quick ? 3 : 5)
       ->Unit(benchmark::kMillisecond);
 }
 

@@ -5,7 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
-#include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "ehr/host/private_files.hpp"
 #include "sqlite_database.hpp"
@@ -54,6 +55,50 @@ std::int64_t system_now() {
 
 enum class Scope { selected, all };
 
+// From this many users on, an operation reads the directory and the role's holders once each
+// (linear in the directory and the holders) instead of asking per user; below it, per-user keyed
+// lookups are cheaper than copying a large directory.
+constexpr std::size_t kBulkUsers = 16;
+
+// The statements one operation writes with, prepared once for all of its users.
+class ChangeRecorder {
+ public:
+  ChangeRecorder(sqlite3* db, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
+                 bool assigned)
+      : change_(db, assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
+                             : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2"),
+        audit_(db,
+               "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
+               "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+        actor_(actor),
+        role_id_(role_id),
+        at_unix_ms_(at_unix_ms),
+        assigned_(assigned) {}
+
+  // Sets the assignment of one user to `assigned` and records the change.
+  Status record(std::string_view user_id) {
+    change_.reset().bind(1, user_id).bind(2, role_id_).step();
+    if (!change_.status()) return change_.status();
+    audit_.reset()
+        .bind(1, at_unix_ms_)
+        .bind(2, actor_)
+        .bind(3, user_id)
+        .bind(4, role_id_)
+        .bind(5, std::int64_t{assigned_ ? 0 : 1})
+        .bind(6, std::int64_t{assigned_ ? 1 : 0})
+        .step();
+    return audit_.status();
+  }
+
+ private:
+  SqliteStatement change_;
+  SqliteStatement audit_;
+  std::string_view actor_;
+  std::string_view role_id_;
+  std::int64_t at_unix_ms_;
+  bool assigned_;
+};
+
 }  // namespace
 
 Result<User> UserDirectory::find_user(std::string_view user_id) {
@@ -77,12 +122,13 @@ struct RoleStore::Impl {
   Status migrate();
   Status check_role(std::string_view role_id) const;
   Result<User> check_user(std::string_view user_id, const char* field) const;
+  // The distinct users of `selected`, in order, once each is known to the directory.
+  Result<std::vector<std::string>> check_users(const std::vector<std::string>& selected) const;
   Result<bool> holds(std::string_view user_id, std::string_view role_id) const;
+  Result<std::unordered_set<std::string>> holders(std::string_view role_id) const;
   Status check_actor(std::string_view actor_user_id) const;
   Result<RoleUpdate> apply(std::string_view actor, std::string_view role_id, Scope scope,
                            const std::vector<std::string>& selected, bool assigned);
-  Status record(std::string_view actor, const std::string& user_id, std::string_view role_id, bool old_value,
-                bool new_value);
 };
 
 Status RoleStore::Impl::migrate() {
@@ -123,10 +169,45 @@ Result<User> RoleStore::Impl::check_user(std::string_view user_id, const char* f
   return user;
 }
 
+Result<std::vector<std::string>> RoleStore::Impl::check_users(
+    const std::vector<std::string>& selected) const {
+  std::vector<std::string> distinct;
+  std::unordered_set<std::string_view> seen;
+  if (selected.size() < kBulkUsers) {
+    for (const std::string& user_id : selected) {
+      auto user = check_user(user_id, "user_id");
+      if (!user) return user.status();
+      if (seen.insert(user_id).second) distinct.push_back(user_id);
+    }
+    return distinct;
+  }
+  // One directory read indexed by id, not a lookup per user (the default find_user would scan
+  // the whole directory for each of them).
+  auto everyone = users.list_users();
+  if (!everyone) return everyone.status();
+  std::unordered_set<std::string_view> known;
+  known.reserve(everyone->size());
+  for (const User& user : *everyone) known.insert(user.id);
+  for (const std::string& user_id : selected) {
+    if (known.count(user_id) == 0) return Status::not_found("unknown user " + user_id, "user_id");
+    if (seen.insert(user_id).second) distinct.push_back(user_id);
+  }
+  return distinct;
+}
+
 Result<bool> RoleStore::Impl::holds(std::string_view user_id, std::string_view role_id) const {
   SqliteStatement query(db.handle(), "SELECT 1 FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
   query.bind(1, user_id).bind(2, role_id);
   const bool found = query.step();
+  if (!query.status()) return query.status();
+  return found;
+}
+
+Result<std::unordered_set<std::string>> RoleStore::Impl::holders(std::string_view role_id) const {
+  SqliteStatement query(db.handle(), "SELECT user_id FROM role_assignments WHERE role_id = ?1");
+  query.bind(1, role_id);
+  std::unordered_set<std::string> found;
+  while (query.step()) found.insert(query.text(0));
   if (!query.status()) return query.status();
   return found;
 }
@@ -145,28 +226,6 @@ Status RoleStore::Impl::check_actor(std::string_view actor_user_id) const {
   return Status();
 }
 
-Status RoleStore::Impl::record(std::string_view actor, const std::string& user_id, std::string_view role_id,
-                               bool old_value, bool new_value) {
-  SqliteStatement change(db.handle(),
-                         new_value ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
-                                   : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
-  change.bind(1, user_id).bind(2, role_id);
-  change.step();
-  if (!change.status()) return change.status();
-  SqliteStatement audit(
-      db.handle(),
-      "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-      "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-  audit.bind(1, clock())
-      .bind(2, actor)
-      .bind(3, user_id)
-      .bind(4, role_id)
-      .bind(5, std::int64_t{old_value ? 1 : 0})
-      .bind(6, std::int64_t{new_value ? 1 : 0});
-  audit.step();
-  return audit.status();
-}
-
 Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_view role_id, Scope scope,
                                           const std::vector<std::string>& selected, bool assigned) {
   std::lock_guard lock(mutex);
@@ -180,23 +239,34 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
     for (const User& user : *everyone)
       if (user.active) targets.push_back(user.id);  // R-ROLE-3: "All" ignores inactive users
   } else {
-    std::set<std::string> seen;
-    for (const std::string& user_id : selected) {
-      auto user = check_user(user_id, "user_id");
-      if (!user) return user.status();
-      if (seen.insert(user_id).second) targets.push_back(user_id);
-    }
+    auto checked = check_users(selected);
+    if (!checked) return checked.status();
+    targets = std::move(*checked);
   }
 
   SqliteTransaction transaction(db);
   if (!transaction.begun().is_ok()) return transaction.begun();
   if (Status status = check_actor(actor); !status) return status;
+  const bool bulk = targets.size() >= kBulkUsers;
+  std::unordered_set<std::string> current;
+  if (bulk) {
+    auto read = holders(role_id);
+    if (!read) return read.status();
+    current = std::move(*read);
+  }
+  ChangeRecorder recorder(db.handle(), actor, role_id, clock(), assigned);
   RoleUpdate update;
   for (const std::string& user_id : targets) {
-    auto held = holds(user_id, role_id);
-    if (!held) return held.status();
-    if (*held == assigned) continue;  // idempotent: already as asked
-    if (Status status = record(actor, user_id, role_id, *held, assigned); !status) return status;
+    bool held = false;
+    if (bulk) {
+      held = current.count(user_id) > 0;
+    } else {
+      auto asked = holds(user_id, role_id);
+      if (!asked) return asked.status();
+      held = *asked;
+    }
+    if (held == assigned) continue;  // idempotent: already as asked
+    if (Status status = recorder.record(user_id); !status) return status;
     update.changed_user_ids.push_back(user_id);
   }
   if (Status status = transaction.commit(); !status) return status;
@@ -313,13 +383,13 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
   const bool already = seeded.step();
   if (!seeded.status()) return seeded.status();
   if (already) return false;
+  const std::int64_t now = impl_->clock();
   for (const RoleAssignment& assignment : assignments) {
     auto held = impl_->holds(assignment.user_id, assignment.role_id);
     if (!held) return held.status();
     if (*held) continue;
-    if (Status status = impl_->record(kInitialActor, assignment.user_id, assignment.role_id, false, true);
-        !status)
-      return status;
+    ChangeRecorder recorder(impl_->db.handle(), kInitialActor, assignment.role_id, now, true);
+    if (Status status = recorder.record(assignment.user_id); !status) return status;
   }
   SqliteStatement mark(impl_->db.handle(), "INSERT INTO store_facts (fact, value) VALUES ('seeded', '1')");
   mark.step();

@@ -38,6 +38,14 @@ bool SqliteStatement::step() {
   return false;
 }
 
+SqliteStatement& SqliteStatement::reset() {
+  if (statement_ != nullptr) {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  return *this;
+}
+
 std::string SqliteStatement::text(int column) const {
   const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
   return data == nullptr

@@ -26,6 +26,8 @@ class SqliteStatement {
   SqliteStatement& bind(int index, std::int64_t value);
   // True while there is a row; false when done or on error (then status() fails).
   bool step();
+  // Rewinds to run again with new values; a failure stays in status().
+  SqliteStatement& reset();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
   const Status& status() const { return status_; }

@@ -23,7 +23,7 @@ const std::filesystem::path& require_directory(const std::filesystem::path& dire
 Portal::Portal(const PortalConfig& config)
     : host_(config.host),
       schema_(SettingsSchema::load_file(config.settings_schema)),
-      database_(require_directory(config.data_directory) / kDatabaseFile),
+      database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
       audit_(open_migrated(database_), host_),
       hooks_(host_),
       settings_(schema_, database_, host_, audit_, hooks_),

@@ -187,6 +187,58 @@ TEST_F(RoleStoreTest, R_ROLE_4_AnUnknownOrInactiveActorIsRefused) {
   EXPECT_TRUE(members().empty());
 }
 
+// A host that only lists its users (the default find_user scans that list): a bulk operation must
+// read the list once, not once per selected user, or assigning a role to N users costs N^2.
+class CountingStaff : public UserDirectory {
+ public:
+  explicit CountingStaff(int count) {
+    users.push_back({"admin", "Ada Admin", true});
+    for (int i = 0; i < count; ++i) users.push_back({"u" + std::to_string(i), "User", true});
+  }
+  Result<std::vector<User>> list_users() override {
+    ++lists;
+    return users;
+  }
+  std::vector<User> users;
+  int lists = 0;
+};
+
+TEST(RoleStoreBulk, R_ROLE_3_AssignSelectedReadsTheDirectoryOncePerOperationNotPerUser) {
+  ScratchDir scratch;
+  CountingStaff staff(500);
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_TRUE(opened) << opened.status();
+  RoleStore& store = **opened;
+  ASSERT_TRUE(store.declare_role({kRole, "Available for portal messages", ""}));
+  ASSERT_TRUE(store.seed_initial({{"admin", "manage_users"}}));
+  std::vector<std::string> selected;
+  for (int i = 0; i < 500; ++i) selected.push_back("u" + std::to_string(i));
+  selected.push_back("u7");  // named twice: changed once
+  staff.lists = 0;
+  auto update = store.assign_selected("admin", kRole, selected);
+  ASSERT_TRUE(update) << update.status();
+  EXPECT_EQ(update->changed, 500u);
+  EXPECT_LE(staff.lists, 2) << "one read for the selection, one for the actor";
+  EXPECT_EQ(store.members(kRole)->size(), 500u);
+  EXPECT_EQ(store.changes()->size(), 501u);
+
+  selected.push_back("ghost");
+  auto refused = store.unassign_selected("admin", kRole, selected);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.status().message().find("ghost"), std::string::npos) << refused.status();
+  EXPECT_EQ(refused.status().field(), "user_id");
+  EXPECT_EQ(store.members(kRole)->size(), 500u) << "an unknown user in a bulk selection changes nothing";
+
+  selected.pop_back();
+  selected.erase(selected.begin() + 100, selected.end());
+  auto unassigned = store.unassign_selected("admin", kRole, selected);
+  ASSERT_TRUE(unassigned) << unassigned.status();
+  EXPECT_EQ(unassigned->changed, 100u);
+  EXPECT_EQ(store.members(kRole)->size(), 400u);
+  EXPECT_FALSE(*store.has_role("u0", kRole));
+  EXPECT_TRUE(*store.has_role("u100", kRole));
+}
+
 TEST_F(RoleStoreTest, R_ROLE_4_EveryChangeIsRecordedWhoWhomRoleOldNewWhen) {
   ASSERT_TRUE(store_->set_role("admin", "drlee", kRole, true));
   ASSERT_TRUE(store_->unassign_selected("admin", kRole, {"drlee"}));

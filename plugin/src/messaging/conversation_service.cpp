@@ -44,6 +44,7 @@ MessagingSettingsFacts messaging_settings(SettingsService& settings, const std::
   facts.audience = effective.audience;
   facts.location_id = location_id;
   facts.location_has_own_settings = !effective.source_location_id.empty();
+  facts.version = effective.version;
   return facts;
 }
 
@@ -174,7 +175,7 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
     throw Error(EHR_STATUS_INVALID_ARGUMENT,
                 "a portal user writes to exactly one recipient from the offered list", "recipients");
   }
-  const ChartFacts chart = facts_.chart(request.patient_id);
+  ChartFacts chart = facts_.chart(request.patient_id);
   const bool every_contact = staff_sender && counterparts.empty();
   if (every_contact && chart.patient.exists) {
     for (const PortalUserInfo& contact : host_.list_patient_contacts(request.patient_id)) {
@@ -183,15 +184,23 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
   }
   // A recipient the sender named must be reachable; "every contact" skips those who are not.
   std::vector<Principal> recipients;
-  const Eligibility decision = check_send(request.sender, chart, counterparts, !every_contact, recipients);
-  if (!decision) {
-    refuse(entry(request.sender, "message.send", request.patient_id, "new thread"), EHR_STATUS_FORBIDDEN,
-           decision.reason, decision.explanation, "recipients");
-  }
+  auto decide = [&] {
+    recipients.clear();
+    const Eligibility decision = check_send(request.sender, chart, counterparts, !every_contact, recipients);
+    if (!decision) {
+      refuse(entry(request.sender, "message.send", request.patient_id, "new thread"), EHR_STATUS_FORBIDDEN,
+             decision.reason, decision.explanation, "recipients");
+    }
+  };
+  decide();
   run_before_store(request.sender, request.patient_id, 0, request.subject, request.body, "message.send");
 
   const int64_t now = host_.now_unix_ms();
-  SentMessage sent = writer_.run([&](Transaction& tx) {
+  auto decide_again = [&] {
+    chart = facts_.chart(request.patient_id);
+    decide();
+  };
+  const SentMessage sent = write_decided(chart, decide_again, [&](Transaction& tx) {
     ThreadRecord thread = store_.create_thread(tx, request.patient_id, request.subject, request.sender,
                                                recipients, request.body, now);
     AuditEntry audit = entry(request.sender, "message.send", request.patient_id, thread_target(thread.id));
@@ -215,19 +224,27 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
   for (const Principal& p : access.participants) {
     if (p.kind != request.sender.kind) counterparts.push_back(p);
   }
-  const ChartFacts chart = facts_.chart(thread.patient_id);
+  ChartFacts chart = facts_.chart(thread.patient_id);
   std::vector<Principal> recipients;
-  // Staff reach the portal users still reachable; a portal user needs its staff counterpart.
-  const Eligibility decision = check_send(request.sender, chart, counterparts, false, recipients);
-  if (!decision) {
-    refuse(entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id)),
-           EHR_STATUS_FORBIDDEN, decision.reason, decision.explanation);
-  }
+  auto decide = [&] {
+    recipients.clear();
+    // Staff reach the portal users still reachable; a portal user needs its staff counterpart.
+    const Eligibility decision = check_send(request.sender, chart, counterparts, false, recipients);
+    if (!decision) {
+      refuse(entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id)),
+             EHR_STATUS_FORBIDDEN, decision.reason, decision.explanation);
+    }
+  };
+  decide();
   run_before_store(request.sender, thread.patient_id, thread.id, thread.subject, request.body,
                    "message.send");
 
   const int64_t now = host_.now_unix_ms();
-  SentMessage sent = writer_.run([&](Transaction& tx) {
+  auto decide_again = [&] {
+    chart = facts_.chart(thread.patient_id);
+    decide();
+  };
+  const SentMessage sent = write_decided(chart, decide_again, [&](Transaction& tx) {
     MessageRecord message = store_.add_message(tx, thread.id, request.sender, request.body, now);
     AuditEntry audit = entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id));
     audit.detail = "reply, message " + std::to_string(message.id);
@@ -236,6 +253,20 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
   });
   after_store(request.sender, thread.patient_id, sent, thread.subject, request.body, recipients);
   return sent;
+}
+
+SentMessage ConversationService::write_decided(const ChartFacts& chart,
+                                               const std::function<void()>& decide_again,
+                                               const std::function<SentMessage(Transaction&)>& write) {
+  for (;;) {
+    std::optional<SentMessage> sent = writer_.run([&](Transaction& tx) -> std::optional<SentMessage> {
+      if (!settings_.still_current(tx, chart.settings.version)) return std::nullopt;
+      return write(tx);
+    });
+    if (sent) return *sent;
+    // Another writer of the same database changed the settings after the check: decide on the new ones.
+    decide_again();
+  }
 }
 
 // ---- reading --------------------------------------------------------------------------------

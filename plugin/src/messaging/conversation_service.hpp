@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -135,6 +136,11 @@ class ConversationService {
   void after_store(const Principal& sender, const std::string& patient_id, const SentMessage& sent,
                    const std::string& subject, const std::string& body,
                    const std::vector<Principal>& recipients);
+  // Runs `write` in the writer's transaction if the settings `chart` was decided by are still
+  // current there. When another writer of the same database changed them after the check,
+  // `decide_again` refreshes `chart` and decides again (refusing by throwing), then it retries.
+  SentMessage write_decided(const ChartFacts& chart, const std::function<void()>& decide_again,
+                            const std::function<SentMessage(Transaction&)>& write);
   // Audits the refusal (committed through the writer before the caller hears of it), then throws it.
   [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
                            const std::string& message, const std::string& field = {});

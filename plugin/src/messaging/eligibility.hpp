@@ -4,6 +4,7 @@
 // file only decides, so every combination is testable without a host or a database.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,7 @@ struct MessagingSettingsFacts {
   Audience audience = Audience::care_team_only;
   std::string location_id;                 // empty in a single instance
   bool location_has_own_settings = false;  // else General applies
+  int64_t version = 0;                     // the settings version decided by (PortalSettings::version)
 };
 
 struct PatientFacts {

@@ -45,11 +45,48 @@ const EffectiveSetting* find(const std::vector<EffectiveSetting>& settings, std:
   return nullptr;
 }
 
+PortalSettings portal_settings(const std::vector<EffectiveSetting>& settings, int64_t version) {
+  auto value = [&](std::string_view key) -> std::string {
+    const EffectiveSetting* setting = find(settings, key);
+    return setting != nullptr ? setting->value : std::string();
+  };
+  PortalSettings result;
+  result.my_messages = value("my_messages") == "on";
+  result.audience =
+      value("audience") == "selected_users" ? Audience::selected_users : Audience::care_team_only;
+  result.use_location_information = value("use_location_information") == "on";
+  if (const EffectiveSetting* source = find(settings, "my_messages")) {
+    result.source_location_id = source->source_location_id;
+  }
+  result.version = version;
+  return result;
+}
+
 }  // namespace
 
 SettingsService::SettingsService(const SettingsSchema& schema, Database& db, const HostClient& host,
                                  AuditLog& audit, HookRegistry& hooks)
     : schema_(schema), db_(db), host_(host), audit_(audit), hooks_(hooks) {}
+
+std::shared_ptr<const SettingsService::Snapshot> SettingsService::load_snapshot(Transaction& tx) const {
+  auto snapshot = std::make_shared<Snapshot>();
+  snapshot->version = settings_store::version(tx);
+  const auto general = settings_store::values(tx, kGeneralScope);
+  snapshot->general = portal_settings(resolve(kGeneralScope, general, {}), snapshot->version);
+  // Any non-empty id resolves as a location; which one does not matter without its own values.
+  snapshot->following_general = portal_settings(resolve("-", general, {}), snapshot->version);
+  for (const std::string& location : settings_store::own_locations(tx)) {
+    snapshot->own.emplace(
+        location,
+        portal_settings(resolve(location, general, settings_store::values(tx, location)), snapshot->version));
+  }
+  return snapshot;
+}
+
+void SettingsService::install(std::shared_ptr<const Snapshot> next) {
+  std::lock_guard<std::mutex> lock(snapshot_mutex_);
+  if (!snapshot_ || next->version > snapshot_->version) snapshot_.swap(next);
+}
 
 void SettingsService::require_role(std::string_view actor_user_id, const std::string& role,
                                    std::string_view action) const {
@@ -97,6 +134,12 @@ std::vector<EffectiveSetting> SettingsService::resolve(Transaction& tx, std::str
   std::map<std::string, std::string> own;
   const bool has_own = !location_id.empty() && settings_store::has_own(tx, location_id);
   if (has_own) own = settings_store::values(tx, location_id);
+  return resolve(location_id, general, own);
+}
+
+std::vector<EffectiveSetting> SettingsService::resolve(std::string_view location_id,
+                                                       const std::map<std::string, std::string>& general,
+                                                       const std::map<std::string, std::string>& own) const {
   std::vector<EffectiveSetting> resolved;
   for (const FieldSpec* field : schema_.fields(scope_of(location_id))) {
     if (auto it = own.find(field->key); it != own.end()) {
@@ -179,6 +222,7 @@ std::vector<SettingChange> SettingsService::save_page(std::string_view actor_use
     audit_.append(tx, {Principal::staff(actor), "settings.own", "", audit_target(location_id), "ok",
                        "location " + std::string(location_id) + " now has its own settings"});
   }
+  tx.after_commit([this, next = load_snapshot(tx)] { install(next); });
   record_changes(tx, actor, location_id, changes, "");
   tx.commit();
   return changes;
@@ -209,6 +253,7 @@ std::vector<SettingChange> SettingsService::reset_location(std::string_view acto
   }
   audit_.append(tx, {Principal::staff(actor), "settings.reset", "", audit_target(location_id), "ok",
                      "location " + std::string(location_id) + " follows General again"});
+  tx.after_commit([this, next = load_snapshot(tx)] { install(next); });
   record_changes(tx, actor, location_id, changes, " (follows General)");
   tx.commit();
   return changes;
@@ -221,20 +266,26 @@ std::vector<EffectiveSetting> SettingsService::effective_settings(std::string_vi
 }
 
 PortalSettings SettingsService::effective(std::string_view location_id) {
-  const auto settings = effective_settings(location_id);
-  auto value = [&](std::string_view key) -> std::string {
-    const EffectiveSetting* setting = find(settings, key);
-    return setting != nullptr ? setting->value : std::string();
-  };
-  PortalSettings result;
-  result.my_messages = value("my_messages") == "on";
-  result.audience =
-      value("audience") == "selected_users" ? Audience::selected_users : Audience::care_team_only;
-  result.use_location_information = value("use_location_information") == "on";
-  if (const EffectiveSetting* source = find(settings, "my_messages")) {
-    result.source_location_id = source->source_location_id;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(snapshot_mutex_);
+      if (snapshot_) {
+        if (location_id.empty()) return snapshot_->general;
+        if (auto own = snapshot_->own.find(location_id); own != snapshot_->own.end()) return own->second;
+        return snapshot_->following_general;
+      }
+    }
+    // The first check loads it (the database may be migrated after this service is built).
+    // Loading outside snapshot_mutex_ keeps one lock order: the connection first, then the snapshot.
+    Transaction tx(db_, TransactionMode::read);
+    install(load_snapshot(tx));
   }
-  return result;
+}
+
+bool SettingsService::still_current(Transaction& tx, int64_t version) {
+  if (settings_store::version(tx) == version) return true;
+  install(load_snapshot(tx));
+  return false;
 }
 
 void SettingsService::record_changes(Transaction& tx, const std::string& actor, std::string_view location_id,

@@ -1,8 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -25,6 +30,7 @@ struct PortalSettings {
   Audience audience = Audience::care_team_only;
   bool use_location_information = false;
   std::string source_location_id;  // the location whose own settings apply; empty for General
+  int64_t version = 0;             // the settings version these were read at (settings_version)
 };
 
 struct EffectiveSetting {
@@ -79,9 +85,16 @@ class SettingsService {
   // Makes a location follow General again; returns the effective values that changed.
   std::vector<SettingChange> reset_location(std::string_view actor_user_id, std::string_view location_id);
 
-  // No actor: the host's own diagnostics and the messaging policy ask this.
+  // No actor: the host's own diagnostics ask this. Throws NOT_FOUND for an unknown location.
   [[nodiscard]] std::vector<EffectiveSetting> effective_settings(std::string_view location_id);
+  // What the messaging policy asks on every check, from an in-memory snapshot that save_page and
+  // reset_location replace whole once they commit. A location id is not checked against the host
+  // here (the admin pages do that): one without settings of its own follows General.
   [[nodiscard]] PortalSettings effective(std::string_view location_id);
+  // Inside a write that acts on settings read at `version`: true while they are still current in
+  // that transaction; otherwise another writer of the same file changed them, the snapshot is
+  // reloaded from `tx` and the caller must decide again.
+  [[nodiscard]] bool still_current(Transaction& tx, int64_t version);
 
   [[nodiscard]] int64_t message_body_max_chars() const { return schema_.message_body_max_chars(); }
   [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
@@ -91,6 +104,26 @@ class SettingsService {
   // Throws NOT_FOUND for an unknown location (or any location in a single instance).
   [[nodiscard]] std::string location_name(std::string_view location_id) const;
   std::vector<EffectiveSetting> resolve(Transaction& tx, std::string_view location_id) const;
+  std::vector<EffectiveSetting> resolve(std::string_view location_id,
+                                        const std::map<std::string, std::string>& general,
+                                        const std::map<std::string, std::string>& own) const;
+
+  // Every location's effective settings at one settings version.
+  struct Snapshot {
+    struct StringHash {
+      using is_transparent = void;
+      std::size_t operator()(std::string_view text) const noexcept {
+        return std::hash<std::string_view>{}(text);
+      }
+    };
+    int64_t version = 0;
+    PortalSettings general;            // the General page's own view
+    PortalSettings following_general;  // a location without settings of its own
+    std::unordered_map<std::string, PortalSettings, StringHash, std::equal_to<>> own;
+  };
+  [[nodiscard]] std::shared_ptr<const Snapshot> load_snapshot(Transaction& tx) const;
+  // Replaces the snapshot unless a newer one is already in place (two saves may finish out of order).
+  void install(std::shared_ptr<const Snapshot> next);
   // Audits each change in the caller's transaction and announces it to settings_changed hooks
   // after the commit.
   void record_changes(Transaction& tx, const std::string& actor, std::string_view location_id,
@@ -103,6 +136,8 @@ class SettingsService {
   const HostClient& host_;
   AuditLog& audit_;
   HookRegistry& hooks_;
+  mutable std::mutex snapshot_mutex_;
+  std::shared_ptr<const Snapshot> snapshot_;  // loaded by the first check
 };
 
 }  // namespace ehr::portal

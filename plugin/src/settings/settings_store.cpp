@@ -39,4 +39,16 @@ void drop(Transaction& tx, std::string_view scope) {
   tx.prepare("DELETE FROM settings_scope WHERE scope = ?").bind_all(scope).run();
 }
 
+std::vector<std::string> own_locations(Transaction& tx) {
+  std::vector<std::string> found;
+  auto rows = tx.prepare("SELECT scope FROM settings_scope WHERE scope <> ''");
+  while (rows.step()) found.push_back(rows.text(0));
+  return found;
+}
+
+int64_t version(Transaction& tx) {
+  auto row = tx.prepare("SELECT version FROM settings_version");
+  return row.step() ? row.int64(0) : 0;
+}
+
 }  // namespace ehr::portal::settings_store

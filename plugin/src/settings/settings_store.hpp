@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ehr::portal {
 
@@ -19,6 +20,10 @@ void mark_saved(Transaction& tx, std::string_view scope, std::string_view actor,
 void put(Transaction& tx, std::string_view scope, std::string_view key, std::string_view value);
 // Drops a scope and its values.
 void drop(Transaction& tx, std::string_view scope);
+// The locations that have their own settings (General's '' excluded).
+[[nodiscard]] std::vector<std::string> own_locations(Transaction& tx);
+// Grows with every change to the settings tables, by whichever connection made it (triggers).
+[[nodiscard]] int64_t version(Transaction& tx);
 
 }  // namespace settings_store
 }  // namespace ehr::portal

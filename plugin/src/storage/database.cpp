@@ -53,7 +53,7 @@ void make_private(const std::filesystem::path& file) {
 
 }  // namespace
 
-Database::Database(const std::filesystem::path& file) : file_(file) {
+Database::Database(const std::filesystem::path& file, Durability durability) : file_(file) {
   make_private(file);
   const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
   if (sqlite3_open_v2(file.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
@@ -69,8 +69,10 @@ Database::Database(const std::filesystem::path& file) : file_(file) {
     int persist_wal = 1;
     sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     sqlite3_extended_result_codes(db_, 1);
+    // Before the switch to WAL, which is itself a write: a scratch file skips its syncs too.
+    if (durability == Durability::unpublished_scratch) run_pragma(db_, "PRAGMA synchronous=OFF", file_);
     run_pragma(db_, "PRAGMA journal_mode=WAL", file_);
-    run_pragma(db_, "PRAGMA synchronous=FULL", file_);
+    if (durability == Durability::full) run_pragma(db_, "PRAGMA synchronous=FULL", file_);
     run_pragma(db_, "PRAGMA foreign_keys=ON", file_);
   } catch (...) {
     sqlite3_close(db_);

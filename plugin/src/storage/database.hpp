@@ -17,8 +17,15 @@ namespace ehr::portal {
 // threads that may call the plugin at once on this one connection.
 class Database {
  public:
+  enum class Durability {
+    full,  // synchronous=FULL: what every database the plugin serves from uses
+    // No syncs at all, for a file nobody opens before it is synced whole and renamed into place
+    // (create_database_if_missing); never for a file that is already published.
+    unpublished_scratch
+  };
+
   // Creates the file if it is missing. Throws Error(EHR_STATUS_STORAGE) naming the file.
-  explicit Database(const std::filesystem::path& file);
+  explicit Database(const std::filesystem::path& file, Durability durability = Durability::full);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

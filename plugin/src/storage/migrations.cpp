@@ -1,5 +1,12 @@
 #include "storage/migrations.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <random>
 #include <string>
 
 #include "common/error.hpp"
@@ -49,22 +56,40 @@ CREATE TABLE settings_value (
     {3, "conversations: threads, participants with unread and archive state, messages",
      kConversationSchemaSql},
     {4, "conversations: covering indexes for the inbox page and the unread badge", kCoveringInboxIndexesSql},
+    // The plugin serves settings from memory; a writer of the same file (another host on a shared
+    // store, an older plugin) must still make that copy stale. Triggers, not the plugin's code,
+    // bump the version, so every change to the settings tables counts whoever made it.
+    {5, "portal settings: a version every settings change bumps", R"sql(
+CREATE TABLE settings_version (
+  only    INTEGER PRIMARY KEY CHECK (only = 1),
+  version INTEGER NOT NULL
+);
+INSERT INTO settings_version(only, version) VALUES (1, 0);
+CREATE TRIGGER settings_scope_insert_bumps AFTER INSERT ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_scope_update_bumps AFTER UPDATE ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_scope_delete_bumps AFTER DELETE ON settings_scope
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_insert_bumps AFTER INSERT ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_update_bumps AFTER UPDATE ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+CREATE TRIGGER settings_value_delete_bumps AFTER DELETE ON settings_value
+BEGIN UPDATE settings_version SET version = version + 1; END;
+)sql"},
 };
 
-void ensure_version_table(Database& db) {
-  Transaction tx(db);
-  tx.execute_script(R"sql(
+constexpr const char* kVersionTableSql = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
   name       TEXT NOT NULL,
   applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);)sql");
-  tx.commit();
-}
+);)sql";
 
-bool has_version_table(Database& db) {
-  Transaction tx(db, TransactionMode::read);
-  return tx.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").step();
+int applied_version(Transaction& tx) {
+  auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  return query.step() ? static_cast<int>(query.int64(0)) : 0;
 }
 
 }  // namespace
@@ -74,43 +99,98 @@ std::span<const Migration> migrations() {
 }
 
 int schema_version(Database& db) {
-  // Only a new database needs the table: a write on every start would make even read-only
-  // commands fail on a full disk.
-  if (!has_version_table(db)) ensure_version_table(db);
-  Transaction tx(db, TransactionMode::read);
-  auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return query.step() ? static_cast<int>(query.int64(0)) : 0;
+  Transaction tx(db);
+  tx.execute_script(kVersionTableSql);
+  const int version = applied_version(tx);
+  tx.commit();
+  return version;
 }
 
+// Every pending step runs in ONE write transaction, so a new database costs one commit's fsyncs
+// instead of one commit per step. Each step sits in its own savepoint: a failing step is undone
+// whole, and the steps before it are still committed, as when each step was its own transaction.
 int migrate(Database& db, std::span<const Migration> steps) {
-  int version = schema_version(db);
+  Transaction tx(db);
+  tx.execute_script(kVersionTableSql);
+  int version = applied_version(tx);
   const int known = steps.empty() ? 0 : steps.back().version;
   if (version > known) {
     throw Error(EHR_STATUS_STORAGE, "database " + db.file().filename().string() + " is at schema version " +
                                         std::to_string(version) + ", newer than this plugin knows (" +
                                         std::to_string(known) + "); upgrade the plugin");
   }
+  std::optional<Error> failure;
   for (const Migration& step : steps) {
     if (step.version <= version) continue;
     if (step.version != version + 1) {
       throw Error(EHR_STATUS_INTERNAL,
                   "migration list has a gap before version " + std::to_string(step.version));
     }
-    Transaction tx(db);
+    tx.execute_script("SAVEPOINT migration_step");
     try {
       tx.execute_script(step.sql);
       tx.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)")
           .bind_all(step.version, step.name)
           .run();
-      tx.commit();
+      tx.execute_script("RELEASE migration_step");
     } catch (const Error& e) {
-      throw Error(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
-                                          std::string(step.name) +
-                                          ") failed and was rolled back: " + e.what());
+      tx.execute_script("ROLLBACK TO migration_step; RELEASE migration_step");
+      failure.emplace(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
+                                              std::string(step.name) +
+                                              ") failed and was rolled back: " + e.what());
+      break;
     }
     version = step.version;
   }
+  tx.commit();
+  if (failure) throw *failure;
   return version;
+}
+
+namespace {
+
+[[noreturn]] void fail_creating(const std::filesystem::path& file, const std::string& what) {
+  throw Error(EHR_STATUS_STORAGE,
+              "cannot create database " + file.string() + ": " + what + ": " + std::strerror(errno));
+}
+
+void sync_path(const std::filesystem::path& path, int flags, const std::filesystem::path& file) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) fail_creating(file, "cannot open " + path.string() + " to sync it");
+  const int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) fail_creating(file, "cannot sync " + path.string());
+}
+
+}  // namespace
+
+const std::filesystem::path& create_database_if_missing(const std::filesystem::path& file,
+                                                        std::span<const Migration> steps) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::symlink_status(file, ec))) return file;
+  const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
+  const std::filesystem::path scratch =
+      directory / (file.filename().string() + ".new-" + std::to_string(::getpid()) + "-" +
+                   std::to_string(std::random_device{}()));
+  auto remove_scratch = [&] {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+      std::filesystem::remove(scratch.string() + suffix, ec);
+  };
+  try {
+    {
+      Database db(scratch, Database::Durability::unpublished_scratch);
+      migrate(db, steps);
+    }  // the last connection's close checkpoints everything into the file and drops its WAL
+    sync_path(scratch, O_RDONLY, file);
+    // link() refuses to replace: if another process created the database meanwhile, its file wins.
+    if (::link(scratch.c_str(), file.c_str()) != 0 && errno != EEXIST) fail_creating(file, "cannot link it");
+    remove_scratch();
+    sync_path(directory, O_RDONLY | O_DIRECTORY, file);
+  } catch (...) {
+    remove_scratch();
+    throw;
+  }
+  return file;
 }
 
 }  // namespace ehr::portal

@@ -25,6 +25,23 @@ TEST_F(WhoMayMessage, R_MSG_1_MessagingOffAtThePatientsLocationRefusesAndSaysWhe
   EXPECT_NO_THROW(staff_writes("drlee", "p3"));
 }
 
+// Settings are served from memory; another host writing the same database (a shared store) must
+// still stop this one from sending under settings it has already changed.
+TEST_F(WhoMayMessage, R_MSG_1_SettingsChangedByAnotherHostOnTheSameStoreApplyToTheNextSend) {
+  EXPECT_NO_THROW(staff_writes("drlee", "p1"));  // this host's snapshot now says North follows General: on
+  Database other_db(dir_ / "portal.db");
+  AuditLog other_audit(other_db, client_);
+  HookRegistry other_hooks(client_);
+  SettingsService other(schema_, other_db, client_, other_audit, other_hooks);
+  (void)other.save_page("admin", "north", {{"my_messages", "off"}});
+
+  Error e = refusal_of([&] { staff_writes("drlee", "p1"); });
+  EXPECT_EQ(e.reason(), EHR_DENY_MESSAGING_OFF) << e.what();
+  EXPECT_EQ(inbox(staff("drlee")).threads.size(), 1U) << "the refused message was stored";
+  EXPECT_FALSE(settings_->effective("north").my_messages);
+  EXPECT_NO_THROW(staff_writes("drlee", "p3"));  // South still follows General, which is on
+}
+
 TEST_F(WhoMayMessage, R_MSG_1_GeneralOffWithOneLocationOnWorksOnlyThere) {  // R-SET-5
   save_general("off", "care_team_only");
   save_location("south", "on", "care_team_only");

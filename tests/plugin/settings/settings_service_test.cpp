@@ -13,6 +13,7 @@
 #include "host/host_client.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
 
@@ -274,14 +275,52 @@ TEST_F(SettingsServiceTest, R_SET_6_TemplateWithUnknownPlaceholderIsRefusedAndNo
 }
 
 TEST_F(SettingsServiceTest, UnknownLocationIsNamed) {
-  for (auto action : std::vector<std::function<void()>>{
-           [&] { (void)settings_.describe_page("admin", "west"); },
-           [&] {
-             settings_.save_page("admin", "west", {{"my_messages", "on"}});
-           },
-           [&] { settings_.reset_location("admin", "west"); }, [&] { (void)settings_.effective("west"); }}) {
+  for (auto action :
+       std::vector<std::function<void()>>{[&] { (void)settings_.describe_page("admin", "west"); },
+                                          [&] {
+                                            settings_.save_page("admin", "west", {{"my_messages", "on"}});
+                                          },
+                                          [&] { settings_.reset_location("admin", "west"); },
+                                          [&] { (void)settings_.effective_settings("west"); }}) {
     EXPECT_NE(refusal(action, EHR_STATUS_NOT_FOUND).find("'west'"), std::string::npos);
   }
+}
+
+// The policy's per-check lookup does not ask the host for its location list (the admin pages
+// check location ids): a location without settings of its own follows General.
+TEST_F(SettingsServiceTest, R_SET_3_ChecksOfALocationWithoutOwnSettingsFollowGeneralWithoutAskingTheHost) {
+  settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "selected_users"}});
+  const PortalSettings west = settings_.effective("west");
+  EXPECT_TRUE(west.my_messages);
+  EXPECT_EQ(west.audience, Audience::selected_users);
+  EXPECT_TRUE(west.source_location_id.empty());
+}
+
+TEST_F(SettingsServiceTest, R_SET_4_SavesAndResetsReplaceWhatChecksSeeAtOnce) {
+  EXPECT_FALSE(settings_.effective("north").my_messages);
+  settings_.save_page("admin", "north", {{"my_messages", "on"}});
+  EXPECT_TRUE(settings_.effective("north").my_messages);
+  EXPECT_EQ(settings_.effective("north").source_location_id, "north");
+  EXPECT_FALSE(settings_.effective("south").my_messages);
+  settings_.reset_location("admin", "north");
+  EXPECT_FALSE(settings_.effective("north").my_messages);
+  EXPECT_TRUE(settings_.effective("north").source_location_id.empty());
+}
+
+TEST_F(SettingsServiceTest, R_SET_4_AChangeByAnotherConnectionIsDetectedInsideTheWritersTransaction) {
+  const int64_t seen = settings_.effective("north").version;
+  Database other_db(dir_ / "portal.db");
+  AuditLog other_audit(other_db, client_);
+  SettingsService other(schema_, other_db, client_, other_audit, hooks_);
+  other.save_page("admin", "north", {{"my_messages", "on"}});
+  EXPECT_FALSE(settings_.effective("north").my_messages) << "served from this service's snapshot";
+  {
+    Transaction tx(db_);
+    EXPECT_FALSE(settings_.still_current(tx, seen));
+  }
+  EXPECT_TRUE(settings_.effective("north").my_messages) << "the stale snapshot was replaced";
+  Transaction tx(db_);
+  EXPECT_TRUE(settings_.still_current(tx, settings_.effective("north").version));
 }
 
 TEST_F(SettingsServiceTest, GeneralCannotBeReset) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,37 @@ TEST(Migrations, FailingStepIsRolledBackWholeAndNamed) {
   EXPECT_EQ(schema_version(db), 1);
   EXPECT_TRUE(table_exists(db, "one"));
   EXPECT_FALSE(table_exists(db, "two"));  // the half of step 2 that worked was rolled back
+}
+
+TEST(Migrations, AMissingDatabaseIsCreatedMigratedInWalModeWithNothingLeftBeside) {
+  test::TempDir dir;
+  const std::filesystem::path file = dir / "portal.db";
+  EXPECT_EQ(create_database_if_missing(file), file);
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path()))
+    names.push_back(entry.path().filename());
+  EXPECT_EQ(names, std::vector<std::string>{"portal.db"}) << "no scratch file, WAL or journal was left";
+  Database db(file);
+  EXPECT_EQ(schema_version(db), migrations().back().version);
+  EXPECT_TRUE(table_exists(db, "settings_version"));
+  Transaction tx(db, TransactionMode::read);
+  auto mode = tx.prepare("PRAGMA journal_mode");
+  ASSERT_TRUE(mode.step());
+  EXPECT_EQ(mode.text(0), "wal");
+}
+
+TEST(Migrations, AnExistingDatabaseIsLeftAloneByCreation) {
+  test::TempDir dir;
+  const std::filesystem::path file = dir / "portal.db";
+  const Migration first[] = {{1, "first", "CREATE TABLE one (id INTEGER);"}};
+  {
+    Database db(file);
+    migrate(db, first);
+  }
+  create_database_if_missing(file);
+  Database db(file);
+  EXPECT_EQ(schema_version(db), 1) << "an existing file is migrated by migrate(), not replaced";
+  EXPECT_TRUE(table_exists(db, "one"));
 }
 
 TEST(Migrations, DatabaseNewerThanThePluginIsRefused) {
