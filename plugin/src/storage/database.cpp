@@ -66,7 +66,8 @@ Database::Database(const std::filesystem::path& file, Durability durability) : f
     // Keep the -wal and -shm files (allocated once, mode 0600 like the database) when the last
     // connection closes: recreating them on the next start needs free space, and without it even
     // a read-only command would fail on a full disk.
-    int persist_wal = 1;
+    // (A scratch file is published by its checkpoint at close, which must drop its WAL.)
+    int persist_wal = durability == Durability::unpublished_scratch ? 0 : 1;
     sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     sqlite3_extended_result_codes(db_, 1);
     // Before the switch to WAL, which is itself a write: a scratch file skips its syncs too.
