@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "c_abi.hpp"
+#include "ehr/host/private_files.hpp"
 #include "library_file.hpp"
 #include "plugin_instance.hpp"
 #include "plugin_preferences.hpp"
@@ -261,11 +262,8 @@ void PluginManager::Impl::transition(Entry& entry, PluginState to, std::optional
 }
 
 Status PluginManager::Impl::prepare() {
-  std::error_code error;
-  fs::create_directories(options.host_data_directory / "plugins", error);
-  if (error)
-    return Status::storage("cannot create the host data directory " + options.host_data_directory.string() +
-                           ": " + error.message());
+  if (Status made = make_private_directory(options.host_data_directory); !made) return made;
+  if (Status made = make_private_directory(options.host_data_directory / "plugins"); !made) return made;
   if (!preferences) {
     auto loaded = detail::PluginPreferences::load(options.host_data_directory);
     if (!loaded) return loaded.status();
@@ -495,12 +493,8 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
 
 std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugin& plugin) {
   const Manifest& m = *entry.info.manifest;
-  std::error_code error;
-  fs::create_directories(entry.info.data_directory, error);
-  if (error)
-    return fail(FailureCause::init_failed, EHR_STATUS_STORAGE,
-                "cannot create the data directory " + entry.info.data_directory.string() + " for plugin " +
-                    m.id + ": " + error.message());
+  if (Status made = make_private_directory(entry.info.data_directory); !made)
+    return fail(FailureCause::init_failed, EHR_STATUS_STORAGE, made.message() + " for plugin " + m.id);
   plugin.instance = std::make_shared<detail::PluginInstance>(m.id);
   detail::Registrar registrar(plugin.instance, m, registry);
 

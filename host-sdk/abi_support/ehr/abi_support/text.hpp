@@ -26,13 +26,19 @@ namespace ehr::abi_support {
   return std::string(as_view(text));
 }
 
-// The length in bytes of the well-formed UTF-8 sequence at text[at] (RFC 3629: no overlong forms,
-// no surrogates, nothing above U+10FFFF), or 0 when it is not one.
-[[nodiscard]] inline std::size_t utf8_sequence_length(std::string_view text, std::size_t at) noexcept {
+// One code point decoded from well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+// nothing above U+10FFFF): its value and its length in bytes; bytes is 0 when text[at] does not
+// start such a sequence.
+struct Utf8CodePoint {
+  char32_t code = 0;
+  std::size_t bytes = 0;
+};
+
+[[nodiscard]] inline Utf8CodePoint decode_utf8_at(std::string_view text, std::size_t at) noexcept {
   const auto lead = static_cast<unsigned char>(text[at]);
   std::size_t extra = 0;
   char32_t code = 0;
-  if (lead < 0x80) return 1;
+  if (lead < 0x80) return Utf8CodePoint{lead, 1};
   if ((lead & 0xE0) == 0xC0) {
     extra = 1;
     code = lead & 0x1F;
@@ -43,17 +49,22 @@ namespace ehr::abi_support {
     extra = 3;
     code = lead & 0x07;
   } else {
-    return 0;
+    return {};
   }
-  if (at + extra >= text.size()) return 0;  // truncated sequence
+  if (at + extra >= text.size()) return {};  // truncated sequence
   for (std::size_t k = 1; k <= extra; ++k) {
     const auto next = static_cast<unsigned char>(text[at + k]);
-    if ((next & 0xC0) != 0x80) return 0;
+    if ((next & 0xC0) != 0x80) return {};
     code = (code << 6) | (next & 0x3F);
   }
   static constexpr char32_t kMinimum[] = {0, 0x80, 0x800, 0x10000};
-  if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-  return extra + 1;
+  if (code < kMinimum[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {};
+  return Utf8CodePoint{code, extra + 1};
+}
+
+// The length in bytes of the well-formed UTF-8 sequence at text[at], or 0 when it is not one.
+[[nodiscard]] inline std::size_t utf8_sequence_length(std::string_view text, std::size_t at) noexcept {
+  return decode_utf8_at(text, at).bytes;
 }
 
 // The offset of the first byte that is not part of well-formed UTF-8, or npos when all is.
