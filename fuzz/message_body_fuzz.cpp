@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
-#include "common/utf8.hpp"
+#include "ehr/abi_support/text.hpp"
 #include "messaging/message_text.hpp"
 
 namespace {
@@ -59,7 +59,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data + 1), size - 1);
 
   const auto expected = reference_length(body);
-  if (ehr::portal::utf8_length(body) != expected) std::abort();
+  if (ehr::abi_support::utf8_length(body) != expected) std::abort();
 
   bool accepted = true;
   try {
@@ -70,14 +70,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (accepted) {
     if (!expected || *expected > limit || *expected == 0) std::abort();
-    if (ehr::portal::count_characters(body, "body") != *expected) std::abort();
+    if (ehr::portal::count_characters(body, "body", ehr::portal::TextLines::multi) != *expected) std::abort();
   } else if (expected && *expected <= limit && *expected > 0) {
-    // Refused though valid and within the limit: only blank text or a control character may be.
+    // Refused though valid and within the limit: only blank text or a character R-SEC-1 refuses
+    // (C0 but LF and TAB, DEL, C1, bidi embedding/override/isolate) may be.
     bool blank = true;
     bool control = false;
     for (unsigned char c : body) {
       if (c != ' ' && c != '\t' && c != '\r' && c != '\n') blank = false;
-      if ((c < 0x20 && c != '\t' && c != '\r' && c != '\n') || c == 0x7F) control = true;
+      if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) control = true;
+    }
+    for (std::size_t i = 0; i + 1 < body.size(); ++i) {
+      const auto a = static_cast<unsigned char>(body[i]);
+      const auto b = static_cast<unsigned char>(body[i + 1]);
+      if (a == 0xC2 && b >= 0x80 && b <= 0x9F) control = true;
+      if (i + 2 < body.size() && a == 0xE2) {
+        const auto c = static_cast<unsigned char>(body[i + 2]);
+        if ((b == 0x80 && c >= 0xAA && c <= 0xAE) || (b == 0x81 && c >= 0xA6 && c <= 0xA9)) control = true;
+      }
     }
     if (!blank && !control) std::abort();
   }

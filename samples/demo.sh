@@ -84,7 +84,7 @@ say "South follows General until its own page is saved:"
 host settings show --as admin --location south
 say "Let any user available for portal messages write to South's patients (Selected users):"
 host settings set --as admin --location south audience=selected_users
-host settings effective
+host settings effective --as admin
 say "Reset South: it follows General again."
 host settings reset --as admin --location south
 
@@ -92,7 +92,7 @@ chapter "Leave General off and enable only one location"
 host settings set --as admin --general my_messages=off
 say "North: My Messages on, and Use Location Information on so North brands its own portal mail."
 host settings set --as admin --location north my_messages=on use_location_information=on
-host settings effective
+host settings effective --as admin
 
 chapter "Assign the Available for Portal Messages role"
 say "Dr. Kim's user page, Patient Portal roles section:"
@@ -103,7 +103,7 @@ say "Doing it again changes nobody:"
 host roles assign available_for_portal_messages --as admin drkim nurse2 nurse3
 say "Remove it from two of them again (Unassign Selected):"
 host roles unassign available_for_portal_messages --as admin nurse2 nurse3
-host roles members available_for_portal_messages
+host roles members available_for_portal_messages --as admin
 say "Only users who may manage users can change roles:"
 refused roles assign available_for_portal_messages --as drlee nurse2
 
@@ -146,10 +146,10 @@ chapter "Branded notifications (no message content, ever)"
 say "Aisha (South, company brand) is invited to the portal:"
 host portal invite portal:aisha --as admin
 say "What the host delivered: North's patients get North's Alias (Use Location Information is on there), South's the company's Alias. None carries a message, a subject or a chart."
-host notifications list
+host notifications list --as admin
 
 chapter "The audit trail"
-host audit list --patient p01
+host audit list --as admin --patient p01
 host audit verify
 
 printf '\nDemo finished: every step above ran against the real plugin through the host SDK.\n'

@@ -9,6 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include "ehr/abi_support/error.hpp"
+#include "ehr/abi_support/principal.hpp"
+#include "ehr/abi_support/struct_io.hpp"
+#include "ehr/abi_support/text.hpp"
 #include "ehr/common.h"
 #include "ehr/host/host_types.hpp"
 #include "ehr/host/principal.hpp"
@@ -16,65 +20,20 @@
 
 namespace ehr::host::detail {
 
-inline ehr_str view(std::string_view text) {
-  return ehr_str{text.data(), text.size()};
-}
+using abi_support::as_view;
+using abi_support::make_struct;
+using abi_support::read_array;
+using abi_support::read_struct;
+using abi_support::view;
 
 inline std::string copy(ehr_str text) {
-  if (text.data == nullptr || text.size == 0) return {};
-  return std::string(text.data, text.size);
-}
-
-inline std::string_view as_view(ehr_str text) {
-  if (text.data == nullptr) return {};
-  return std::string_view(text.data, text.size);
-}
-
-// Reads a struct the other side wrote, which may be older (smaller) or newer (larger) than ours.
-// False when `in` is NULL, carries another struct_type, or lacks the members we require.
-template <class T>
-bool read_struct(const T* in, std::uint32_t expected_type, std::size_t required_size, T& out) {
-  std::memset(static_cast<void*>(&out), 0, sizeof(T));
-  if (in == nullptr) return false;
-  if (in->struct_type != expected_type || in->struct_size < required_size) return false;
-  std::memcpy(static_cast<void*>(&out), static_cast<const void*>(in),
-              in->struct_size < sizeof(T) ? in->struct_size : sizeof(T));
-  return true;
-}
-
-// Reads an array of structs the other side wrote, stepping by each element's own struct_size
-// (common.h), so its elements may be older or newer than ours. False, with the first bad
-// element's index, when read_struct refuses one or its size would misalign the next.
-template <class T>
-bool read_array(const T* first, std::size_t count, std::uint32_t expected_type, std::size_t required_size,
-                std::vector<T>& out, std::size_t& bad_index) {
-  out.clear();
-  const auto* cursor = reinterpret_cast<const unsigned char*>(first);
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto* element = reinterpret_cast<const T*>(cursor);
-    T copy;
-    if (!read_struct(element, expected_type, required_size, copy) || element->struct_size % alignof(T) != 0) {
-      bad_index = i;
-      return false;
-    }
-    out.push_back(copy);
-    cursor += element->struct_size;
-  }
-  return true;
-}
-
-// A struct we hand to the other side: zeroed, tagged, sized.
-template <class T>
-T make_struct(std::uint32_t type) {
-  T value;
-  std::memset(static_cast<void*>(&value), 0, sizeof(T));
-  value.struct_type = type;
-  value.struct_size = static_cast<std::uint32_t>(sizeof(T));
-  return value;
+  return abi_support::to_string(text);
 }
 
 // An ehr_error allocated by the SDK; its release frees it. NULL if allocation fails.
-ehr_error* make_error(const Status& status);
+inline ehr_error* make_error(const Status& status) {
+  return abi_support::make_error(status.code(), status.message(), status.field(), status.deny_reason());
+}
 
 // Writes a failure into an optional out-parameter and returns its code.
 inline ehr_status report(const Status& status, ehr_error** out_error) {
@@ -83,14 +42,26 @@ inline ehr_status report(const Status& status, ehr_error** out_error) {
 }
 
 inline ehr_principal to_c(const Principal& principal) {
-  auto out = make_struct<ehr_principal>(EHR_STRUCT_PRINCIPAL);
-  out.kind = static_cast<ehr_principal_kind>(principal.kind);
-  out.id = view(principal.id);
-  return out;
+  return abi_support::make_principal(static_cast<ehr_principal_kind>(principal.kind), principal.id);
 }
 
 // Reads a principal the plugin wrote (a member of a bigger struct, so sized on its own).
 Principal from_c(const ehr_principal& principal);
+
+// An audit record as the ABI carries it; its views point into `event`.
+inline ehr_audit_event to_c(const AuditEvent& event) {
+  auto out = make_struct<ehr_audit_event>(EHR_STRUCT_AUDIT_EVENT);
+  out.sequence = event.sequence;
+  out.at_unix_ms = event.at_unix_ms;
+  out.actor = to_c(event.actor);
+  out.action = view(event.action);
+  out.patient_id = view(event.patient_id);
+  out.target = view(event.target);
+  out.outcome = view(event.outcome);
+  out.detail = view(event.detail);
+  out.hash = view(event.hash);
+  return out;
+}
 
 // Reads an audit record the plugin wrote (already size-checked by the caller).
 AuditEvent from_c(const ehr_audit_event& event);

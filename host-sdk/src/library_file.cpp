@@ -27,20 +27,39 @@ std::optional<std::vector<unsigned char>> decode_base64(const std::string& text,
   return out;
 }
 
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
+
 }  // namespace
 
 Result<LibraryFile> LibraryFile::open(const std::filesystem::path& path) {
   LibraryFile file;
   file.path_ = path;
-  file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a FIFO in place of the library must not hang the host waiting for a writer (it
+  // changes nothing for a regular file). O_NOFOLLOW: the manifest names the file itself, and what
+  // is hashed, verified and loaded is this one descriptor.
+  file.fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (file.fd_ < 0) {
     if (errno == ENOENT)
       return Status::not_found("the library " + path.string() + " does not exist", "library/@file");
+    if (errno == ELOOP)
+      return Status::invalid_argument(
+          "library/@file",
+          "the library " + path.string() + " is a symbolic link; the manifest must name the file itself");
     return Status::storage("cannot open the library " + path.string() + ": " + std::strerror(errno));
   }
   struct stat info {};
-  if (::fstat(file.fd_, &info) != 0 || !S_ISREG(info.st_mode))
-    return Status::not_found("the library " + path.string() + " is not a regular file", "library/@file");
+  if (::fstat(file.fd_, &info) != 0)
+    return Status::storage("cannot inspect the library " + path.string() + ": " + std::strerror(errno));
+  if (!S_ISREG(info.st_mode))
+    return Status::invalid_argument("library/@file", "the library " + path.string() + " is " +
+                                                         file_kind(info.st_mode) + ", not a regular file");
   file.bytes_.resize(static_cast<std::size_t>(info.st_size));
   std::size_t done = 0;
   while (done < file.bytes_.size()) {

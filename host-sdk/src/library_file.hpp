@@ -11,8 +11,8 @@
 
 #include "ehr/host/manifest.hpp"
 #include "ehr/host/plugin_info.hpp"
-#include "ehr/host/plugin_manager.hpp"
 #include "ehr/host/status.hpp"
+#include "ehr/host/trusted_key.hpp"
 
 namespace ehr::host::detail {
 

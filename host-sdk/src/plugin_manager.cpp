@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "c_abi.hpp"
+#include "ehr/host/private_files.hpp"
 #include "library_file.hpp"
 #include "plugin_instance.hpp"
 #include "plugin_preferences.hpp"
@@ -25,10 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr std::string_view kManifestSuffix = ".plugin.xml";
-
-// Set while this thread runs a lifecycle method: a plugin or host-services callback that calls
-// back into the manager gets an error instead of a deadlock.
-thread_local int t_lifecycle_depth = 0;
 
 struct Failure {
   FailureCause cause;
@@ -65,18 +62,127 @@ struct Entry {
   std::optional<LoadedPlugin> loaded;
 };
 
-class LifecycleScope {
+// The one re-entry guard of every lifecycle method. While a thread runs one, a plugin or
+// host-services callback on that thread that calls back into the manager gets an error instead
+// of a deadlock; so does a call from inside any plugin call (a hook, a channel call).
+class LifecycleGuard {
  public:
-  LifecycleScope() { ++t_lifecycle_depth; }
-  ~LifecycleScope() { --t_lifecycle_depth; }
-  LifecycleScope(const LifecycleScope&) = delete;
-  LifecycleScope& operator=(const LifecycleScope&) = delete;
+  explicit LifecycleGuard(const char* method) {
+    if (depth_ > 0 || detail::CallGuard::inside_any()) {
+      refusal_ = Status::conflict(std::string("PluginManager::") + method +
+                                  " was called from inside a plugin call or another lifecycle call; call it "
+                                  "from the host's own thread instead");
+      return;
+    }
+    ++depth_;
+    entered_ = true;
+  }
+  ~LifecycleGuard() {
+    if (entered_) --depth_;
+  }
+  LifecycleGuard(const LifecycleGuard&) = delete;
+  LifecycleGuard& operator=(const LifecycleGuard&) = delete;
+
+  explicit operator bool() const noexcept { return entered_; }
+  const Status& refusal() const noexcept { return refusal_; }
+
+ private:
+  static thread_local int depth_;
+  bool entered_ = false;
+  Status refusal_;
+};
+thread_local int LifecycleGuard::depth_ = 0;
+
+// The ABI versions one side speaks, both ends included. The host offers every minor of its
+// major from its floor up, so one comparison decides for a manifest's range and for the version
+// a plugin chose in negotiation alike.
+struct AbiRange {
+  std::uint32_t min = 0;
+  std::uint32_t max = 0;
+
+  std::string text() const {
+    return min == max ? format_abi_version(min) : format_abi_version(min) + " to " + format_abi_version(max);
+  }
 };
 
-Status reentry_refused(const char* what) {
-  return Status::conflict(std::string("PluginManager::") + what +
-                          " was called from inside a plugin call or another lifecycle call; call it from the "
-                          "host's own thread instead");
+// Where a refusal points: the manifest's fields, or "abi" for what the plugin chose.
+struct AbiFields {
+  const char* major = "abi";
+  const char* too_new = "abi";
+  const char* too_old = "abi";
+};
+
+// Does a plugin speaking `plugin` fit this host? `said` is the plugin's side in words ("plugin x
+// speaks ABI 1.0 to 1.2 (x.plugin.xml)", "plugin x chose ABI 2.0").
+std::optional<Failure> abi_fit(const AbiRange& host, const AbiRange& plugin, const std::string& said,
+                               const AbiFields& fields) {
+  if (EHR_VERSION_MAJOR(plugin.min) != EHR_VERSION_MAJOR(host.max))
+    return fail(FailureCause::abi_major_mismatch, EHR_STATUS_VERSION_MISMATCH,
+                said + "; this host speaks " + host.text() + ": the major versions must match", fields.major);
+  if (plugin.min > host.max)
+    return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
+                said + ", so it needs ABI " + format_abi_version(plugin.min) +
+                    " or newer; this host offers up to " + format_abi_version(host.max) + ": update the host",
+                fields.too_new);
+  if (plugin.max < host.min)
+    return fail(
+        FailureCause::abi_too_old, EHR_STATUS_VERSION_MISMATCH,
+        said + "; this host requires at least " + format_abi_version(host.min) + ": update the plugin",
+        fields.too_old);
+  return std::nullopt;
+}
+
+// The library a manifest names, checked on disk: present, its SHA-256 as the manifest says, and
+// signed as the host requires. Loading and PluginManager::verify share it, so both judge alike.
+struct LibraryCheck {
+  std::optional<detail::LibraryFile> file;  // open once it could be read: the bytes to load
+  Verification verification;                // every field the checks filled
+  std::optional<Failure> failure;           // the first check that failed
+};
+
+LibraryCheck verify_library(const Manifest& m, const PluginManagerOptions& options) {
+  LibraryCheck out;
+  Verification& v = out.verification;
+  const std::string manifest_name = m.path.filename().string();
+  v.plugin_id = m.id;
+  v.manifest_path = m.path;
+  v.library_path = m.library;
+  v.expected_sha256 = m.library_sha256;
+  auto file = detail::LibraryFile::open(m.library);
+  if (!file) {
+    out.failure =
+        file.status().code() == EHR_STATUS_NOT_FOUND
+            ? fail(FailureCause::library_missing, EHR_STATUS_NOT_FOUND,
+                   "the library " + m.library.string() + " named in " + manifest_name + " does not exist",
+                   "library/@file")
+            : Failure{FailureCause::load_failed, file.status()};
+    v.status = out.failure->status;
+    return out;
+  }
+  v.actual_sha256 = file->sha256_hex();
+  v.checksum_matches = v.actual_sha256 == v.expected_sha256;
+  const detail::SignatureCheck signature =
+      detail::check_signature(file->bytes(), m.signature, options.trusted_keys);
+  v.signature = signature.signature;
+  v.signature_key_id = signature.key_id;
+  if (!v.checksum_matches)
+    out.failure = fail(FailureCause::checksum_mismatch, EHR_STATUS_INVALID_ARGUMENT,
+                       "the library " + m.library.string() + " has SHA-256 " + v.actual_sha256 + " but " +
+                           manifest_name + " says " + v.expected_sha256 +
+                           ": the file was changed or the manifest is stale",
+                       "library/@sha256");
+  else if (signature.signature == Verification::Signature::invalid ||
+           signature.signature == Verification::Signature::untrusted_key)
+    out.failure = fail(FailureCause::signature_invalid, EHR_STATUS_FORBIDDEN,
+                       "plugin " + m.id + " (" + manifest_name + "): " + signature.problem, "signature");
+  else if (signature.signature == Verification::Signature::absent && options.require_signatures)
+    out.failure = fail(
+        FailureCause::signature_missing, EHR_STATUS_FORBIDDEN,
+        "plugin " + m.id + " (" + manifest_name + ") is not signed and this host requires signed plugins",
+        "signature");
+  if (out.failure) v.status = out.failure->status;
+  out.file = std::move(*file);
+  return out;
 }
 
 }  // namespace
@@ -93,6 +199,7 @@ struct PluginManager::Impl {
   std::optional<detail::PluginPreferences> preferences;
 
   Status prepare();
+  AbiRange host_abi() const { return AbiRange{options.abi_min_version, options.abi_max_version}; }
   void discover_manifest(const fs::path& manifest_path);
   void remember_missing_manifests();
   std::optional<Failure> load(Entry& entry);
@@ -109,7 +216,9 @@ struct PluginManager::Impl {
   Status unknown_plugin(std::string_view plugin_id) const;
   // For enable/disable: the data directory is ready and the plugin is known.
   Result<Entry*> known_entry(std::string_view plugin_id);
-  void record_failure(Entry& entry, Failure failure);
+  // The one place a plugin's state changes: the state, its failure cause and its failure stay
+  // consistent (enabling clears an old failure; a failure is logged where it happens).
+  void transition(Entry& entry, PluginState to, std::optional<Failure> failure = std::nullopt);
   void log(LogLevel level, const std::string& message) noexcept;
 };
 
@@ -138,20 +247,23 @@ Result<Entry*> PluginManager::Impl::known_entry(std::string_view plugin_id) {
   return unknown_plugin(plugin_id);
 }
 
-void PluginManager::Impl::record_failure(Entry& entry, Failure failure) {
-  entry.info.state = PluginState::failed;
-  entry.info.failure_cause = failure.cause;
-  entry.info.failure = std::move(failure.status);
-  log(LogLevel::error, "plugin " + entry.info.id + " not loaded (" + to_string(entry.info.failure_cause) +
-                           "): " + entry.info.failure.message());
+void PluginManager::Impl::transition(Entry& entry, PluginState to, std::optional<Failure> failure) {
+  entry.info.state = to;
+  if (failure) {
+    entry.info.failure_cause = failure->cause;
+    entry.info.failure = std::move(failure->status);
+    log(LogLevel::error, "plugin " + entry.info.id +
+                             (to == PluginState::failed ? " not loaded (" : " loaded but not enabled (") +
+                             to_string(entry.info.failure_cause) + "): " + entry.info.failure.message());
+  } else if (to == PluginState::enabled) {
+    entry.info.failure_cause = FailureCause::none;
+    entry.info.failure = Status();
+  }
 }
 
 Status PluginManager::Impl::prepare() {
-  std::error_code error;
-  fs::create_directories(options.host_data_directory / "plugins", error);
-  if (error)
-    return Status::storage("cannot create the host data directory " + options.host_data_directory.string() +
-                           ": " + error.message());
+  if (Status made = make_private_directory(options.host_data_directory); !made) return made;
+  if (Status made = make_private_directory(options.host_data_directory / "plugins"); !made) return made;
   if (!preferences) {
     auto loaded = detail::PluginPreferences::load(options.host_data_directory);
     if (!loaded) return loaded.status();
@@ -162,8 +274,8 @@ Status PluginManager::Impl::prepare() {
 
 Status PluginManager::discover() {
   std::lock_guard lock(impl_->mutex);
-  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("discover");
-  LifecycleScope scope;
+  LifecycleGuard guard("discover");
+  if (!guard) return guard.refusal();
   if (Status prepared = impl_->prepare(); !prepared) return prepared;
 
   std::error_code error;
@@ -201,11 +313,11 @@ void PluginManager::Impl::discover_manifest(const fs::path& manifest_path) {
     e.info.id = id_from_manifest_name(manifest_path);
     e.info.enabled_preference = preferences->enabled(e.info.id).value_or(options.enable_new_plugins);
     const auto kind = manifest.problem().kind;
-    record_failure(
-        e, Failure{kind == ManifestProblem::Kind::not_well_formed ? FailureCause::manifest_not_well_formed
-                   : kind == ManifestProblem::Kind::missing       ? FailureCause::manifest_missing
-                                                                  : FailureCause::manifest_invalid,
-                   manifest.status()});
+    transition(e, PluginState::failed,
+               Failure{kind == ManifestProblem::Kind::not_well_formed ? FailureCause::manifest_not_well_formed
+                       : kind == ManifestProblem::Kind::missing       ? FailureCause::manifest_missing
+                                                                      : FailureCause::manifest_invalid,
+                       manifest.status()});
     entries.push_back(std::move(entry));
     return;
   }
@@ -220,11 +332,11 @@ void PluginManager::Impl::discover_manifest(const fs::path& manifest_path) {
   });
   if (Entry* other = find(e.info.id); other != nullptr && other->info.manifest) {
     e.info.enabled_preference = other->info.enabled_preference;
-    record_failure(
-        e, fail(FailureCause::duplicate_id, EHR_STATUS_CONFLICT,
-                "plugin id " + e.info.id + " is declared by both " + other->info.manifest_path.string() +
-                    " and " + manifest_path.string() + "; only the first is loaded",
-                "plugin/@id"));
+    transition(e, PluginState::failed,
+               fail(FailureCause::duplicate_id, EHR_STATUS_CONFLICT,
+                    "plugin id " + e.info.id + " is declared by both " + other->info.manifest_path.string() +
+                        " and " + manifest_path.string() + "; only the first is loaded",
+                    "plugin/@id"));
     entries.push_back(std::move(entry));
     return;
   }
@@ -239,16 +351,13 @@ void PluginManager::Impl::discover_manifest(const fs::path& manifest_path) {
 
   entries.push_back(std::move(entry));
   if (auto failure = load(e)) {
-    record_failure(e, std::move(*failure));
+    transition(e, PluginState::failed, std::move(failure));
     return;
   }
-  e.info.state = PluginState::disabled;
+  transition(e, PluginState::disabled);
   if (e.info.enabled_preference) {
-    if (Status enabled = set_enabled(e, true); !enabled) {
-      e.info.failure_cause = FailureCause::enable_failed;
-      e.info.failure = enabled;
-      log(LogLevel::error, "plugin " + e.info.id + " loaded but could not be enabled: " + enabled.message());
-    }
+    if (Status enabled = set_enabled(e, true); !enabled)
+      transition(e, PluginState::disabled, Failure{FailureCause::enable_failed, enabled});
   } else {
     // A plugin is enabled once on_init returns (plugin.h): one the admin keeps off hears so now,
     // before anything can use its tables (the SDK's own gate is closed until then anyway).
@@ -265,12 +374,12 @@ void PluginManager::Impl::remember_missing_manifests() {
     entry->info.id = id;
     entry->info.enabled_preference = true;
     entry->info.data_directory = options.host_data_directory / "plugins" / id;
-    record_failure(*entry,
-                   fail(FailureCause::manifest_missing, EHR_STATUS_NOT_FOUND,
-                        "plugin " + id + " is enabled in " +
-                            (options.host_data_directory / detail::PluginPreferences::kFileName).string() +
-                            " but no manifest in " + options.plugins_directory.string() +
-                            " declares it; reinstall it, or disable it to forget it"));
+    transition(*entry, PluginState::failed,
+               fail(FailureCause::manifest_missing, EHR_STATUS_NOT_FOUND,
+                    "plugin " + id + " is enabled in " +
+                        (options.host_data_directory / detail::PluginPreferences::kFileName).string() +
+                        " but no manifest in " + options.plugins_directory.string() +
+                        " declares it; reinstall it, or disable it to forget it"));
     entries.push_back(std::move(entry));
   }
 }
@@ -286,28 +395,10 @@ std::optional<Failure> PluginManager::Impl::check_before_loading(const Manifest&
                       ", host-services), which this host does not offer",
                   "host-services/service/@name");
   }
-  const std::uint32_t host_min = options.abi_min_version;
-  const std::uint32_t host_max = options.abi_max_version;
-  const std::string plugin_range = format_abi_version(m.abi_min) + " to " + format_abi_version(m.abi_max);
-  const std::string host_range = format_abi_version(host_min) + " to " + format_abi_version(host_max);
-  if (EHR_VERSION_MAJOR(m.abi_min) != EHR_VERSION_MAJOR(host_max))
-    return fail(FailureCause::abi_major_mismatch, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " speaks ABI " + plugin_range + " (" + manifest_name +
-                    "); this host speaks " + host_range + ": the major versions must match",
-                "abi");
-  if (m.abi_min > host_max)
-    return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " needs ABI " + format_abi_version(m.abi_min) + " or newer (" +
-                    manifest_name + "); this host offers up to " + format_abi_version(host_max) +
-                    ": update the host",
-                "abi/@min");
-  if (m.abi_max < host_min)
-    return fail(FailureCause::abi_too_old, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " speaks ABI up to " + format_abi_version(m.abi_max) + " (" +
-                    manifest_name + "); this host requires at least " + format_abi_version(host_min) +
-                    ": update the plugin",
-                "abi/@max");
-  return std::nullopt;
+  return abi_fit(
+      host_abi(), AbiRange{m.abi_min, m.abi_max},
+      "plugin " + m.id + " speaks ABI " + AbiRange{m.abi_min, m.abi_max}.text() + " (" + manifest_name + ")",
+      AbiFields{"abi", "abi/@min", "abi/@max"});
 }
 
 std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
@@ -315,38 +406,16 @@ std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
   const std::string manifest_name = m.path.filename().string();
   if (auto failure = check_before_loading(m)) return failure;
 
-  auto file = detail::LibraryFile::open(m.library);
-  if (!file) {
-    if (file.status().code() == EHR_STATUS_NOT_FOUND)
-      return fail(FailureCause::library_missing, EHR_STATUS_NOT_FOUND,
-                  "the library " + m.library.string() + " named in " + manifest_name + " does not exist",
-                  "library/@file");
-    return Failure{FailureCause::load_failed, file.status()};
-  }
-  const std::string actual = file->sha256_hex();
-  if (actual != m.library_sha256)
-    return fail(FailureCause::checksum_mismatch, EHR_STATUS_INVALID_ARGUMENT,
-                "the library " + m.library.string() + " has SHA-256 " + actual + " but " + manifest_name +
-                    " says " + m.library_sha256 + ": the file was changed or the manifest is stale",
-                "library/@sha256");
-  const detail::SignatureCheck signature =
-      detail::check_signature(file->bytes(), m.signature, options.trusted_keys);
-  if (signature.signature == Verification::Signature::invalid ||
-      signature.signature == Verification::Signature::untrusted_key)
-    return fail(FailureCause::signature_invalid, EHR_STATUS_FORBIDDEN,
-                "plugin " + m.id + " (" + manifest_name + "): " + signature.problem, "signature");
-  if (signature.signature == Verification::Signature::absent && options.require_signatures)
-    return fail(
-        FailureCause::signature_missing, EHR_STATUS_FORBIDDEN,
-        "plugin " + m.id + " (" + manifest_name + ") is not signed and this host requires signed plugins",
-        "signature");
+  LibraryCheck checked = verify_library(m, options);
+  if (checked.failure) return checked.failure;
+  detail::LibraryFile& file = *checked.file;
 
   LoadedPlugin plugin;
   std::error_code error;
   const auto mode = static_cast<boost::dll::load_mode::type>(
       boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local | RTLD_NODELETE);
   (void)dlerror();
-  plugin.library.load(file->load_path(), mode, error);
+  plugin.library.load(file.load_path(), mode, error);
   if (error || !plugin.library.is_loaded()) {
     const char* why = dlerror();
     return fail(
@@ -354,7 +423,7 @@ std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
         "the dynamic loader refused " + m.library.string() + ": " + (why != nullptr ? why : error.message()),
         "library/@file");
   }
-  file->keep_open_until_exit();
+  file.keep_open_until_exit();
   if (!plugin.library.has(EHR_PLUGIN_ENTRY_POINT))
     return fail(FailureCause::entry_point_missing, EHR_STATUS_UNSUPPORTED,
                 "the library " + m.library.string() + " does not export " + EHR_PLUGIN_ENTRY_POINT +
@@ -371,12 +440,11 @@ std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
 
 std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::dll::shared_library& library,
                                                       LoadedPlugin& out, std::uint32_t& chosen) {
-  const std::uint32_t host_min = options.abi_min_version;
-  const std::uint32_t host_max = options.abi_max_version;
+  const AbiRange host = host_abi();
   auto& entry_point = library.get<ehr_status(ehr_negotiation*, ehr_error**)>(EHR_PLUGIN_ENTRY_POINT);
   auto negotiation = detail::make_struct<ehr_negotiation>(EHR_STRUCT_NEGOTIATION);
-  negotiation.host_min_version = host_min;
-  negotiation.host_max_version = host_max;
+  negotiation.host_min_version = host.min;
+  negotiation.host_max_version = host.max;
   detail::ErrorSlot error;
   ehr_status code = EHR_STATUS_INTERNAL;
   try {
@@ -386,13 +454,13 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
         FailureCause::negotiation_failed, EHR_STATUS_INTERNAL,
         "plugin " + m.id + " let an exception escape " + EHR_PLUGIN_ENTRY_POINT + " (an ABI violation)");
   }
-  const std::string offered = format_abi_version(host_min) + " to " + format_abi_version(host_max);
+  const std::string offered = host.text();
   if (code != EHR_STATUS_OK) {
     Status refused = error.status(code);
     if (code == EHR_STATUS_VERSION_MISMATCH) {
       // The host offers every minor of its major from its floor up: a plugin of the same major
       // that refuses must need a newer minor.
-      const bool same_major = EHR_VERSION_MAJOR(m.abi_min) == EHR_VERSION_MAJOR(host_max);
+      const bool same_major = EHR_VERSION_MAJOR(m.abi_min) == EHR_VERSION_MAJOR(host.max);
       return fail(same_major ? FailureCause::abi_minor_too_new : FailureCause::abi_major_mismatch,
                   EHR_STATUS_VERSION_MISMATCH,
                   "plugin " + m.id + " refused ABI " + offered + ": " + refused.message() +
@@ -404,22 +472,9 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
         "plugin " + m.id + " refused to negotiate (" + refused.code_name() + "): " + refused.message());
   }
   chosen = negotiation.chosen_version;
-  const std::string chosen_text = format_abi_version(chosen);
-  if (EHR_VERSION_MAJOR(chosen) != EHR_VERSION_MAJOR(host_max))
-    return fail(FailureCause::abi_major_mismatch, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " chose ABI " + chosen_text + "; this host speaks " + offered +
-                    ": the major versions must match",
-                "abi");
-  if (chosen > host_max)
-    return fail(FailureCause::abi_minor_too_new, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " chose ABI " + chosen_text + ", newer than this host's " +
-                    format_abi_version(host_max) + ": update the host",
-                "abi");
-  if (chosen < host_min)
-    return fail(FailureCause::abi_too_old, EHR_STATUS_VERSION_MISMATCH,
-                "plugin " + m.id + " chose ABI " + chosen_text + ", below this host's floor " +
-                    format_abi_version(host_min) + ": update the plugin",
-                "abi");
+  if (auto failure = abi_fit(host, AbiRange{chosen, chosen},
+                             "plugin " + m.id + " chose ABI " + format_abi_version(chosen), AbiFields{}))
+    return failure;
   if (!detail::read_struct(negotiation.plugin_api, EHR_STRUCT_PLUGIN_API,
                            EHR_SIZE_THROUGH(ehr_plugin_api, on_shutdown), out.api) ||
       out.api.on_init == nullptr || out.api.on_shutdown == nullptr)
@@ -438,12 +493,8 @@ std::optional<Failure> PluginManager::Impl::negotiate(const Manifest& m, boost::
 
 std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugin& plugin) {
   const Manifest& m = *entry.info.manifest;
-  std::error_code error;
-  fs::create_directories(entry.info.data_directory, error);
-  if (error)
-    return fail(FailureCause::init_failed, EHR_STATUS_STORAGE,
-                "cannot create the data directory " + entry.info.data_directory.string() + " for plugin " +
-                    m.id + ": " + error.message());
+  if (Status made = make_private_directory(entry.info.data_directory); !made)
+    return fail(FailureCause::init_failed, EHR_STATUS_STORAGE, made.message() + " for plugin " + m.id);
   plugin.instance = std::make_shared<detail::PluginInstance>(m.id);
   detail::Registrar registrar(plugin.instance, m, registry);
 
@@ -511,13 +562,11 @@ Status PluginManager::Impl::set_enabled(Entry& entry, bool enabled) {
   if (enabled) {
     if (!outcome) return outcome;
     plugin.instance->enabled = true;
-    entry.info.state = PluginState::enabled;
-    entry.info.failure_cause = FailureCause::none;
-    entry.info.failure = Status();
+    transition(entry, PluginState::enabled);
   } else {
     // The SDK stops channel calls whatever the plugin answers: the admin's "off" always holds.
     plugin.instance->enabled = false;
-    entry.info.state = PluginState::disabled;
+    transition(entry, PluginState::disabled);
     if (!outcome)
       log(LogLevel::warning, "plugin " + entry.info.id + " on_disable reported: " + outcome.message());
   }
@@ -538,7 +587,7 @@ void PluginManager::Impl::shut_down(Entry& entry) {
   }
   plugin.instance->alive = false;
   plugin.instance->enabled = false;
-  entry.info.state = PluginState::shut_down;
+  transition(entry, PluginState::shut_down);
 }
 
 PluginManager::PluginManager(PluginManagerOptions options, HostServices& services)
@@ -579,35 +628,13 @@ Result<Verification> PluginManager::verify(std::string_view plugin_id) const {
     out.status = manifest.status();
     return out;
   }
-  const Manifest& m = manifest.manifest();
-  out.library_path = m.library;
-  out.expected_sha256 = m.library_sha256;
-  auto file = detail::LibraryFile::open(m.library);
-  if (!file) {
-    out.status = file.status();
-    return out;
-  }
-  out.actual_sha256 = file->sha256_hex();
-  out.checksum_matches = out.actual_sha256 == out.expected_sha256;
-  const detail::SignatureCheck signature =
-      detail::check_signature(file->bytes(), m.signature, impl_->options.trusted_keys);
-  out.signature = signature.signature;
-  out.signature_key_id = signature.key_id;
-  if (!out.checksum_matches)
-    out.status = Status::invalid_argument(
-        "library/@sha256", "the library " + m.library.string() + " has SHA-256 " + out.actual_sha256 +
-                               " but the manifest says " + out.expected_sha256);
-  else if (!signature.problem.empty())
-    out.status = Status::forbidden(signature.problem);
-  else if (signature.signature == Verification::Signature::absent && impl_->options.require_signatures)
-    out.status = Status::forbidden("the plugin is not signed and this host requires signed plugins");
-  return out;
+  return verify_library(manifest.manifest(), impl_->options).verification;
 }
 
 Status PluginManager::enable(std::string_view plugin_id) {
   std::lock_guard lock(impl_->mutex);
-  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("enable");
-  LifecycleScope scope;
+  LifecycleGuard guard("enable");
+  if (!guard) return guard.refusal();
   auto found = impl_->known_entry(plugin_id);
   if (!found) return found.status();
   Entry* entry = *found;
@@ -623,17 +650,14 @@ Status PluginManager::enable(std::string_view plugin_id) {
                       " will be enabled once it loads; now it cannot: " + entry->info.failure.message(),
                   entry->info.failure.field());
   Status enabled = impl_->set_enabled(*entry, true);
-  if (!enabled) {
-    entry->info.failure_cause = FailureCause::enable_failed;
-    entry->info.failure = enabled;
-  }
+  if (!enabled) impl_->transition(*entry, entry->info.state, Failure{FailureCause::enable_failed, enabled});
   return enabled;
 }
 
 Status PluginManager::disable(std::string_view plugin_id) {
   std::lock_guard lock(impl_->mutex);
-  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) return reentry_refused("disable");
-  LifecycleScope scope;
+  LifecycleGuard guard("disable");
+  if (!guard) return guard.refusal();
   auto found = impl_->known_entry(plugin_id);
   if (!found) return found.status();
   Entry* entry = *found;
@@ -646,11 +670,11 @@ Status PluginManager::disable(std::string_view plugin_id) {
 
 void PluginManager::shutdown() {
   std::lock_guard lock(impl_->mutex);
-  if (t_lifecycle_depth > 0 || detail::CallGuard::inside_any()) {
-    impl_->log(LogLevel::error, "PluginManager::shutdown was called from inside a plugin call; ignored");
+  LifecycleGuard guard("shutdown");
+  if (!guard) {
+    impl_->log(LogLevel::error, guard.refusal().message() + "; ignored");
     return;
   }
-  LifecycleScope scope;
   for (auto it = impl_->entries.rbegin(); it != impl_->entries.rend(); ++it) impl_->shut_down(**it);
 }
 

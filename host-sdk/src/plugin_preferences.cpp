@@ -1,12 +1,15 @@
 #include "plugin_preferences.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "ehr/host/private_files.hpp"
 
 namespace ehr::host::detail {
 
@@ -15,6 +18,8 @@ Result<PluginPreferences> PluginPreferences::load(const std::filesystem::path& h
   preferences.file_ = host_data_directory / kFileName;
   std::error_code error;
   if (!std::filesystem::exists(preferences.file_, error)) return preferences;
+  // A file written by an earlier version may be world-readable.
+  if (Status made = make_private_file(preferences.file_); !made) return made;
   std::ifstream in(preferences.file_);
   if (!in) return Status::storage("cannot read " + preferences.file_.string());
   std::string line;
@@ -50,8 +55,14 @@ Status PluginPreferences::set(std::string_view plugin_id, bool enabled) {
   // Write a temporary file, flush it to disk, then rename over the old one: a crash leaves either
   // the old choices or the new ones, never half a file.
   const std::filesystem::path temporary = file_.string() + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return Status::storage("cannot write " + temporary.string() + ": " + std::strerror(errno));
+  // A .tmp left by a crash keeps its old mode through O_CREAT; narrow it before writing.
+  if (::fchmod(fd, 0600) != 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return Status::storage("cannot make " + temporary.string() + " private: " + why);
+  }
   std::size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);

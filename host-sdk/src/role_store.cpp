@@ -8,6 +8,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "ehr/host/private_files.hpp"
 #include "sqlite_database.hpp"
 
 namespace ehr::host {
@@ -279,11 +280,7 @@ RoleStore::~RoleStore() = default;
 Result<std::unique_ptr<RoleStore>> RoleStore::open(const std::filesystem::path& host_data_directory,
                                                    UserDirectory& users,
                                                    std::function<std::int64_t()> clock) {
-  std::error_code error;
-  std::filesystem::create_directories(host_data_directory, error);
-  if (error)
-    return Status::storage("cannot create the host data directory " + host_data_directory.string() + ": " +
-                           error.message());
+  if (Status made = make_private_directory(host_data_directory); !made) return made;
   auto db = SqliteDatabase::open(host_data_directory / kFileName);
   if (!db) return db.status();
   auto impl = std::make_unique<Impl>(std::move(*db), users, clock ? std::move(clock) : system_now);

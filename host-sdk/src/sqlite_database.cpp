@@ -1,5 +1,7 @@
 #include "sqlite_database.hpp"
 
+#include "ehr/host/private_files.hpp"
+
 namespace ehr::host::detail {
 
 SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) : db_(db) {
@@ -56,6 +58,7 @@ std::int64_t SqliteStatement::integer(int column) const {
 }
 
 Result<SqliteDatabase> SqliteDatabase::open(const std::filesystem::path& file) {
+  if (Status made = make_private_file(file); !made) return made;
   SqliteDatabase db;
   db.file_ = file;
   if (sqlite3_open_v2(file.c_str(), &db.db_,
@@ -65,6 +68,11 @@ Result<SqliteDatabase> SqliteDatabase::open(const std::filesystem::path& file) {
     return failed;
   }
   sqlite3_busy_timeout(db.db_, 5000);
+  // Keep the -wal and -shm files (allocated once, mode 0600 like the database) when the last
+  // connection closes: recreating them on the next start needs free space, and without it even
+  // a read-only command would fail on a full disk.
+  int persist_wal = 1;
+  sqlite3_file_control(db.db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   for (const char* pragma :
        {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
     if (Status status = db.execute(pragma); !status) return status;

@@ -11,7 +11,7 @@
 #include "abi/roles_abi.hpp"
 #include "abi/settings_abi.hpp"
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
 #include "ehr/plugin.h"
 #include "portal.hpp"
 
@@ -60,12 +60,12 @@ ehr_status on_init(const ehr_init_params* params, const ehr_registrar* registrar
     if (out_plugin == nullptr)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init needs out_plugin", "out_plugin");
     *out_plugin = nullptr;
-    auto init = ehr::portal::copy_struct(params, EHR_STRUCT_INIT_PARAMS,
-                                         EHR_SIZE_THROUGH(ehr_init_params, manifest_directory));
+    auto init = ehr::abi_support::copy_struct(params, EHR_STRUCT_INIT_PARAMS,
+                                              EHR_SIZE_THROUGH(ehr_init_params, manifest_directory));
     if (!init)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init was given no valid ehr_init_params", "params");
-    auto host =
-        ehr::portal::copy_struct(registrar, EHR_STRUCT_REGISTRAR, EHR_SIZE_THROUGH(ehr_registrar, registrar));
+    auto host = ehr::abi_support::copy_struct(registrar, EHR_STRUCT_REGISTRAR,
+                                              EHR_SIZE_THROUGH(ehr_registrar, registrar));
     if (!host)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "on_init was given no valid ehr_registrar", "registrar");
 

@@ -30,8 +30,10 @@ void verify(Context& context, CommandLine& args) {
 }
 
 void list(Context& context, CommandLine& args) {
+  const std::string actor = args.required_option("--as");
   const std::string patient = args.option("--patient").value_or("");
   args.no_positionals();
+  (void)context.host().authorized(actor, host::kManageUsersRole, "read the audit log");
   if (!patient.empty()) (void)context.host().patient(patient);
   const std::vector<host::AuditEvent> events = checked(context.host().audit_log().list(patient));
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
@@ -70,8 +72,10 @@ const CommandGroup& audit_commands() {
           {"verify", "audit verify",
            "Recomputes the hash chain; names the first altered, removed or reordered record (exit 1).",
            verify},
-          {"list", "audit list [--patient P]",
-           "Every audit record oldest first (only those about patient P with --patient).", list},
+          {"list", "audit list --as USER [--patient P]",
+           "Every audit record oldest first (only those about patient P with --patient). Only holders of "
+           "manage_users may read it.",
+           list},
       }};
   return group;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "visible_text.hpp"
 
 namespace cli = ehr::sample::cli;
 
@@ -26,7 +27,8 @@ std::string env_or(const char* name, const char* fallback) {
 }
 
 void print_global_help(std::ostream& out) {
-  out << "usage: ehr-host [--data DIR] [--practice FILE] [--plugins DIR] [--json] GROUP COMMAND [ARGS...]\n"
+  out << "usage: ehr-host [--data DIR] [--practice FILE] [--plugins DIR] [--trusted-keys FILE]\n"
+         "                [--require-signatures] [--json] GROUP COMMAND [ARGS...]\n"
          "\n"
          "The reference EHR host: loads plugins through the host SDK and plays the EHR for them,\n"
          "with the staff, patients and portal users of a practice file.\n"
@@ -41,6 +43,9 @@ void print_global_help(std::ostream& out) {
          "  --plugins DIR    where the *.plugin.xml manifests are (env EHR_HOST_PLUGINS;\n"
          "                   default " EHR_HOST_DEFAULT_PLUGINS
          ")\n"
+         "  --trusted-keys FILE  public keys trusted to sign plugins, one \"KEY_ID BASE64\" line each\n"
+         "                   (what `ehr-sign keygen` prints); a plugin signed by another key is refused\n"
+         "  --require-signatures  refuse plugins without a valid signature by a trusted key\n"
          "  --json           machine-readable output on stdout\n"
          "  --help           this text; `ehr-host GROUP --help` or `ehr-host GROUP COMMAND --help`\n"
          "Env EHR_HOST_LOG=debug|info|warning|error sets which plugin log lines reach stderr (default "
@@ -111,6 +116,8 @@ int main(int argc, char** argv) {
         globals.option("--practice").value_or(env_or("EHR_HOST_PRACTICE", EHR_HOST_DEFAULT_PRACTICE));
     paths.plugins_directory =
         globals.option("--plugins").value_or(env_or("EHR_HOST_PLUGINS", EHR_HOST_DEFAULT_PLUGINS));
+    if (const auto keys = globals.option("--trusted-keys")) paths.trusted_keys_file = *keys;
+    paths.require_signatures = globals.flag("--require-signatures");
     json = globals.flag("--json");
     const bool help = globals.flag("--help") || globals.flag("-h");
     const std::string level_text = env_or("EHR_HOST_LOG", "warning");
@@ -153,19 +160,19 @@ int main(int argc, char** argv) {
     command->run(context, command_args);
     return cli::kExitOk;
   } catch (const cli::CommandError& error) {
-    std::cerr << "ehr-host: " << error.what() << '\n';
+    std::cerr << "ehr-host: " << ehr::sample::visible_controls(error.what()) << '\n';
     if (json) {
       nlohmann::ordered_json answer = {
           {"error", {{"message", error.what()}, {"exit_code", error.exit_code()}}}};
       if (!error.status().empty()) answer["error"]["status"] = error.status();
       if (!error.field().empty()) answer["error"]["field"] = error.field();
       if (!error.reason().empty()) answer["error"]["reason"] = error.reason();
-      std::cout << answer.dump(2) << '\n';
+      std::cout << ehr::sample::json_without_raw_controls(answer.dump(2)) << '\n';
     }
     return error.exit_code();
   } catch (const std::exception& error) {
     // A bug, not a refusal: still say what happened rather than abort.
-    std::cerr << "ehr-host: internal error: " << error.what() << '\n';
+    std::cerr << "ehr-host: internal error: " << ehr::sample::visible_controls(error.what()) << '\n';
     return cli::kExitError;
   }
 }

@@ -2,7 +2,6 @@
 // names who acts; the plugin checks every call against settings, roles, care teams and contacts.
 #include <iomanip>
 #include <iostream>
-#include <iterator>
 #include <ostream>
 
 #include "commands.hpp"
@@ -25,10 +24,23 @@ std::int64_t thread_id(const std::string& text) {
   return id;
 }
 
+// Far above any body the plugin accepts (its limit is in characters, at most 4 bytes each), and
+// small enough that a huge stdin is refused without being held in memory.
+constexpr std::size_t kMaxStdinBodyBytes = std::size_t{1} << 20;
+
 // --body TEXT, or everything on stdin (so a long or multi-line message needs no quoting).
 std::string body(const std::optional<std::string>& option) {
   if (option) return *option;
-  return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  std::string text(kMaxStdinBodyBytes + 1, '\0');
+  std::cin.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(std::cin.gcount()));
+  if (text.size() > kMaxStdinBodyBytes)
+    throw CommandError(kExitRefused,
+                       "invalid_argument: the body on stdin is longer than " +
+                           std::to_string(kMaxStdinBodyBytes) +
+                           " bytes; it was not read further, and nothing was sent",
+                       "invalid_argument", "body");
+  return text;
 }
 
 nlohmann::ordered_json sent_json(const host::Sent& sent) {

@@ -8,7 +8,10 @@ namespace ehr::sample::cli {
 namespace {
 
 void list(Context& context, CommandLine& args) {
+  const std::string actor = args.required_option("--as");
   args.no_positionals();
+  // Addresses and names of portal users: PHI.
+  (void)context.host().authorized(actor, "manage_portal_settings", "read the delivered notifications");
   const std::vector<DeliveredNotification> all = context.host().notifications().list();
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (const DeliveredNotification& n : all) {
@@ -42,8 +45,9 @@ const CommandGroup& notifications_commands() {
       "notifications",
       "what the host was asked to deliver (email, SMS, in-app)",
       {
-          {"list", "notifications list",
-           "Every notification the host delivered, oldest first: to, channel, brand, subject and text.",
+          {"list", "notifications list --as USER",
+           "Every notification the host delivered, oldest first: to, channel, brand, subject and text. "
+           "Only holders of manage_portal_settings may read them.",
            list},
       }};
   return group;

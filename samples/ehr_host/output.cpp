@@ -2,14 +2,21 @@
 
 #include <ctime>
 #include <iostream>
+#include <sstream>
+
+#include "visible_text.hpp"
 
 namespace ehr::sample::cli {
 
 void Output::emit(const nlohmann::ordered_json& data, const std::function<void(std::ostream&)>& text) const {
+  // Every answer carries untrusted text (subjects, bodies, names, ids someone typed): it reaches
+  // the terminal only through visible_text.hpp.
   if (json_) {
-    std::cout << data.dump(2) << '\n';
+    std::cout << json_without_raw_controls(data.dump(2)) << '\n';
   } else {
-    text(std::cout);
+    std::ostringstream answer;
+    text(answer);
+    std::cout << visible_controls(answer.str());
   }
   std::cout.flush();
 }

@@ -66,8 +66,10 @@ void unassign(Context& context, CommandLine& args) {
 }
 
 void members(Context& context, CommandLine& args) {
+  const std::string actor = args.required_option("--as");
   const std::string role = args.single_positional("ROLE");
   SampleHost& sample = context.host();
+  (void)sample.authorized(actor, host::kManageUsersRole, "see who holds a role");
   const std::vector<std::string> ids = checked(sample.roles().members(role));
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (const std::string& id : ids) {
@@ -100,7 +102,8 @@ const CommandGroup& roles_commands() {
            assign},
           {"unassign", "roles unassign ROLE --as USER (--all | USER...)",
            "Unassign Selected or Unassign All, the same way.", unassign},
-          {"members", "roles members ROLE", "Every user holding the role, active or not.", members},
+          {"members", "roles members ROLE --as USER",
+           "Every user holding the role, active or not. Only holders of manage_users may see it.", members},
       }};
   return group;
 }

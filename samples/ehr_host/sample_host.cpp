@@ -1,12 +1,15 @@
 #include "sample_host.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 #include <system_error>
 
 #include "card_number_guard.hpp"
 #include "command_line.hpp"
+#include "ehr/host/private_files.hpp"
 #include "practice_file.hpp"
 
 namespace ehr::sample::cli {
@@ -39,13 +42,29 @@ std::string deny_reason_name(ehr_deny_reason reason) {
   return reason == EHR_DENY_NONE ? std::string() : std::string(ehr_deny_reason_name(reason));
 }
 
-SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : paths_(paths) {
-  std::error_code error;
-  std::filesystem::create_directories(paths_.data_directory, error);
-  if (error || !std::filesystem::is_directory(paths_.data_directory)) {
-    throw CommandError(kExitError, "cannot create the data directory " + paths_.data_directory.string() +
-                                       ": " + (error ? error.message() : "not a directory"));
+std::vector<host::TrustedKey> read_trusted_keys(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw CommandError(kExitError, "cannot read the trusted keys file " + file.string());
+  std::vector<host::TrustedKey> keys;
+  std::size_t number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    std::istringstream words(line);
+    host::TrustedKey key;
+    std::string extra;
+    if (!(words >> key.key_id) || key.key_id.front() == '#') continue;
+    if (!(words >> key.public_key_base64) || (words >> extra))
+      throw CommandError(kExitError,
+                         file.string() + ":" + std::to_string(number) +
+                             ": expected \"KEY_ID PUBLIC_KEY_BASE64\" (as `ehr-sign keygen` prints it)");
+    keys.push_back(std::move(key));
   }
+  return keys;
+}
+
+SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : paths_(paths) {
+  if (host::Status made = host::make_private_directory(paths_.data_directory); !made)
+    throw CommandError(kExitError, made.message());
   try {
     practice_ = std::make_unique<Practice>(load_practice_file(paths_.practice_file));
   } catch (const PracticeFileError& bad) {
@@ -64,6 +83,8 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
   host::PluginManagerOptions options;
   options.plugins_directory = paths_.plugins_directory;
   options.host_data_directory = paths_.data_directory;
+  if (!paths_.trusted_keys_file.empty()) options.trusted_keys = read_trusted_keys(paths_.trusted_keys_file);
+  options.require_signatures = paths_.require_signatures;
   // An admin turns a newly installed plugin on with `plugins enable`; nothing starts by itself.
   options.enable_new_plugins = false;
   plugins_ = std::make_unique<host::PluginManager>(options, *services_);
@@ -167,6 +188,18 @@ const StaffUser& SampleHost::user(std::string_view id) const {
   const StaffUser* user = practice_->find_user(id);
   if (user == nullptr) not_found("user", id);
   return *user;
+}
+
+const StaffUser& SampleHost::authorized(std::string_view user_id, std::string_view role,
+                                        std::string_view doing) const {
+  const StaffUser& actor = user(user_id);
+  // The practice file's inactive users keep their roles on paper but may not act.
+  if (!actor.active || !checked(roles_->has_role(actor.id, role)))
+    throw CommandError(kExitRefused,
+                       "forbidden: " + actor.id + " may not " + std::string(doing) + " (needs the role " +
+                           std::string(role) + (actor.active ? "" : " and an active account") + ")",
+                       "forbidden");
+  return actor;
 }
 
 const Patient& SampleHost::patient(std::string_view id) const {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ehr/host/host.hpp"
 #include "notification_store.hpp"
@@ -19,7 +20,14 @@ struct HostPaths {
   std::filesystem::path data_directory;
   std::filesystem::path practice_file;
   std::filesystem::path plugins_directory;
+  // Plugin signatures (--trusted-keys, --require-signatures); empty: no key is trusted.
+  std::filesystem::path trusted_keys_file;
+  bool require_signatures = false;
 };
+
+// The trusted keys file: one "KEY_ID PUBLIC_KEY_BASE64" line per key (as `ehr-sign keygen`
+// prints it), blank lines and # comments allowed. Throws CommandError naming the file and line.
+[[nodiscard]] std::vector<ehr::host::TrustedKey> read_trusted_keys(const std::filesystem::path& file);
 
 // A roles section as the user edit page shows it: the plugins' sections as they registered them,
 // then every other declared role (the host's own, and those of plugins not loaded now).
@@ -56,6 +64,10 @@ class SampleHost {
   // Throws CommandError (not found) naming the id.
   const StaffUser& user(std::string_view id) const;
   const Patient& patient(std::string_view id) const;
+  // The staff user `user_id` when active and holding `role`; otherwise throws CommandError
+  // (refused) saying who may not do what. For commands that show PHI or configuration: the host
+  // trusts --as, so authenticating it is the embedding host's job (docs/admins.md, Security).
+  const StaffUser& authorized(std::string_view user_id, std::string_view role, std::string_view doing) const;
   const PortalUser& portal_user(std::string_view id) const;
   const Organization& location(std::string_view id) const;
   // A principal as written on the command line: a staff user id (or staff:ID), or portal:ID.

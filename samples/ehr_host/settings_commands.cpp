@@ -203,7 +203,9 @@ std::string source_of(const host::EffectiveSetting& setting) {
 }
 
 void effective(Context& context, CommandLine& args) {
+  const std::string actor = args.required_option("--as");
   args.no_positionals();
+  (void)context.host().authorized(actor, "manage_portal_settings", "see the settings in force");
   const host::SettingsPages pages = context.host().settings_pages();
   std::vector<std::string> scopes = {""};
   for (const Organization& location : context.host().practice().locations())
@@ -257,8 +259,9 @@ const CommandGroup& settings_commands() {
            set},
           {"reset", "settings reset --as USER --location LOC",
            "Drops the location's own settings so that it follows General again.", reset},
-          {"effective", "settings effective",
-           "The settings in force for General and for each location, and where each value comes from.",
+          {"effective", "settings effective --as USER",
+           "The settings in force for General and for each location, and where each value comes from. "
+           "Only holders of manage_portal_settings may see them.",
            effective},
       }};
   return group;

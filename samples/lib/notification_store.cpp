@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include "ehr/host/private_files.hpp"
+
 #include <memory>
 #include <stdexcept>
 
@@ -38,6 +40,9 @@ std::string column_text(sqlite3_stmt* statement, int index) {
 }  // namespace
 
 NotificationStore::NotificationStore(const std::filesystem::path& file) : file_(file) {
+  // Patients' e-mail addresses and phone numbers: the owner's alone (R-SEC-2).
+  if (host::Status made = host::make_private_file(file); !made)
+    throw std::runtime_error("notification store " + file.string() + ": " + made.message());
   if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -45,6 +50,11 @@ NotificationStore::NotificationStore(const std::filesystem::path& file) : file_(
     throw std::runtime_error("notification store " + file.string() + ": cannot open: " + message);
   }
   sqlite3_busy_timeout(db_, 5000);
+  // Keep the -wal and -shm files (allocated once, mode 0600 like the database) when the last
+  // connection closes: recreating them on the next start needs free space, and without it even
+  // a read-only command would fail on a full disk.
+  int persist_wal = 1;
+  sqlite3_file_control(db_, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
   const char* schema =
       "PRAGMA journal_mode=WAL;"
       "PRAGMA synchronous=FULL;"

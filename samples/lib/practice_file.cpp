@@ -12,6 +12,9 @@
 
 #include <pugixml.hpp>
 
+#include "ehr/abi_support/text.hpp"
+#include "visible_text.hpp"
+
 namespace ehr::sample {
 
 PracticeFileError::PracticeFileError(std::string file, std::size_t line, std::string problem)
@@ -22,51 +25,18 @@ PracticeFileError::PracticeFileError(std::string file, std::size_t line, std::st
 
 namespace {
 
-// Offset of the first byte that is not part of well-formed UTF-8 (RFC 3629: no overlong forms,
-// surrogates or code points above U+10FFFF), or npos. Everything read from the practice file goes
-// to plugins as ABI strings, which are UTF-8 by contract.
-std::size_t first_invalid_utf8(std::string_view text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    } else if (b0 >= 0xC2 && b0 <= 0xDF) {
-      n = 2;
-      cp = b0 & 0x1Fu;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-      n = 3;
-      cp = b0 & 0x0Fu;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-      n = 4;
-      cp = b0 & 0x07u;
-    } else {
-      return i;
-    }
-    if (i + n > text.size()) return i;
-    for (std::size_t k = 1; k < n; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      if ((b & 0xC0u) != 0x80u) return i;
-      cp = (cp << 6) | (b & 0x3Fu);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += n;
-  }
-  return std::string_view::npos;
-}
+// Names, addresses and id lists fit easily; a longer value is a mistake or an attack on memory.
+constexpr std::size_t kMaxAttributeBytes = 4096;
 
 class Reader {
  public:
   Reader(std::string_view xml, std::string_view source_name) : xml_(xml), file_(source_name) {}
 
   Practice read() {
-    if (const std::size_t bad = first_invalid_utf8(xml_); bad != std::string_view::npos) {
+    if (const std::size_t bad = ehr::abi_support::first_invalid_utf8(xml_); bad != std::string_view::npos) {
       fail(static_cast<std::ptrdiff_t>(bad), "not UTF-8 text (byte " + std::to_string(bad) + ")");
     }
+    check_inert_text();
     pugi::xml_document doc;
     const pugi::xml_parse_result parsed = doc.load_buffer(xml_.data(), xml_.size());
     if (!parsed) {
@@ -93,6 +63,35 @@ class Reader {
                    std::count(xml_.begin(), xml_.begin() + static_cast<std::ptrdiff_t>(end), '\n'));
   }
 
+  // Names, ids and addresses go to plugins and onto screens (R-SEC-1): the file may hold no control
+  // character, neither as such (line breaks and tabs between attributes aside) nor as a character
+  // reference such as &#27; or &#0; (which would cut a name short).
+  void check_inert_text() const {
+    std::string flattened(xml_);
+    std::replace_if(
+        flattened.begin(), flattened.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
+    if (const std::size_t at = first_control(flattened); at != std::string_view::npos)
+      fail(static_cast<std::ptrdiff_t>(at), "a control or bidirectional formatting character (byte " +
+                                                std::to_string(at) + "); names and ids are plain text");
+    for (std::size_t at = xml_.find("&#"); at != std::string_view::npos; at = xml_.find("&#", at + 2)) {
+      const bool hex = at + 2 < xml_.size() && (xml_[at + 2] == 'x' || xml_[at + 2] == 'X');
+      std::uint32_t code = 0;
+      for (std::size_t i = at + (hex ? 3 : 2); i < xml_.size() && xml_[i] != ';' && code <= 0x10FFFF; ++i) {
+        const char c = xml_[i];
+        const int digit = c >= '0' && c <= '9'          ? c - '0'
+                          : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10
+                          : hex && c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                                        : -1;
+        if (digit < 0) break;  // not a character reference; the XML parser says what is wrong
+        code = code * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit);
+      }
+      if (is_control_character(code))
+        fail(static_cast<std::ptrdiff_t>(at), "the character reference " +
+                                                  std::string(xml_.substr(at, xml_.find(';', at) - at + 1)) +
+                                                  " is a control character; names and ids are plain text");
+    }
+  }
+
   [[noreturn]] void fail(std::ptrdiff_t offset, const std::string& problem) const {
     throw PracticeFileError(file_, line_of(offset), problem);
   }
@@ -102,6 +101,10 @@ class Reader {
 
   void check_attributes(const pugi::xml_node& node, std::initializer_list<std::string_view> allowed) const {
     for (const pugi::xml_attribute& attribute : node.attributes()) {
+      if (std::string_view(attribute.value()).size() > kMaxAttributeBytes) {
+        fail(node, std::string(attribute.name()) + "= on <" + node.name() + "> is longer than " +
+                       std::to_string(kMaxAttributeBytes) + " bytes");
+      }
       if (std::find(allowed.begin(), allowed.end(), attribute.name()) == allowed.end()) {
         fail(node, std::string("unknown attribute '") + attribute.name() + "' on <" + node.name() + ">");
       }
@@ -183,6 +186,12 @@ class Reader {
       }
       if (node.type() != pugi::node_element) continue;
       const std::string_view name = node.name();
+      // Every element of the format is empty: anything inside one is unknown, not ignored.
+      if (const pugi::xml_node inside = node.first_child()) {
+        fail(inside, inside.type() == pugi::node_element
+                         ? std::string("unknown element <") + inside.name() + "> inside <" + node.name() + ">"
+                         : std::string("unexpected text inside <") + node.name() + ">");
+      }
       if (name == "company") {
         if (have_company) fail(node, "a practice has exactly one <company>, this is the second");
         check_attributes(node, {"name", "alias", "address", "phone", "portal-url"});

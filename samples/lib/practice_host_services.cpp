@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ehr/host/private_files.hpp"
 #include "practice_user_directory.hpp"
+#include "visible_text.hpp"
 
 namespace ehr::sample {
 
@@ -70,7 +72,7 @@ PracticeHostServices::PracticeHostServices(const Practice& practice, host::RoleS
 // Plugins never send PHI to the log (ABI contract), so the line is written as given.
 void PracticeHostServices::log(host::LogLevel level, std::string_view message) {
   if (static_cast<std::uint32_t>(level) < static_cast<std::uint32_t>(log_threshold_)) return;
-  std::string line = std::string("ehr-host: [") + level_name(level) + "] " + std::string(message) + '\n';
+  std::string line = std::string("ehr-host: [") + level_name(level) + "] " + visible_controls(message) + '\n';
   std::cerr << line << std::flush;
 }
 
@@ -192,6 +194,7 @@ host::Status PracticeHostServices::audit(const host::AuditEvent& event) {
       {"detail", event.detail},
       {"hash", event.hash}};
   const std::lock_guard lock(audit_mutex_);
+  if (host::Status made = host::make_private_file(audit_copy_file_); !made) return made;
   std::ofstream out(audit_copy_file_, std::ios::app);
   out << record.dump() << '\n';
   out.flush();

@@ -5,8 +5,12 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <regex>
 #include <sstream>
 
@@ -169,6 +173,50 @@ TEST_F(PluginManagerTest, LibraryMissingLeavesOthersRunning) {
   EXPECT_EQ(info->failure.field(), "library/@file");
   EXPECT_NE(info->failure.message().find("not_there.so"), std::string::npos) << info->failure;
   EXPECT_EQ(manager->info("fixture-other")->state, PluginState::enabled);
+}
+
+// Something else in place of the library: refused at once with what it is, never read or waited
+// on (a FIFO used to hang every command), and never reported as missing.
+TEST_F(PluginManagerTest, R_SEC_2_AFifoDeviceOrDirectoryInPlaceOfTheLibraryIsRefusedNamingIt) {
+  struct Case {
+    const char* what;
+    std::function<bool(const fs::path&)> make;
+  };
+  const std::vector<Case> cases = {
+      {"is a FIFO (named pipe), not a regular file",
+       [](const fs::path& p) { return ::mkfifo(p.c_str(), 0600) == 0; }},
+      {"is a directory, not a regular file", [](const fs::path& p) { return fs::create_directory(p); }},
+      // /dev/zero's device numbers; creating a device node needs root, a symbolic link does not.
+      {"is a character device, not a regular file",
+       [](const fs::path& p) { return ::mknod(p.c_str(), S_IFCHR | 0600, makedev(1, 5)) == 0; }},
+      {"is a symbolic link", [](const fs::path& p) {
+         fs::create_symlink("/dev/zero", p);
+         return true;
+       }}};
+  for (const Case& c : cases) {
+    const ScratchDir scratch;
+    copy_scenarios(scratch / "plugins", {"good"});
+    fs::path library;
+    for (const auto& file : fs::directory_iterator(scratch / "plugins"))
+      if (file.path().extension() == ".so") library = file.path();
+    ASSERT_FALSE(library.empty());
+    fs::remove(library);
+    if (!c.make(library)) {
+      ADD_FAILURE() << "cannot create the case '" << c.what << "' (device nodes need root)";
+      continue;
+    }
+    PluginManagerOptions o;
+    o.plugins_directory = scratch / "plugins";
+    o.host_data_directory = scratch / "data";
+    PluginManager manager(o, host_);
+    ASSERT_TRUE(manager.discover());
+    const auto info = manager.info("fixture-good");
+    ASSERT_TRUE(info);
+    EXPECT_EQ(info->state, PluginState::failed);
+    EXPECT_EQ(info->failure_cause, FailureCause::load_failed) << c.what << ": " << info->failure;
+    EXPECT_NE(info->failure.message().find(c.what), std::string::npos) << info->failure;
+    EXPECT_EQ(info->failure.message().find("does not exist"), std::string::npos) << info->failure;
+  }
 }
 
 TEST_F(PluginManagerTest, ChecksumMismatchNamesBothChecksums) {

@@ -6,40 +6,13 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "ehr/abi_support/error.hpp"
 
 namespace ehr::portal::abi {
 
-namespace {
-
-// The error and the text it points into live in one allocation, freed by release().
-struct OwnedError : ehr_error {
-  std::string message_text;
-  std::string field_text;
-};
-
-void release_error(ehr_error* error) {
-  delete static_cast<OwnedError*>(error);
-}
-
-}  // namespace
-
 ehr_error* make_error(ehr_status code, std::string_view message, std::string_view field,
                       uint32_t reason) noexcept {
-  try {
-    auto* owned = new OwnedError{};
-    owned->message_text = std::string(message);
-    owned->field_text = std::string(field);
-    owned->struct_type = EHR_STRUCT_ERROR;
-    owned->struct_size = sizeof(ehr_error);
-    owned->code = code;
-    owned->reason = reason;
-    owned->message = ehr_str{owned->message_text.c_str(), owned->message_text.size()};
-    owned->field = ehr_str{owned->field_text.c_str(), owned->field_text.size()};
-    owned->release = &release_error;
-    return owned;
-  } catch (...) {
-    return nullptr;  // out of memory: the status alone still reaches the host
-  }
+  return abi_support::make_error(code, message, field, reason);
 }
 
 ehr_status fail(ehr_error** out_error, ehr_status code, std::string_view message, std::string_view field,

@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
+#include "ehr/abi_support/text.hpp"
 #include "ehr/common.h"
 
 namespace ehr::portal::abi {
@@ -45,7 +46,7 @@ template <typename T>
 [[nodiscard]] std::vector<T> copy_host_array(const T* first, size_t count, uint32_t struct_type,
                                              size_t required_size, const char* type_name, const char* field) {
   size_t bad = 0;
-  auto copies = copy_array(first, count, struct_type, required_size, &bad);
+  auto copies = abi_support::copy_array(first, count, struct_type, required_size, &bad);
   if (!copies) {
     throw Error(
         EHR_STATUS_INVALID_ARGUMENT,
@@ -56,14 +57,7 @@ template <typename T>
   return std::move(*copies);
 }
 
-// A view of a std::string, valid while the string lives.
-[[nodiscard]] inline ehr_str view(std::string_view text) noexcept {
-  return ehr_str{text.data(), text.size()};
-}
-
-// A std::string from a view that may be {NULL, 0}.
-[[nodiscard]] inline std::string to_string(ehr_str text) {
-  return text.data != nullptr ? std::string(text.data, text.size) : std::string();
-}
+using abi_support::to_string;
+using abi_support::view;
 
 }  // namespace ehr::portal::abi

@@ -11,7 +11,7 @@
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
 #include "messaging/conversation_service.hpp"
 #include "portal.hpp"
 
@@ -31,7 +31,8 @@ ConversationService& service_of(ehr_channel* channel) {
 }
 
 Principal principal_from(const ehr_principal* principal, const char* field) {
-  auto copy = copy_struct(principal, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
+  auto copy =
+      ehr::abi_support::copy_struct(principal, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
   if (!copy)
     throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string(field) + " is not a valid ehr_principal", field);
   if (copy->kind != EHR_PRINCIPAL_STAFF && copy->kind != EHR_PRINCIPAL_PORTAL_USER) {
@@ -61,7 +62,7 @@ ehr_recipient to_c(const Recipient& recipient) {
 
 template <typename Request>
 Request request_from(const Request* request, uint32_t type, size_t required, const char* name) {
-  auto copy = copy_struct(request, type, required);
+  auto copy = ehr::abi_support::copy_struct(request, type, required);
   if (!copy) throw Error(EHR_STATUS_INVALID_ARGUMENT, std::string("no valid ") + name, "request");
   return *copy;
 }

@@ -8,7 +8,7 @@
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
 #include "settings/settings_service.hpp"
 
 namespace ehr::portal::abi {
@@ -25,7 +25,8 @@ SettingsService& service_of(ehr_settings* settings) {
 ehr_status describe_page(ehr_settings* settings, ehr_str actor_user_id, ehr_str location_id, void* sink_ctx,
                          const ehr_page_sink* sink, ehr_error** out_error) {
   return guarded(out_error, [&] {
-    auto table = copy_struct(sink, EHR_STRUCT_PAGE_SINK, EHR_SIZE_THROUGH(ehr_page_sink, on_field));
+    auto table =
+        ehr::abi_support::copy_struct(sink, EHR_STRUCT_PAGE_SINK, EHR_SIZE_THROUGH(ehr_page_sink, on_field));
     if (!table || table->on_page == nullptr || table->on_field == nullptr) {
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "describe_page needs a page sink with on_page and on_field",
                   "sink");

@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "common/error.hpp"
-#include "common/struct_copy.hpp"
+#include "ehr/abi_support/struct_io.hpp"
 
 namespace ehr::portal {
 
@@ -58,7 +58,7 @@ struct Collector {
   static ehr_status sink(void* context, const CStruct* item) {
     auto* self = static_cast<Collector*>(context);
     try {
-      auto copy = copy_struct(item, self->struct_type, self->required_size);
+      auto copy = ehr::abi_support::copy_struct(item, self->struct_type, self->required_size);
       if (!copy) throw Error(EHR_STATUS_INVALID_ARGUMENT, "the host passed a malformed record to the plugin");
       self->values.push_back(self->convert(*copy));
       return EHR_STATUS_OK;
@@ -122,7 +122,7 @@ std::optional<T> single(std::vector<T>& values) {
 
 HostClient::HostClient(const ehr_host_services* table) {
   constexpr size_t kRequired = EHR_SIZE_THROUGH(ehr_host_services, list_locations);
-  auto copy = copy_struct(table, EHR_STRUCT_HOST_SERVICES, kRequired);
+  auto copy = ehr::abi_support::copy_struct(table, EHR_STRUCT_HOST_SERVICES, kRequired);
   if (!copy) {
     throw Error(EHR_STATUS_INVALID_ARGUMENT,
                 "the host services table is missing, of the wrong type or too small for ABI 1.0", "host");

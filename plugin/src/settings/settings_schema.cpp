@@ -11,6 +11,7 @@
 
 #include "common/error.hpp"
 #include "common/utf8.hpp"
+#include "ehr/abi_support/text.hpp"
 
 namespace ehr::portal {
 
@@ -182,11 +183,10 @@ std::string FieldSpec::normalize(std::string_view value) const {
     case FieldType::string:
     case FieldType::text: {
       if (uses_placeholders) check_placeholders_in(value, placeholders, refuse);
-      auto length = utf8_length(value);
-      if (!length) throw refuse("the value is not valid UTF-8 text");
-      if (type == FieldType::string && value.find_first_of("\r\n") != std::string_view::npos) {
-        throw refuse("a single line is expected");
-      }
+      const TextLines lines = type == FieldType::string ? TextLines::single : TextLines::multi;
+      if (const std::optional<TextFault> fault = find_text_fault(value, lines))
+        throw refuse("the value " + fault->what);
+      const std::optional<std::size_t> length = utf8_length(value);
       if (static_cast<int64_t>(*length) < min || static_cast<int64_t>(*length) > max) {
         throw refuse("the length must be " + std::to_string(min) + " to " + std::to_string(max) +
                      " characters");

@@ -17,7 +17,7 @@ TEST(AuditCommands, MessagesAndSettingsAreAuditedWithoutContent) {  // R-AUD-1
   EXPECT_TRUE(verified["ok"].get<bool>());
   EXPECT_GT(verified["records_checked"].get<int>(), 1);
 
-  const Outcome all = host.ok({"--json", "audit", "list"});
+  const Outcome all = host.ok({"--json", "audit", "list", "--as", "admin"});
   EXPECT_EQ(all.out.find("SENTINEL-BODY"), std::string::npos);
   bool settings_change = false;
   const nlohmann::json records = all.json();
@@ -26,10 +26,10 @@ TEST(AuditCommands, MessagesAndSettingsAreAuditedWithoutContent) {  // R-AUD-1
   }
   EXPECT_TRUE(settings_change);
 
-  const auto p01 = host.ok_json({"audit", "list", "--patient", "p01"})["records"];
+  const auto p01 = host.ok_json({"audit", "list", "--as", "admin", "--patient", "p01"})["records"];
   ASSERT_FALSE(p01.empty());
   for (const auto& record : p01) EXPECT_EQ(record["patient"], "p01");
-  EXPECT_TRUE(host.ok_json({"audit", "list", "--patient", "p20"})["records"].empty());
+  EXPECT_TRUE(host.ok_json({"audit", "list", "--as", "admin", "--patient", "p20"})["records"].empty());
   EXPECT_NE(host.ok({"audit", "verify"}).out.find("the hash chain is intact"), std::string::npos);
 }
 
@@ -57,7 +57,7 @@ TEST(AuditCommands, TamperingIsDetectedAndNamed) {  // R-AUD-1
 TEST(AuditCommands, UnknownPatientIsNotFound) {
   EhrHost host;
   host.enable_plugin();
-  EXPECT_EQ(host.run({"audit", "list", "--patient", "p99"}).exit_code, 4);
+  EXPECT_EQ(host.run({"audit", "list", "--as", "admin", "--patient", "p99"}).exit_code, 4);
 }
 
 }  // namespace

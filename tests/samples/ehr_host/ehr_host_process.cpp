@@ -54,9 +54,10 @@ EhrHost::EhrHost()
       practice_file(source_directory() / "samples" / "practice" / "clinic-network.xml") {}
 
 Outcome EhrHost::run(const std::vector<std::string>& args, const std::string& input) const {
-  const auto in = data_directory / ".stdin";
-  const auto out = data_directory / ".stdout";
-  const auto err = data_directory / ".stderr";
+  // Beside the data directory, not in it: a test may point data_directory at a directory to create.
+  const auto in = temp.path() / ".stdin";
+  const auto out = temp.path() / ".stdout";
+  const auto err = temp.path() / ".stderr";
   std::ofstream(in, std::ios::binary) << input;
   std::string command = "env -u EHR_HOST_DATA -u EHR_HOST_PLUGINS -u EHR_HOST_PRACTICE -u EHR_HOST_LOG " +
                         quote(EHR_HOST_BINARY) + " --data " + quote(data_directory.string()) + " --plugins " +

@@ -11,7 +11,7 @@ namespace {
 
 std::vector<nlohmann::json> notifications_to(const EhrHost& host, const std::string& to) {
   std::vector<nlohmann::json> found;
-  const nlohmann::json answer = host.ok_json({"notifications", "list"});
+  const nlohmann::json answer = host.ok_json({"notifications", "list", "--as", "admin"});
   for (const auto& n : answer["notifications"]) {
     if (n["to"] == to) found.push_back(n);
   }
@@ -64,7 +64,7 @@ TEST(PortalCommands, NewMessageNotificationsCarryNoContent) {  // R-BRAND-4
   ASSERT_EQ(drlee.size(), 1u);
   EXPECT_EQ(drlee[0]["channel"], "in-app");
   EXPECT_EQ(drlee[0].dump().find("SENTINEL-BODY"), std::string::npos);
-  EXPECT_NE(host.ok({"notifications", "list"})
+  EXPECT_NE(host.ok({"notifications", "list", "--as", "admin"})
                 .out.find("new_message by email to portal:hoa <hoa.nguyen@mail.example>"),
             std::string::npos);
 }

@@ -10,7 +10,7 @@ const std::string kRole = "available_for_portal_messages";
 
 std::vector<std::string> members(const EhrHost& host) {
   std::vector<std::string> ids;
-  const nlohmann::json answer = host.ok_json({"roles", "members", kRole});
+  const nlohmann::json answer = host.ok_json({"roles", "members", kRole, "--as", "admin"});
   for (const auto& member : answer["members"]) ids.push_back(member["id"].get<std::string>());
   return ids;
 }
@@ -25,7 +25,7 @@ TEST(RolesCommands, MembersFromThePracticeFileIncludeInactiveUsers) {
   EXPECT_TRUE(contains(ids, "drlee"));
   EXPECT_TRUE(contains(ids, "drwexler"));  // inactive, still a holder
   EXPECT_FALSE(contains(ids, "drkim"));
-  EXPECT_NE(host.ok({"roles", "members", kRole}).out.find("(inactive)"), std::string::npos);
+  EXPECT_NE(host.ok({"roles", "members", kRole, "--as", "admin"}).out.find("(inactive)"), std::string::npos);
 }
 
 TEST(RolesCommands, AssignSelectedReportsHowManyChangedAndIsIdempotent) {  // R-ROLE-3
@@ -61,7 +61,7 @@ TEST(RolesCommands, UnknownUserChangesNoOne) {  // R-ROLE-3: atomic
 
 TEST(RolesCommands, UnknownRoleIsNamed) {
   EhrHost host;
-  const Outcome run = host.run({"roles", "members", "fly_planes"});
+  const Outcome run = host.run({"roles", "members", "fly_planes", "--as", "admin"});
   EXPECT_EQ(run.exit_code, 4);
   EXPECT_NE(run.err.find("fly_planes"), std::string::npos) << run.err;
 }

@@ -20,7 +20,7 @@ std::string field_value(const nlohmann::json& page, const std::string& key) {
 std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> effective(
     const EhrHost& host) {
   std::map<std::string, std::map<std::string, std::pair<std::string, std::string>>> out;
-  const nlohmann::json answer = host.ok_json({"settings", "effective"});
+  const nlohmann::json answer = host.ok_json({"settings", "effective", "--as", "admin"});
   for (const auto& scope : answer["effective"]) {
     for (const auto& setting : scope["settings"]) {
       out[scope["location"].get<std::string>()][setting["key"].get<std::string>()] = {
@@ -123,7 +123,7 @@ TEST(SettingsCommands, UnknownLocationIsNotFound) {
 TEST(SettingsCommands, SingleInstanceHasGeneralOnly) {
   EhrHost host;
   host.practice_file = source_directory() / "samples" / "practice" / "single-clinic.xml";
-  const auto in_force = host.ok_json({"settings", "effective"})["effective"];
+  const auto in_force = host.ok_json({"settings", "effective", "--as", "admin"})["effective"];
   ASSERT_EQ(in_force.size(), 1u);
   EXPECT_EQ(in_force[0]["location"], "");
   const Outcome run = host.run({"settings", "show", "--as", "admin", "--location", "north"});

@@ -158,5 +158,31 @@ TEST(PracticeFile, MissingCompanyIsRefused) {
   expect_refused("<practice>\n</practice>", 1, "needs a <company>");
 }
 
+TEST(PracticeFile, UnknownElementInsideAnElementIsRefused) {
+  expect_refused(kHead + "<user id=\"u\" name=\"U\">\n<tracker/><tracker/>\n</user>\n</practice>", 5,
+                 "unknown element <tracker> inside <user>");
+}
+
+TEST(PracticeFile, OversizedAttributeIsRefused) {
+  expect_refused(kHead + "<user id=\"u\" name=\"" + std::string(5000, 'x') + "\"/>\n</practice>", 4,
+                 "name= on <user> is longer than 4096 bytes");
+}
+
+TEST(PracticeFile, R_SEC_1_ControlCharactersAreRefusedAlsoAsReferences) {
+  expect_refused(kHead + "<user id=\"u\" name=\"A&#27;[2J\"/>\n</practice>", 4,
+                 "the character reference &#27; is a control character");
+  expect_refused(kHead + "<user id=\"u\" name=\"Cut&#0;here\"/>\n</practice>", 4,
+                 "&#0; is a control character");
+  expect_refused(kHead + "<user id=\"u\" name=\"A&#x202e;B\"/>\n</practice>", 4, "&#x202e; is a control");
+  expect_refused(kHead +
+                     "<user id=\"u\" name=\"A\xc2\x9b"
+                     "B\"/>\n</practice>",
+                 4, "a control or bidirectional formatting character");
+  expect_refused(kHead +
+                     "<user id=\"u\" name=\"A\x1b"
+                     "B\"/>\n</practice>",
+                 4, "a control or bidirectional formatting character");
+}
+
 }  // namespace
 }  // namespace ehr::sample

@@ -20,14 +20,9 @@
 #include "ehr/host/plugin_info.hpp"
 #include "ehr/host/registry.hpp"
 #include "ehr/host/status.hpp"
+#include "ehr/host/trusted_key.hpp"
 
 namespace ehr::host {
-
-// An Ed25519 public key the host admin trusts to sign plugins.
-struct TrustedKey {
-  std::string key_id;
-  std::string public_key_base64;  // 32 bytes
-};
 
 struct PluginManagerOptions {
   std::filesystem::path plugins_directory;    // holds the manifests directly
