@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # The reference host's demo: walks the "Patient Portal My Messages" help text as an admin, a
 # clinician and a portal user would, on the sample practice, in a fresh temporary data directory.
-# Usage: samples/demo.sh BUILD_DIR   (scripts/demo builds and calls it)
+# Usage: samples/demo.sh BUILD_DIR [--web [ADDR:PORT]]   (scripts/demo builds and calls it)
+# With --web, the walk is followed by `ehr-host serve` on the same data (default 127.0.0.1:8080),
+# with demo passwords set and printed, until Ctrl-C.
 set -euo pipefail
 
-if [ $# -lt 1 ] || [ ! -d "$1" ]; then
-  echo "usage: samples/demo.sh BUILD_DIR" >&2
+if [ $# -lt 1 ] || [ ! -d "$1" ] || { [ $# -ge 2 ] && [ "$2" != "--web" ]; }; then
+  echo "usage: samples/demo.sh BUILD_DIR [--web [ADDR:PORT]]" >&2
   exit 2
 fi
 build="$(cd "$1" && pwd)"
+web=false
+[ "${2:-}" = "--web" ] && web=true
+listen="${3:-127.0.0.1:8080}"
 here="$(cd "$(dirname "$0")" && pwd)"
 host_bin="$build/samples/ehr-host"
 [ -x "$host_bin" ] || { echo "demo: $host_bin is missing; build first (scripts/demo does)" >&2; exit 1; }
@@ -153,3 +158,17 @@ host audit list --as admin --patient p01
 host audit verify
 
 printf '\nDemo finished: every step above ran against the real plugin through the host SDK.\n'
+
+if ! $web; then
+  printf 'To click through the same screens in a browser: scripts/demo --web\n'
+  exit 0
+fi
+chapter "The same practice in a browser"
+password="demo-password"
+say "Demo passwords (set with ehr-host users set-password, stored as argon2id hashes):"
+for who in admin nurse1 portal:maria portal:rachel; do
+  printf '%s\n' "$password" | "$host_bin" users set-password "$who" >/dev/null
+  printf '  %-14s %s\n' "$who" "$password"
+done
+say "Staff sign in at http://$listen/ and portal users at http://$listen/portal (Ctrl-C stops the server)."
+host serve --listen "$listen"
