@@ -35,7 +35,7 @@ struct World {
     host.add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "", false});
     host.add_location({"south", "South Clinic", "Southside", "3 South Rd", "555-0102", "", false});
     portal = std::make_unique<ehr::portal::Portal>(
-        ehr::portal::PortalConfig{host.table(), dir.path(), PORTAL_SETTINGS_SCHEMA});
+        ehr::portal::PortalConfig{host.table(), dir.path(), PORTAL_SETTINGS_SCHEMA, {}});
     handle.service = &portal->settings();
   }
 };

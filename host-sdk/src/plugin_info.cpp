@@ -50,6 +50,8 @@ const char* to_string(FailureCause cause) {
       return "plugin id mismatch";
     case FailureCause::host_service_missing:
       return "host service missing";
+    case FailureCause::config_invalid:
+      return "plugin configuration invalid";
     case FailureCause::init_failed:
       return "init failed";
     case FailureCause::init_threw:

@@ -14,6 +14,7 @@
 #include "c_abi.hpp"
 #include "ehr/host/private_files.hpp"
 #include "library_file.hpp"
+#include "plugin_config.hpp"
 #include "plugin_instance.hpp"
 #include "plugin_preferences.hpp"
 #include "registrar.hpp"
@@ -495,6 +496,17 @@ std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugi
   const Manifest& m = *entry.info.manifest;
   if (Status made = make_private_directory(entry.info.data_directory); !made)
     return fail(FailureCause::init_failed, EHR_STATUS_STORAGE, made.message() + " for plugin " + m.id);
+  auto config = detail::read_plugin_config(detail::plugin_config_path(options.host_data_directory, m.id));
+  if (!config)
+    return fail(FailureCause::config_invalid, config.status().code(),
+                "plugin " + m.id + ": " + config.status().message(), "config");
+  std::vector<ehr_config_entry> config_entries;
+  for (const detail::PluginConfigEntry& entry : *config) {
+    auto c_entry = detail::make_struct<ehr_config_entry>(EHR_STRUCT_CONFIG_ENTRY);
+    c_entry.key = detail::view(entry.key);
+    c_entry.value = detail::view(entry.value);
+    config_entries.push_back(c_entry);
+  }
   plugin.instance = std::make_shared<detail::PluginInstance>(m.id);
   detail::Registrar registrar(plugin.instance, m, registry);
 
@@ -506,6 +518,8 @@ std::optional<Failure> PluginManager::Impl::initialise(Entry& entry, LoadedPlugi
   params.data_directory = detail::view(data_directory);
   params.settings_schema_path = detail::view(schema);
   params.manifest_directory = detail::view(manifest_directory);
+  params.config = config_entries.empty() ? nullptr : config_entries.data();
+  params.config_count = config_entries.size();
 
   detail::ErrorSlot init_error;
   ehr_status code = EHR_STATUS_INTERNAL;

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "abi/abi_error.hpp"
 #include "abi/audit_abi.hpp"
@@ -76,6 +77,14 @@ ehr_status on_init(const ehr_init_params* params, const ehr_registrar* registrar
     if (config.settings_schema.empty()) {
       config.settings_schema =
           std::filesystem::path(abi::to_string(init->manifest_directory)) / kDefaultSchemaFile;
+    }
+    // A 1.0 host's params end before config: no configuration, every key at its default.
+    if (init->struct_size >= EHR_SIZE_THROUGH(ehr_init_params, config_count)) {
+      const std::vector<ehr_config_entry> entries =
+          abi::copy_host_array(init->config, init->config_count, EHR_STRUCT_CONFIG_ENTRY,
+                               EHR_SIZE_THROUGH(ehr_config_entry, value), "ehr_config_entry", "config");
+      for (const ehr_config_entry& entry : entries)
+        config.config.emplace_back(abi::to_string(entry.key), abi::to_string(entry.value));
     }
     auto plugin = std::make_unique<ehr_plugin>(config);
     abi::register_settings(*host, &plugin->settings);

@@ -22,6 +22,7 @@ const std::filesystem::path& require_directory(const std::filesystem::path& dire
 
 Portal::Portal(const PortalConfig& config)
     : host_(config.host),
+      config_(config.config),
       schema_(SettingsSchema::load_file(config.settings_schema)),
       database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
       audit_(open_migrated(database_), host_),

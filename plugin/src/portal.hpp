@@ -6,6 +6,7 @@
 
 #include "audit/audit_log.hpp"
 #include "branding/portal_notifier.hpp"
+#include "config/plugin_config.hpp"
 #include "ehr/host_services.h"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
@@ -20,11 +21,12 @@ struct PortalConfig {
   const ehr_host_services* host = nullptr;  // valid until the Portal is destroyed
   std::filesystem::path data_directory;     // the plugin's own writable directory
   std::filesystem::path settings_schema;    // settings-schema/portal-settings.xml, as installed
+  PluginConfig::Entries config;             // the host admin's key/value pairs (ABI 1.1)
 };
 
-// One running instance of the plugin's features, built in dependency order: host client, schema,
-// database (opened and migrated), audit log, hooks, settings. The ABI shims and plugin_entry.cpp
-// only adapt it to the C tables.
+// One running instance of the plugin's features, built in dependency order: host client, config,
+// schema, database (opened and migrated), audit log, hooks, settings. The ABI shims and
+// plugin_entry.cpp only adapt it to the C tables.
 class Portal {
  public:
   static constexpr const char* kDatabaseFile = "portal.db";
@@ -36,6 +38,7 @@ class Portal {
   Portal& operator=(const Portal&) = delete;
 
   [[nodiscard]] HostClient& host() noexcept { return host_; }
+  [[nodiscard]] const PluginConfig& config() const noexcept { return config_; }
   [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
   [[nodiscard]] Database& database() noexcept { return database_; }
   [[nodiscard]] AuditLog& audit() noexcept { return audit_; }
@@ -53,6 +56,7 @@ class Portal {
   static Database& open_migrated(Database& database);
 
   HostClient host_;
+  PluginConfig config_;  // first: a refused key stops init before anything is opened
   SettingsSchema schema_;
   Database database_;
   AuditLog audit_;

@@ -647,8 +647,19 @@ EHR_NO_PADDING_BETWEEN(ehr_hooks_api, list_points, add_hook);
 EHR_NO_PADDING_BETWEEN(ehr_hooks_api, add_hook, remove_hook);
 EHR_NO_PADDING_AFTER(ehr_hooks_api, remove_hook);
 
+// ehr_config_entry (plugin.h, since 1.1)
+static_assert(sizeof(ehr_config_entry) == 40, "ehr_config_entry: size");
+static_assert(offsetof(ehr_config_entry, struct_type) == 0, "ehr_config_entry.struct_type moved");
+static_assert(offsetof(ehr_config_entry, struct_size) == 4, "ehr_config_entry.struct_size moved");
+static_assert(offsetof(ehr_config_entry, key) == 8, "ehr_config_entry.key moved");
+static_assert(offsetof(ehr_config_entry, value) == 24, "ehr_config_entry.value moved");
+EHR_NO_PADDING_BETWEEN(ehr_config_entry, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_config_entry, struct_size, key);
+EHR_NO_PADDING_BETWEEN(ehr_config_entry, key, value);
+EHR_NO_PADDING_AFTER(ehr_config_entry, value);
+
 // ehr_init_params (plugin.h)
-static_assert(sizeof(ehr_init_params) == 64, "ehr_init_params: size");
+static_assert(sizeof(ehr_init_params) == 80, "ehr_init_params: size (1.0: 64)");
 static_assert(offsetof(ehr_init_params, struct_type) == 0, "ehr_init_params.struct_type moved");
 static_assert(offsetof(ehr_init_params, struct_size) == 4, "ehr_init_params.struct_size moved");
 static_assert(offsetof(ehr_init_params, host) == 8, "ehr_init_params.host moved");
@@ -661,8 +672,12 @@ EHR_NO_PADDING_BETWEEN(ehr_init_params, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_init_params, struct_size, host);
 EHR_NO_PADDING_BETWEEN(ehr_init_params, host, data_directory);
 EHR_NO_PADDING_BETWEEN(ehr_init_params, data_directory, settings_schema_path);
+static_assert(offsetof(ehr_init_params, config) == 64, "ehr_init_params.config moved");
+static_assert(offsetof(ehr_init_params, config_count) == 72, "ehr_init_params.config_count moved");
 EHR_NO_PADDING_BETWEEN(ehr_init_params, settings_schema_path, manifest_directory);
-EHR_NO_PADDING_AFTER(ehr_init_params, manifest_directory);
+EHR_NO_PADDING_BETWEEN(ehr_init_params, manifest_directory, config);
+EHR_NO_PADDING_BETWEEN(ehr_init_params, config, config_count);
+EHR_NO_PADDING_AFTER(ehr_init_params, config_count);
 
 // ehr_registrar (plugin.h)
 static_assert(sizeof(ehr_registrar) == 56, "ehr_registrar: size");

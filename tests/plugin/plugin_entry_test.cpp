@@ -18,6 +18,7 @@ namespace ehr::portal {
 namespace {
 
 const std::filesystem::path kPluginsDir = EHR_PLUGINS_DIR;
+const std::string kSchemaFile = (kPluginsDir / "portal-settings.xml").string();
 
 std::string text(ehr_str s) {
   return s.data != nullptr ? std::string(s.data, s.size) : std::string();
@@ -121,7 +122,10 @@ class PluginEntryTest : public ::testing::Test {
     return n;
   }
 
-  ehr_status init(const std::string& schema, ehr_error** error) {
+  // `config` and `params_size` as a host passes them: a 1.0 host's params end before config.
+  ehr_status init(const std::string& schema, ehr_error** error,
+                  const std::vector<ehr_config_entry>& config = {},
+                  uint32_t params_size = sizeof(ehr_init_params)) {
     ehr_negotiation n = offer(EHR_ABI_VERSION, EHR_ABI_VERSION);
     EXPECT_EQ(negotiate_(&n, nullptr), EHR_STATUS_OK);
     api_ = n.plugin_api;
@@ -129,10 +133,12 @@ class PluginEntryTest : public ::testing::Test {
     schema_ = schema;
     ehr_init_params params{};
     params.struct_type = EHR_STRUCT_INIT_PARAMS;
-    params.struct_size = sizeof params;
+    params.struct_size = params_size;
     params.host = host_.table();
     params.data_directory = view(data_);
     params.settings_schema_path = view(schema_);
+    params.config = config.empty() ? nullptr : config.data();
+    params.config_count = config.size();
     registrar_ = registrations_.registrar();
     return api_->on_init(&params, &registrar_, &plugin_, error);
   }
@@ -218,6 +224,53 @@ TEST_F(PluginEntryTest, InitWithoutValidParamsFailsCleanly) {
   take(error);
   EXPECT_EQ(plugin_, nullptr);
   n.plugin_api->on_shutdown(nullptr);  // accepts NULL
+}
+
+ehr_config_entry config_entry(const char* key, const char* value) {
+  ehr_config_entry entry{};
+  entry.struct_type = EHR_STRUCT_CONFIG_ENTRY;
+  entry.struct_size = sizeof entry;
+  entry.key = {key, std::strlen(key)};
+  entry.value = {value, std::strlen(value)};
+  return entry;
+}
+
+// plugin.h (since 1.1): a key the plugin does not know stops init, naming every such key and never
+// a value, which may be a secret.
+TEST_F(PluginEntryTest, ConfigKeysThePluginDoesNotKnowAreRefusedNamingThem) {
+  ehr_error* error = nullptr;
+  EXPECT_EQ(
+      init(kSchemaFile, &error,
+           {config_entry("webhok.url", "http://secret-host.example/"), config_entry("storrage", "sqlite")}),
+      EHR_STATUS_INVALID_ARGUMENT);
+  ASSERT_NE(error, nullptr);
+  EXPECT_EQ(text(error->field), "config");
+  const std::string message = take(error);
+  EXPECT_NE(message.find("unknown configuration key 'webhok.url', 'storrage'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("secret-host"), std::string::npos) << message;
+  EXPECT_EQ(plugin_, nullptr);
+}
+
+// common.h: the config array is stepped by each element's struct_size, and an element of another
+// type is refused naming its index.
+TEST_F(PluginEntryTest, ConfigEntriesAreCheckedElementByElement) {
+  std::vector<ehr_config_entry> config = {config_entry("a", "1"), config_entry("b", "2")};
+  config[1].struct_type = EHR_STRUCT_PRINCIPAL;
+  ehr_error* error = nullptr;
+  EXPECT_EQ(init(kSchemaFile, &error, config), EHR_STATUS_INVALID_ARGUMENT);
+  const std::string message = take(error);
+  EXPECT_NE(message.find("config[1] is not a valid ehr_config_entry"), std::string::npos) << message;
+  EXPECT_EQ(plugin_, nullptr);
+}
+
+// A host built against 1.0 passes 1.0-sized params: whatever follows them is not the plugin's to read.
+TEST_F(PluginEntryTest, ConfigBeyondA10HostsParamsIsNotRead) {
+  ehr_error* error = nullptr;
+  EXPECT_EQ(init(kSchemaFile, &error, {config_entry("not.a.key", "x")},
+                 static_cast<uint32_t>(EHR_SIZE_THROUGH(ehr_init_params, manifest_directory))),
+            EHR_STATUS_OK)
+      << take(error);
+  EXPECT_NE(plugin_, nullptr);
 }
 
 // plugin.h: the plugin is enabled once on_init returns, so a host that never calls on_enable (the

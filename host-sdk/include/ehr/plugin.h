@@ -35,6 +35,14 @@ extern "C" {
 
 typedef struct ehr_plugin ehr_plugin; /* opaque plugin instance, from on_init to on_shutdown */
 
+/* Since 1.1. One key and its value of the plugin's configuration (ehr_init_params.config). */
+typedef struct ehr_config_entry {
+  uint32_t struct_type; /* EHR_STRUCT_CONFIG_ENTRY */
+  uint32_t struct_size;
+  ehr_str key;
+  ehr_str value; /* may be a secret: a plugin never logs it nor puts it in an error */
+} ehr_config_entry;
+
 typedef struct ehr_init_params {
   uint32_t struct_type; /* EHR_STRUCT_INIT_PARAMS */
   uint32_t struct_size;
@@ -43,6 +51,15 @@ typedef struct ehr_init_params {
   ehr_str data_directory;       /* the plugin's own writable directory, created by the host */
   ehr_str settings_schema_path; /* the schema file named in the manifest, resolved */
   ehr_str manifest_directory;   /* where the manifest and the plugin's resources live */
+  /* Since 1.1. The host admin's configuration of this plugin (connection strings, endpoints,
+   * secrets): what only the admin sets, unlike settings, which staff change on pages. Each key at
+   * most once, in the admin's order; an array stepped by each element's struct_size. None (NULL,
+   * 0) means every key takes its default. A plugin refuses a key it does not know: on_init fails
+   * with EHR_STATUS_INVALID_ARGUMENT naming the key, field "config". The SDK reads these from the
+   * file <host data directory>/plugins/<plugin id>.conf. OWNERSHIP: the host's, valid during
+   * on_init only: a plugin copies what it keeps. */
+  const ehr_config_entry* config;
+  size_t config_count;
 } ehr_init_params;
 
 /* Offered by the host during on_init only. Tables and handles registered here must stay valid

@@ -41,7 +41,7 @@ class PortalNotifierTest : public ::testing::Test {
 
   test::TempDir dir_;
   test::TestHost host_;
-  Portal portal_{{host_.table(), dir_.path(), PORTAL_SETTINGS_SCHEMA}};
+  Portal portal_{{host_.table(), dir_.path(), PORTAL_SETTINGS_SCHEMA, {}}};
 };
 
 TEST_F(PortalNotifierTest, R_BRAND_4_NewMessageNoticeCarriesBrandAndSignInButNoContent) {

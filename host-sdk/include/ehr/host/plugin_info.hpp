@@ -38,6 +38,7 @@ enum class FailureCause {
   negotiation_failed,    // the plugin refused or answered nonsense
   plugin_id_mismatch,    // the library says it is another plugin than its manifest
   host_service_missing,  // the manifest needs an optional host service the host lacks
+  config_invalid,        // HOST_DATA/plugins/<id>.conf is unreadable, not private or malformed
   init_failed,
   init_threw,  // an exception escaped on_init (an ABI violation, contained by the host)
   duplicate_id,

@@ -1,0 +1,75 @@
+#include "config/plugin_config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <set>
+
+#include "common/error.hpp"
+#include "ehr/common.h"
+
+namespace ehr::portal {
+
+namespace {
+
+// Grows with each feature that needs an admin's configuration.
+constexpr std::array<ConfigKey, 0> kConfigKeys{};
+
+std::span<const ConfigKey> known() noexcept {
+  return kConfigKeys;
+}
+
+std::string known_list() {
+  std::string list;
+  for (const ConfigKey& key : known()) list += (list.empty() ? "" : ", ") + std::string(key.key);
+  return list.empty() ? "none" : list;
+}
+
+}  // namespace
+
+std::span<const ConfigKey> config_keys() noexcept {
+  return known();
+}
+
+PluginConfig::PluginConfig(Entries entries) : entries_(std::move(entries)) {
+  std::string unknown;
+  std::set<std::string> seen;
+  for (const auto& [key, value] : entries_) {
+    (void)value;
+    if (!seen.insert(key).second)
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, "the configuration key '" + key + "' is given twice",
+                  "config");
+    const bool is_known =
+        std::any_of(known().begin(), known().end(), [&](const ConfigKey& k) { return key == k.key; });
+    if (!is_known) unknown += (unknown.empty() ? "'" : ", '") + key + "'";
+  }
+  if (!unknown.empty()) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                "unknown configuration key " + unknown +
+                    " (this version of portal-messaging knows: " + known_list() + ")",
+                "config");
+  }
+}
+
+std::optional<std::string> PluginConfig::get(const std::string& key) const {
+  for (const auto& [k, value] : entries_)
+    if (k == key) return value;
+  return std::nullopt;
+}
+
+int64_t PluginConfig::get_integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) const {
+  const std::optional<std::string> text = get(key);
+  if (!text) return fallback;
+  int64_t value = 0;
+  const char* end = text->data() + text->size();
+  const auto [stop, error] = std::from_chars(text->data(), end, value);
+  if (text->empty() || error != std::errc() || stop != end || value < min || value > max) {
+    throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                "the configuration key '" + key + "' takes a whole number from " + std::to_string(min) +
+                    " to " + std::to_string(max),
+                "config");
+  }
+  return value;
+}
+
+}  // namespace ehr::portal
