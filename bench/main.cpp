@@ -4,7 +4,7 @@
 // --results also writes it as Markdown (bench/RESULTS.md); --floors checks the guarded ratios
 // against committed floors (bench/floors-quick.txt). Exits non-zero when a benchmark fails or a
 // ratio falls below its floor by more than the file's margin.
-// The --child-* modes are the child processes of scenarios 6 and 8.
+// The --child-* modes are the child processes of scenarios 6, 8 and 9.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -57,6 +57,7 @@ int run(int argc, char** argv) {
   register_load_benchmarks(env);
   register_roles_benchmarks(env);
   register_memory_benchmarks(env);
+  register_tenants_benchmarks(env);
 
   int passed_count = static_cast<int>(passed.size());
   benchmark::Initialize(&passed_count, passed.data());
@@ -91,6 +92,8 @@ int main(int argc, char** argv) {
     }
     if (argc >= 2 && std::strcmp(argv[1], "--child-memory") == 0)
       return ehr::bench::memory_child_main(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "--child-tenants") == 0)
+      return ehr::bench::tenants_child_main(argc, argv);
     return run(argc, argv);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "portal_bench: %s\n", error.what());

@@ -12,9 +12,11 @@ void register_eligibility_benchmarks(const Environment& environment);  // scenar
 void register_load_benchmarks(const Environment& environment);         // scenario 6
 void register_roles_benchmarks(const Environment& environment);        // scenario 7
 void register_memory_benchmarks(const Environment& environment);       // scenario 8
+void register_tenants_benchmarks(const Environment& environment);      // scenario 9
 
 // Child-process entry points (a fresh process per measurement); return the exit code.
 int load_child_main(int argc, char** argv);
 int memory_child_main(int argc, char** argv);
+int tenants_child_main(int argc, char** argv);
 
 }  // namespace ehr::bench

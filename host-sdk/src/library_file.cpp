@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 namespace ehr::host::detail {
 
@@ -36,6 +38,28 @@ const char* file_kind(mode_t mode) {
   return "a special file";
 }
 
+// What this process already knows of a library file, by identity.
+struct KnownLibrary {
+  std::string sha256_hex;
+  int loader_fd = -1;                                // the descriptor it was loaded through; open until exit
+  std::map<std::string, SignatureCheck> signatures;  // by signature, key id and public key
+};
+
+struct KnownLibraries {
+  std::mutex mutex;
+  std::map<FileIdentity, KnownLibrary> by_identity;
+};
+
+// Never destroyed: its descriptors belong to mappings that live until exit.
+KnownLibraries& known_libraries() {
+  static auto* known = new KnownLibraries;
+  return *known;
+}
+
+std::int64_t nanoseconds(const timespec& t) {
+  return static_cast<std::int64_t>(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
 }  // namespace
 
 Result<LibraryFile> LibraryFile::open(const std::filesystem::path& path) {
@@ -48,6 +72,10 @@ Result<LibraryFile> LibraryFile::open(const std::filesystem::path& path) {
   if (file.fd_ < 0) {
     if (errno == ENOENT)
       return Status::not_found("the library " + path.string() + " does not exist", "library/@file");
+    if (errno == EMFILE || errno == ENFILE)
+      return Status::storage("cannot open the library " + path.string() + ": " + std::strerror(errno) +
+                             " (the process has run out of file descriptors: raise its limit, ulimit -n, "
+                             "or unload plugins it no longer serves)");
     if (errno == ELOOP)
       return Status::invalid_argument(
           "library/@file",
@@ -60,20 +88,17 @@ Result<LibraryFile> LibraryFile::open(const std::filesystem::path& path) {
   if (!S_ISREG(info.st_mode))
     return Status::invalid_argument("library/@file", "the library " + path.string() + " is " +
                                                          file_kind(info.st_mode) + ", not a regular file");
-  file.bytes_.resize(static_cast<std::size_t>(info.st_size));
-  std::size_t done = 0;
-  while (done < file.bytes_.size()) {
-    const ssize_t n =
-        ::pread(file.fd_, file.bytes_.data() + done, file.bytes_.size() - done, static_cast<off_t>(done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return Status::storage("cannot read the library " + path.string());
-    done += static_cast<std::size_t>(n);
-  }
+  file.identity_ = FileIdentity{
+      static_cast<std::uint64_t>(info.st_dev), static_cast<std::uint64_t>(info.st_ino),
+      static_cast<std::int64_t>(info.st_size), nanoseconds(info.st_mtim), nanoseconds(info.st_ctim)};
   return file;
 }
 
 LibraryFile::LibraryFile(LibraryFile&& other) noexcept
-    : path_(std::move(other.path_)), fd_(other.fd_), bytes_(std::move(other.bytes_)) {
+    : path_(std::move(other.path_)),
+      fd_(other.fd_),
+      identity_(other.identity_),
+      bytes_(std::move(other.bytes_)) {
   other.fd_ = -1;
 }
 
@@ -82,6 +107,7 @@ LibraryFile& LibraryFile::operator=(LibraryFile&& other) noexcept {
     if (fd_ >= 0) ::close(fd_);
     path_ = std::move(other.path_);
     fd_ = other.fd_;
+    identity_ = other.identity_;
     bytes_ = std::move(other.bytes_);
     other.fd_ = -1;
   }
@@ -92,20 +118,84 @@ LibraryFile::~LibraryFile() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string LibraryFile::sha256_hex() const {
+Result<const std::vector<unsigned char>*> LibraryFile::bytes() {
+  if (bytes_) return &*bytes_;
+  std::vector<unsigned char> read(static_cast<std::size_t>(identity_.size));
+  std::size_t done = 0;
+  while (done < read.size()) {
+    const ssize_t n = ::pread(fd_, read.data() + done, read.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Status::storage("cannot read the library " + path_.string());
+    done += static_cast<std::size_t>(n);
+  }
+  bytes_ = std::move(read);
+  return &*bytes_;
+}
+
+Result<std::string> LibraryFile::sha256_hex() {
+  KnownLibraries& known = known_libraries();
+  {
+    std::lock_guard lock(known.mutex);
+    auto it = known.by_identity.find(identity_);
+    if (it != known.by_identity.end() && !it->second.sha256_hex.empty()) return it->second.sha256_hex;
+  }
+  auto content = bytes();
+  if (!content) return content.status();
   (void)sodium_ready();
   unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, bytes_.data(), bytes_.size());
+  crypto_hash_sha256(digest, (*content)->data(), (*content)->size());
   char hex[crypto_hash_sha256_BYTES * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
-  return hex;
+  std::lock_guard lock(known.mutex);
+  known.by_identity[identity_].sha256_hex = hex;
+  return std::string(hex);
+}
+
+Result<SignatureCheck> LibraryFile::check_signature(const std::optional<ManifestSignature>& signature,
+                                                    const std::vector<TrustedKey>& trusted_keys) {
+  if (!signature) return detail::check_signature({}, signature, trusted_keys);
+  // The verdict depends on the bytes, the signature and the public key the host trusts for its
+  // key id (or that there is none), so that is what it is remembered by.
+  std::string memo = signature->ed25519_base64 + '\n' + signature->key_id + '\n';
+  for (const TrustedKey& key : trusted_keys)
+    if (key.key_id == signature->key_id) memo += key.public_key_base64 + ' ';
+  KnownLibraries& known = known_libraries();
+  {
+    std::lock_guard lock(known.mutex);
+    auto it = known.by_identity.find(identity_);
+    if (it != known.by_identity.end())
+      if (auto seen = it->second.signatures.find(memo); seen != it->second.signatures.end())
+        return seen->second;
+  }
+  auto content = bytes();
+  if (!content) return content.status();
+  SignatureCheck check = detail::check_signature(**content, signature, trusted_keys);
+  std::lock_guard lock(known.mutex);
+  known.by_identity[identity_].signatures.emplace(memo, check);
+  return check;
 }
 
 std::filesystem::path LibraryFile::load_path() const {
-  const std::filesystem::path by_descriptor = "/proc/self/fd/" + std::to_string(fd_);
+  int fd = fd_;
+  {
+    KnownLibraries& known = known_libraries();
+    std::lock_guard lock(known.mutex);
+    auto it = known.by_identity.find(identity_);
+    if (it != known.by_identity.end() && it->second.loader_fd >= 0) fd = it->second.loader_fd;
+  }
+  const std::filesystem::path by_descriptor = "/proc/self/fd/" + std::to_string(fd);
   std::error_code error;
-  if (fd_ >= 0 && std::filesystem::exists(by_descriptor, error)) return by_descriptor;
+  if (fd >= 0 && std::filesystem::exists(by_descriptor, error)) return by_descriptor;
   return std::filesystem::absolute(path_, error);
+}
+
+void LibraryFile::keep_open_until_exit() {
+  KnownLibraries& known = known_libraries();
+  std::lock_guard lock(known.mutex);
+  KnownLibrary& library = known.by_identity[identity_];
+  if (library.loader_fd >= 0) return;  // loaded through that one; this descriptor closes as usual
+  library.loader_fd = fd_;
+  fd_ = -1;
 }
 
 SignatureCheck check_signature(const std::vector<unsigned char>& bytes,

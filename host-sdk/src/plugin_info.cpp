@@ -58,6 +58,8 @@ const char* to_string(FailureCause cause) {
       return "duplicate plugin id";
     case FailureCause::enable_failed:
       return "enable failed";
+    case FailureCause::out_of_descriptors:
+      return "out of file descriptors";
   }
   return "unknown";
 }

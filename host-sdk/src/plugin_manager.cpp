@@ -4,6 +4,7 @@
 #include "ehr/host/plugin_manager.hpp"
 
 #include <dlfcn.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/dll/shared_library.hpp>
@@ -135,10 +136,28 @@ std::optional<Failure> abi_fit(const AbiRange& host, const AbiRange& plugin, con
 // The library a manifest names, checked on disk: present, its SHA-256 as the manifest says, and
 // signed as the host requires. Loading and PluginManager::verify share it, so both judge alike.
 struct LibraryCheck {
-  std::optional<detail::LibraryFile> file;  // open once it could be read: the bytes to load
+  std::optional<detail::LibraryFile> file;  // open once it could be read: the file to load
   Verification verification;                // every field the checks filled
   std::optional<Failure> failure;           // the first check that failed
 };
+
+// Counting /proc/self/fd costs well under a millisecond at thousands of descriptors, once per load.
+std::optional<Failure> check_descriptor_headroom(const Manifest& m, std::size_t reserve) {
+  rlimit limit{};
+  if (reserve == 0 || ::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
+    return std::nullopt;
+  std::error_code error;
+  std::size_t open = 0;
+  for (fs::directory_iterator it("/proc/self/fd", error), end; !error && it != end; it.increment(error))
+    ++open;
+  if (error || open + reserve <= limit.rlim_cur) return std::nullopt;
+  return fail(FailureCause::out_of_descriptors, EHR_STATUS_STORAGE,
+              "plugin " + m.id + " was not loaded: the process has " + std::to_string(open) + " of its " +
+                  std::to_string(limit.rlim_cur) + " file descriptors open and keeps " +
+                  std::to_string(reserve) +
+                  " free for the plugins already loaded; raise the limit (ulimit -n) or unload plugins it no "
+                  "longer serves");
+}
 
 LibraryCheck verify_library(const Manifest& m, const PluginManagerOptions& options) {
   LibraryCheck out;
@@ -159,10 +178,17 @@ LibraryCheck verify_library(const Manifest& m, const PluginManagerOptions& optio
     v.status = out.failure->status;
     return out;
   }
-  v.actual_sha256 = file->sha256_hex();
+  auto digest = file->sha256_hex();
+  auto checked_signature = digest ? file->check_signature(m.signature, options.trusted_keys)
+                                  : Result<detail::SignatureCheck>(digest.status());
+  if (!checked_signature) {
+    out.failure = Failure{FailureCause::load_failed, checked_signature.status()};
+    v.status = out.failure->status;
+    return out;
+  }
+  v.actual_sha256 = *digest;
   v.checksum_matches = v.actual_sha256 == v.expected_sha256;
-  const detail::SignatureCheck signature =
-      detail::check_signature(file->bytes(), m.signature, options.trusted_keys);
+  const detail::SignatureCheck& signature = *checked_signature;
   v.signature = signature.signature;
   v.signature_key_id = signature.key_id;
   if (!v.checksum_matches)
@@ -405,6 +431,7 @@ std::optional<Failure> PluginManager::Impl::load(Entry& entry) {
   const Manifest& m = *entry.info.manifest;
   const std::string manifest_name = m.path.filename().string();
   if (auto failure = check_before_loading(m)) return failure;
+  if (auto failure = check_descriptor_headroom(m, options.descriptor_reserve)) return failure;
 
   LibraryCheck checked = verify_library(m, options);
   if (checked.failure) return checked.failure;

@@ -18,6 +18,15 @@ execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR}/consumer -B ${WORK_DIR
                 COMMAND_ERROR_IS_FATAL ANY OUTPUT_QUIET)
 execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j 2 COMMAND_ERROR_IS_FATAL ANY OUTPUT_QUIET)
 file(GLOB plugins_dir ${prefix}/lib*/ehr/plugins)
+# The installed module is stripped, its debug info split into .debug/ and linked by name.
+execute_process(COMMAND ${OBJDUMP} -h ${plugins_dir}/portal_messaging.so OUTPUT_VARIABLE sections
+                COMMAND_ERROR_IS_FATAL ANY)
+if(sections MATCHES "[.]debug_info" OR NOT sections MATCHES "[.]gnu_debuglink")
+  message(FATAL_ERROR "the installed plugin should carry no .debug_info and a .gnu_debuglink:\n${sections}")
+endif()
+if(NOT EXISTS ${plugins_dir}/.debug/portal_messaging.so.debug)
+  message(FATAL_ERROR "the plugin's split debug info was not installed")
+endif()
 execute_process(COMMAND ${WORK_DIR}/build/consumer ${plugins_dir} ${WORK_DIR}/data
                 OUTPUT_VARIABLE listed COMMAND_ERROR_IS_FATAL ANY)
 message(STATUS "consumer listed:\n${listed}")

@@ -3,6 +3,9 @@ const { test } = require("@playwright/test");
 const { url, signIn, expectAccessible, apiSignIn, enableEast } = require("./helpers");
 
 test.beforeAll(async ({ playwright }) => enableEast(playwright));
+// Each test scans a dozen pages with axe, a few seconds each when the 2-core machine is busy (a
+// fresh machine's first run timed out at the suite's 60 s with all else correct).
+test.describe.configure({ timeout: 240_000 });
 
 test("every staff page has no WCAG 2.1 A/AA violation", async ({ page, request }) => {
   const staff = await apiSignIn(request, "nurse2");

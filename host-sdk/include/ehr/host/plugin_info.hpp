@@ -42,6 +42,7 @@ enum class FailureCause {
   init_threw,  // an exception escaped on_init (an ABI violation, contained by the host)
   duplicate_id,
   enable_failed,
+  out_of_descriptors,  // too few file descriptors left to load it and keep the loaded ones serving
 };
 
 const char* to_string(PluginState state);

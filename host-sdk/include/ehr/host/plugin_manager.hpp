@@ -35,6 +35,10 @@ struct PluginManagerOptions {
   // The ABI range this host offers; the default is the whole 1.x range this SDK was built with.
   std::uint32_t abi_min_version = EHR_MAKE_VERSION(EHR_ABI_VERSION_MAJOR, 0);
   std::uint32_t abi_max_version = EHR_ABI_VERSION;
+  // A plugin is not loaded when fewer file descriptors than this would stay free under the
+  // process's limit (RLIMIT_NOFILE): a multi-tenant host that runs out then gets one clear refusal
+  // instead of plugins already loaded failing to open their connections. 0 turns the check off.
+  std::size_t descriptor_reserve = 64;
 };
 
 // THREADING: every method is thread-safe; lifecycle methods (discover, enable, disable, shutdown)
