@@ -54,7 +54,9 @@ refused() {
     echo "demo: expected a refusal, but it succeeded" >&2
     exit 1
   fi
-  sed 's/^/  refused (exit '"$status"'): /' "$data/refusal.txt"
+  # What the person at the terminal reads, unchanged, then the exit status a script would test.
+  cat "$data/refusal.txt"
+  printf '(exit status %s)\n' "$status"
 }
 # Writes a message body on stdin, as a person typing a longer message would.
 host_stdin() {

@@ -51,6 +51,10 @@ const CommandGroup& messages_commands();
 const CommandGroup& audit_commands();
 const CommandGroup& portal_commands();
 const CommandGroup& notifications_commands();
+// practice_commands.cpp: the ids other commands take.
+const CommandGroup& patients_commands();
+const CommandGroup& portal_users_commands();
+const CommandGroup& locations_commands();
 // web/serve_command.cpp: `ehr-host serve` (a group of one command, run as `ehr-host serve ...`),
 // and `users set-password`.
 const CommandGroup& serve_commands();

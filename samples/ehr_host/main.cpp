@@ -15,9 +15,10 @@ namespace {
 
 const std::vector<const cli::CommandGroup*>& groups() {
   static const std::vector<const cli::CommandGroup*> all = {
-      &cli::plugins_commands(), &cli::settings_commands(),      &cli::users_commands(),
-      &cli::roles_commands(),   &cli::messages_commands(),      &cli::audit_commands(),
-      &cli::portal_commands(),  &cli::notifications_commands(), &cli::serve_commands()};
+      &cli::plugins_commands(),      &cli::settings_commands(),      &cli::users_commands(),
+      &cli::roles_commands(),        &cli::messages_commands(),      &cli::audit_commands(),
+      &cli::portal_commands(),       &cli::notifications_commands(), &cli::patients_commands(),
+      &cli::portal_users_commands(), &cli::locations_commands(),     &cli::serve_commands()};
   return all;
 }
 
@@ -136,8 +137,14 @@ int main(int argc, char** argv) {
       cli::usage_error("missing command group; `ehr-host --help` lists them");
     }
     const cli::CommandGroup* group = find_group(rest.front());
-    if (group == nullptr)
-      cli::usage_error("unknown command group '" + rest.front() + "'; `ehr-host --help` lists them");
+    if (group == nullptr) {
+      std::vector<std::string> names;
+      for (const cli::CommandGroup* each : groups()) names.emplace_back(each->name);
+      const std::string near =
+          cli::nearest(rest.front(), names).empty() ? "" : cli::did_you_mean(rest.front(), names);
+      cli::usage_error("unknown command group '" + rest.front() + "'" + near +
+                       "; `ehr-host --help` lists them");
+    }
     // A group of one command named like the group (`ehr-host serve ...`) takes no command word.
     if (group->commands.size() == 1 && group->commands.front().name == group->name) {
       rest.insert(rest.begin() + 1, std::string(group->name));

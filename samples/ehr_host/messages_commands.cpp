@@ -1,5 +1,7 @@
 // ehr-host messages ...: the messaging channel as staff and portal users use it. The host only
 // names who acts; the plugin checks every call against settings, roles, care teams and contacts.
+#include <unistd.h>
+
 #include <iomanip>
 #include <iostream>
 #include <ostream>
@@ -31,13 +33,18 @@ constexpr std::size_t kMaxStdinBodyBytes = std::size_t{1} << 20;
 // --body TEXT, or everything on stdin (so a long or multi-line message needs no quoting).
 std::string body(const std::optional<std::string>& option) {
   if (option) return *option;
+  if (::isatty(STDIN_FILENO) == 1) {
+    // Someone at a terminal who forgot --body would otherwise face a silent wait.
+    std::cerr << "Type the message, then press Ctrl-D on a line of its own (Ctrl-C cancels; --body TEXT or "
+                 "a pipe, e.g. `ehr-host messages send ... < message.txt`, give it without typing):\n"
+              << std::flush;
+  }
   std::string text(kMaxStdinBodyBytes + 1, '\0');
   std::cin.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(std::cin.gcount()));
   if (text.size() > kMaxStdinBodyBytes)
     throw CommandError(kExitRefused,
-                       "invalid_argument: the body on stdin is longer than " +
-                           std::to_string(kMaxStdinBodyBytes) +
+                       "the body on stdin is longer than " + std::to_string(kMaxStdinBodyBytes) +
                            " bytes; it was not read further, and nothing was sent",
                        "invalid_argument", "body");
   return text;
@@ -52,7 +59,7 @@ nlohmann::ordered_json sent_json(const host::Sent& sent) {
 void recipients(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
   const host::Principal reader = sample.principal(args.required_option("--as"));
-  const std::string patient = args.required_option("--patient");
+  const std::string patient = sample.patient(args.required_option("--patient")).id;
   args.no_positionals();
   const std::vector<host::Recipient> offered = checked(sample.channel().list_recipients(reader, patient));
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
@@ -73,11 +80,18 @@ void send(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
   host::StartRequest request;
   request.sender = sample.principal(args.required_option("--as"));
-  request.patient_id = args.required_option("--patient");
+  request.patient_id = sample.patient(args.required_option("--patient")).id;
   for (const std::string& to : args.options("--to")) request.recipients.push_back(sample.principal(to));
   request.subject = args.option("--subject").value_or("");
   const std::optional<std::string> text = args.option("--body");
   args.no_positionals();
+  if (request.sender.kind == host::PrincipalKind::portal_user && request.recipients.empty()) {
+    // Before the body is read: a portal user chooses one of the staff the plugin offers.
+    usage_error(
+        "a portal user writes to one person: give --to with one of the staff that `ehr-host messages "
+        "recipients --as " +
+        principal_text(request.sender) + " --patient " + request.patient_id + "` lists");
+  }
   request.body = body(text);
   const host::Sent sent = checked(sample.channel().start_thread(request));
   context.out().emit(sent_json(sent), [&](std::ostream& out) {
@@ -218,10 +232,12 @@ void participants(Context& context, CommandLine& args) {
 void explain(Context& context, CommandLine& args) {
   SampleHost& sample = context.host();
   host::ExplainRequest request;
-  request.staff_user_id = args.required_option("--staff");
-  request.patient_id = args.required_option("--patient");
+  // Unknown ids are not found (exit 4), not a "Not allowed" answer about someone who does not exist.
+  request.staff_user_id = sample.user(args.required_option("--staff")).id;
+  request.patient_id = sample.patient(args.required_option("--patient")).id;
   if (std::optional<std::string> portal = args.option("--portal")) {
-    request.portal_user_id = portal->starts_with("portal:") ? portal->substr(7) : *portal;
+    request.portal_user_id =
+        sample.portal_user(portal->starts_with("portal:") ? portal->substr(7) : *portal).id;
   }
   args.no_positionals();
   const host::Decision decision = checked(sample.channel().explain(request));

@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <iostream>
 #include <sstream>
@@ -36,6 +37,51 @@ void print_indented(std::ostream& out, std::string_view text, std::string_view p
     if (end == std::string_view::npos) break;
     text.remove_prefix(end + 1);
   }
+}
+
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates) {
+  // A third of the word may be wrong (at least two letters): "audiance", "my_mesages", "eneble".
+  std::size_t best = std::max<std::size_t>(2, word.size() / 3);
+  std::vector<std::string> found;
+  for (const std::string& candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance > best) continue;
+    if (distance < best) found.clear();
+    best = distance;
+    found.push_back(candidate);
+  }
+  return found;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  const std::vector<std::string> near = nearest(word, candidates);
+  const std::vector<std::string>& shown = near.empty() ? candidates : near;
+  if (shown.empty()) return "";
+  std::string text = near.empty() ? "; the choices are " : "; did you mean ";
+  for (std::size_t i = 0; i < shown.size(); ++i) {
+    if (i > 0) text += near.empty() ? ", " : (i + 1 == shown.size() ? " or " : ", ");
+    text += near.empty() ? shown[i] : "'" + shown[i] + "'";
+  }
+  return text + (near.empty() ? "" : "?");
 }
 
 std::string format_time(std::int64_t unix_ms) {

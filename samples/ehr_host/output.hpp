@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,12 @@ class Output {
 [[nodiscard]] const char* toggle(bool on);
 // Writes each line of `text` after `prefix` (bodies and notification texts are multi-line).
 void print_indented(std::ostream& out, std::string_view text, std::string_view prefix);
+// The candidates nearest to a mistyped `word` by edit distance (Levenshtein), when near enough to
+// be what was meant; in the candidates' order. Empty when none is.
+[[nodiscard]] std::vector<std::string> nearest(std::string_view word,
+                                               const std::vector<std::string>& candidates);
+// "; did you mean 'a' or 'b'?" for nearest(), else "; the choices are a, b, c" (empty if none).
+[[nodiscard]] std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
 // ISO 8601 UTC, e.g. 2026-11-25T15:04:05Z.
 [[nodiscard]] std::string format_time(std::int64_t unix_ms);
 

@@ -16,7 +16,7 @@ namespace ehr::sample::cli {
 
 namespace host = ehr::host;
 
-void fail(const host::Status& status) {
+void fail(const host::Status& status, std::string_view hint) {
   int exit_code = kExitError;
   switch (status.code()) {
     case EHR_STATUS_NOT_FOUND:
@@ -32,9 +32,18 @@ void fail(const host::Status& status) {
     default:
       break;
   }
+  // The plugin refuses an unknown chart or person as a messaging decision (forbidden, with the
+  // reason); for the admin it is an unknown id like any other.
+  if (status.deny_reason() == EHR_DENY_UNKNOWN_PATIENT || status.deny_reason() == EHR_DENY_UNKNOWN_USER)
+    exit_code = kExitNotFound;
+  // The status word is in --json's "status"; on stderr the plugin's sentence says it better.
   std::string message = status.message().empty() ? status.code_name() : status.message();
-  throw CommandError(exit_code, std::string(status.code_name()) + ": " + message, status.code_name(),
-                     status.field(), deny_reason_name(status.deny_reason()));
+  if (!hint.empty()) {
+    if (message.ends_with('.')) message.pop_back();
+    message += hint;
+  }
+  throw CommandError(exit_code, std::move(message), status.code_name(), status.field(),
+                     deny_reason_name(status.deny_reason()));
 }
 
 std::string deny_reason_name(ehr_deny_reason reason) {
@@ -178,15 +187,23 @@ std::vector<RoleSectionView> SampleHost::role_sections() const {
 }
 
 namespace {
-[[noreturn]] void not_found(const char* what, std::string_view id) {
-  throw CommandError(kExitNotFound, std::string("not found: unknown ") + what + " '" + std::string(id) + "'",
+[[noreturn]] void not_found(const char* what, std::string_view id, std::string_view hint = {}) {
+  throw CommandError(kExitNotFound,
+                     std::string("unknown ") + what + " '" + std::string(id) + "'" + std::string(hint),
                      "not found", what);
 }
 }  // namespace
 
 const StaffUser& SampleHost::user(std::string_view id) const {
   const StaffUser* user = practice_->find_user(id);
-  if (user == nullptr) not_found("user", id);
+  if (user == nullptr) {
+    // The commonest slip: a portal user's id where a staff user (or a principal) is expected.
+    if (practice_->find_portal_user(id) != nullptr)
+      not_found("user", id,
+                "; " + std::string(id) +
+                    " is a portal user, and portal users are written portal:" + std::string(id));
+    not_found("user", id);
+  }
   return *user;
 }
 
@@ -194,11 +211,14 @@ const StaffUser& SampleHost::authorized(std::string_view user_id, std::string_vi
                                         std::string_view doing) const {
   const StaffUser& actor = user(user_id);
   // The practice file's inactive users keep their roles on paper but may not act.
-  if (!actor.active || !checked(roles_->has_role(actor.id, role)))
-    throw CommandError(kExitRefused,
-                       "forbidden: " + actor.id + " may not " + std::string(doing) + " (needs the role " +
-                           std::string(role) + (actor.active ? "" : " and an active account") + ")",
+  const bool allowed = actor.active && (role.empty() || checked(roles_->has_role(actor.id, role)));
+  if (!allowed) {
+    const std::string needs =
+        role.empty() ? std::string("an active account")
+                     : "the role " + std::string(role) + (actor.active ? "" : " and an active account");
+    throw CommandError(kExitRefused, actor.id + " may not " + std::string(doing) + " (needs " + needs + ")",
                        "forbidden");
+  }
   return actor;
 }
 
@@ -210,7 +230,11 @@ const Patient& SampleHost::patient(std::string_view id) const {
 
 const PortalUser& SampleHost::portal_user(std::string_view id) const {
   const PortalUser* user = practice_->find_portal_user(id);
-  if (user == nullptr) not_found("portal user", id);
+  if (user == nullptr) {
+    if (practice_->find_user(id) != nullptr)
+      not_found("portal user", id, "; " + std::string(id) + " is a staff user, written without portal:");
+    not_found("portal user", id);
+  }
   return *user;
 }
 

@@ -64,9 +64,10 @@ class SampleHost {
   // Throws CommandError (not found) naming the id.
   const StaffUser& user(std::string_view id) const;
   const Patient& patient(std::string_view id) const;
-  // The staff user `user_id` when active and holding `role`; otherwise throws CommandError
-  // (refused) saying who may not do what. For commands that show PHI or configuration: the host
-  // trusts --as, so authenticating it is the embedding host's job (docs/admins.md, Security).
+  // The staff user `user_id` when active and holding `role` (any active staff user when `role` is
+  // empty); otherwise throws CommandError (refused) saying who may not do what. For commands that show PHI or
+  // configuration: the host trusts --as, so authenticating it is the embedding host's job (docs/admins.md,
+  // Security).
   const StaffUser& authorized(std::string_view user_id, std::string_view role, std::string_view doing) const;
   const PortalUser& portal_user(std::string_view id) const;
   const Organization& location(std::string_view id) const;
@@ -96,8 +97,9 @@ class SampleHost {
 
 [[nodiscard]] std::string deny_reason_name(ehr_deny_reason reason);
 
-// Fails the command with the SDK's status: its words on stderr, an exit code by its kind.
-[[noreturn]] void fail(const ehr::host::Status& status);
+// Fails the command with the SDK's status: its words on stderr (then `hint`, when given), an exit
+// code by its kind.
+[[noreturn]] void fail(const ehr::host::Status& status, std::string_view hint = {});
 
 template <class T>
 T checked(ehr::host::Result<T> result) {

@@ -22,7 +22,7 @@ std::string page_scope(Context& context, CommandLine& args, bool location_requir
   if (!context.host().practice().is_master()) {
     throw CommandError(
         kExitNotFound,
-        "not found: this is a single instance: it has General settings only, no location '" + *location + "'",
+        "this is a single instance: it has General settings only, no location '" + *location + "'",
         "not found", "location");
   }
   (void)context.host().location(*location);
@@ -165,7 +165,13 @@ void set(Context& context, CommandLine& args) {
   const host::SettingsPages pages = context.host().settings_pages();
   // The page before saving, to tell the admin what the save changed (the plugin audits it too).
   const host::Page before = checked(pages.describe_page(actor, scope));
-  checked(pages.save_page(actor, scope, values));
+  if (const host::Status saved = pages.save_page(actor, scope, values); !saved) {
+    // A misspelt key: the plugin names it, the page's keys say what was meant.
+    std::vector<std::string> keys;
+    for (const host::Field& field : before.fields) keys.push_back(field.key);
+    const bool unknown_key = !saved.field().empty() && before.find(saved.field()) == nullptr;
+    fail(saved, unknown_key ? did_you_mean(saved.field(), keys) : std::string());
+  }
   const host::Page page = checked(pages.describe_page(actor, scope));
   context.out().emit(page_json(page), [&](std::ostream& out) {
     out << "Saved " << scope_name(context, scope);

@@ -1,6 +1,7 @@
 // ehr-host users ...: the host's user page, with the roles sections plugins declared
 // (e.g. "Patient Portal roles") as check boxes.
 #include <algorithm>
+#include <iomanip>
 #include <ostream>
 #include <set>
 
@@ -11,6 +12,24 @@ namespace ehr::sample::cli {
 namespace host = ehr::host;
 
 namespace {
+
+// Staff names are not patient data: like `users show`, open to whoever runs the host.
+void list(Context& context, CommandLine& args) {
+  args.no_positionals();
+  const std::vector<StaffUser>& users = context.host().practice().users();
+  nlohmann::ordered_json data = nlohmann::ordered_json::array();
+  for (const StaffUser& user : users) {
+    data.push_back({{"id", user.id}, {"name", user.name}, {"active", user.active}});
+  }
+  context.out().emit({{"users", data}}, [&](std::ostream& out) {
+    out << std::left << std::setw(12) << "ID"
+        << "NAME\n";
+    for (const StaffUser& user : users) {
+      out << std::left << std::setw(12) << user.id << user.name << (user.active ? "" : "  (inactive)")
+          << '\n';
+    }
+  });
+}
 
 void show(Context& context, CommandLine& args) {
   const std::string id = args.single_positional("USER");
@@ -65,7 +84,7 @@ void edit(Context& context, CommandLine& args) {
     const std::string value = equals == std::string::npos ? "" : set.substr(equals + 1);
     if (value != "on" && value != "off") usage_error("--set " + set + ": write ROLE=on or ROLE=off");
     if (!declared.contains(role)) {
-      throw CommandError(kExitNotFound, "not found: unknown role '" + role + "'", "not found", "role");
+      throw CommandError(kExitNotFound, "unknown role '" + role + "'", "not found", "role");
     }
     changes.emplace_back(role, value == "on");
   }
@@ -90,6 +109,7 @@ const CommandGroup& users_commands() {
       "users",
       "the user page and its role check boxes",
       {
+          {"list", "users list", "Every staff user: id (for --as and USER) and name, active or not.", list},
           {"show", "users show USER",
            "The user and their roles, section by section (e.g. Patient Portal roles), as check boxes.", show},
           {"edit", "users edit USER --as USER --set ROLE=on|off [--set ROLE=on|off ...]",

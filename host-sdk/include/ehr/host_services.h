@@ -5,16 +5,18 @@
  * to the sink are valid only during that callback. An unknown id returns EHR_STATUS_NOT_FOUND.
  * The plugin asks at the moment it needs an answer and keeps no copy that could go stale.
  *
- * THREADING AND TIMING. Every function here may be called concurrently. The plugin calls them
- * only while one of its own functions is running, on behalf of that call, and never after it has
- * returned (on_shutdown waits for its threads). They are called on the thread that made the call,
- * except that the plugin's writer thread, which commits the writes of concurrent calls together,
- * calls `now` (inside the write transaction), `audit` (after COMMIT) and `log` for those writes,
- * while the calls that queued them wait: for a send, a reply, opening a thread, archiving, and a
- * refusal that is audited. So a host must never make a host service wait for the thread that is
- * inside the plugin call: no lock held across the call that a service also takes (a language
- * runtime's global lock included: release it for the call), and no handing a service to that
- * thread (a UI or event-loop thread) to wait for it there. Either deadlocks.
+ * THREADING AND TIMING. Every function here may be called concurrently. The plugin calls them only
+ * while one of its own functions is running, on behalf of that call, and never after it has
+ * returned (on_shutdown waits until its threads are done with this host). They are called on the
+ * thread that made the call, except that a writer thread of the plugin, which commits the writes of
+ * concurrent calls together, calls `now` (inside the write transaction), `audit` (after COMMIT) and
+ * `log` for those writes, while the calls that queued them wait: for a send, a reply, opening a
+ * thread, archiving, and a refusal that is audited. The writer threads are a few shared by every
+ * host in the process that loads the plugin (one per tenant, say), so a slow `now`, `audit` or
+ * `log` also delays the other hosts' writes. A host must never make a host service wait for the
+ * thread that is inside the plugin call: no lock held across the call that a service also takes (a
+ * language runtime's global lock included: release it for the call), and no handing a service to
+ * that thread (a UI or event-loop thread) to wait for it there. Either deadlocks.
  *
  * ERRORS. A function that fails returns its status; since 1.1 the host can also say why, through
  * take_error, and the plugin passes that reason on to the admin who sees the failure. */

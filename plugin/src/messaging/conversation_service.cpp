@@ -400,8 +400,10 @@ void ConversationService::set_archived(const Principal& reader, int64_t thread_i
   const char* action = archived ? "thread.archive" : "thread.unarchive";
   Access access = check_access(reader, thread_id, action);
   writer_.run([&](Transaction& tx) {
-    store_.set_archived(tx, thread_id, reader, archived);
-    audit_.append(tx, entry(reader, action, access.thread.patient_id, thread_target(thread_id)));
+    // Archiving an archived thread changes nothing, so there is nothing to record (R-AUD-1).
+    if (store_.set_archived(tx, thread_id, reader, archived)) {
+      audit_.append(tx, entry(reader, action, access.thread.patient_id, thread_target(thread_id)));
+    }
   });
 }
 

@@ -229,7 +229,7 @@ bool ConversationStore::set_archived(Transaction& tx, int64_t thread_id, const P
                                      bool archived) const {
   Statement update = tx.prepare(
       "UPDATE thread_participants SET archived = ?4 "
-      "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3 RETURNING 1");
+      "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3 AND archived <> ?4 RETURNING 1");
   update.bind_all(thread_id, kind_value(reader), reader.id, archived);
   return update.step();
 }

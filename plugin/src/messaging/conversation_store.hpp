@@ -85,7 +85,8 @@ class ConversationStore {
   // Marks the thread read for this reader only, up to the newest message the reader was shown
   // (R-CONV-2): a message that arrived meanwhile stays unread.
   void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader, int64_t up_to_message_id) const;
-  // Per reader (R-CONV-4). Returns false when the reader is not a participant.
+  // Per reader (R-CONV-4). Returns false when nothing changed: the reader is not a participant, or
+  // the thread is already in that state.
   bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived) const;
 };
 

@@ -1,7 +1,12 @@
-// Group commit: one writer thread runs the writes that many host threads queue, several to a
-// transaction, and answers each only after COMMIT has returned. With synchronous=FULL one fsync
-// then makes a whole batch durable (R-CONV-5) instead of one fsync per message, which is what
-// lets many concurrent senders go fast on SQLite's single writer.
+// Group commit: a writer runs the writes that many host threads queue, several to a transaction,
+// and answers each only after COMMIT has returned. With synchronous=FULL one fsync then makes a
+// whole batch durable (R-CONV-5) instead of one fsync per message, which is what lets many
+// concurrent senders go fast on SQLite's single writer.
+//
+// The threads that commit are a small pool shared by every writer in the process (a host may
+// load the plugin once per tenant, and a thread per tenant does not scale). A writer is served
+// by one pool thread at a time, since its connection is SQLite's one write connection; what
+// queues while its batch commits forms its next batch once it gets a thread again.
 #pragma once
 
 #include <condition_variable>
@@ -9,9 +14,9 @@
 #include <deque>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -21,17 +26,21 @@
 namespace ehr::portal {
 
 class Database;
+class WriterPool;
 
 class GroupCommitWriter {
  public:
   // `db` is the plugin's write connection; it must outlive the writer.
   explicit GroupCommitWriter(Database& db, std::size_t max_batch = 64);
-  // Finishes what is queued, then stops.
+  // Finishes what is queued and answers it, then stops.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // Runs `work(tx)` on the writer thread inside a write transaction it may share with other
+  // The most threads the shared pool runs at once, however many writers there are.
+  [[nodiscard]] static std::size_t thread_limit() noexcept;
+
+  // Runs `work(tx)` on a writer thread inside a write transaction it may share with other
   // queued work, and returns its result once that transaction is committed. Work that throws
   // fails alone: the batch is rolled back and the rest of it runs again without it, so the work
   // must touch nothing but the transaction (it may run more than once).
@@ -48,6 +57,8 @@ class GroupCommitWriter {
   }
 
  private:
+  friend class WriterPool;
+
   struct Job {
     std::function<void(Transaction&)> work;
     std::exception_ptr error;
@@ -56,18 +67,21 @@ class GroupCommitWriter {
 
   // Queues the job and waits until it is committed or has failed; rethrows its failure.
   void submit(std::function<void(Transaction&)> work);
-  void loop();
+  // Called by a pool thread: commits one batch of the queue, then either hands the writer back
+  // to the pool (more is queued) or leaves it unscheduled.
+  void serve();
   // Commits the jobs together; a job that throws is taken out and the others are run again.
-  void commit_batch(std::vector<Job*> batch);
+  void commit_batch(const std::vector<Job*>& batch);
 
   Database& db_;
   const std::size_t max_batch_;
+  std::shared_ptr<WriterPool> pool_;
   std::mutex mutex_;
-  std::condition_variable queued_;
   std::condition_variable finished_;
   std::deque<Job*> queue_;
+  bool scheduled_ = false;   // in the pool's queue or being served: no second thread may take it
+  std::size_t waiting_ = 0;  // submitters not yet out of submit(), which the destructor waits for
   bool stopping_ = false;
-  std::thread thread_;
 };
 
 }  // namespace ehr::portal

@@ -164,6 +164,18 @@ TEST_F(Conversations, R_CONV_4_ArchiveIsPerReaderAndANewMessageBringsItBack) {
   EXPECT_EQ(audited("thread.unarchive").size(), 1u);
 }
 
+// R-AUD-1: an archive that changes nothing is not a second record of one archive.
+TEST_F(Conversations, R_CONV_4_RepeatingAnArchiveChangesNothingAndIsNotAuditedAgain) {
+  SentMessage sent = staff_writes("drlee", "p1");
+  service().set_archived(portal("pat1"), sent.thread_id, true);
+  service().set_archived(portal("pat1"), sent.thread_id, true);
+  service().set_archived(portal("pat1"), sent.thread_id, false);
+  service().set_archived(portal("pat1"), sent.thread_id, false);
+  EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);
+  EXPECT_EQ(audited("thread.archive").size(), 1u);
+  EXPECT_EQ(audited("thread.unarchive").size(), 1u);
+}
+
 TEST_F(Conversations, R_CONV_5_AcknowledgedMessagesSurviveARestart) {
   SentMessage sent = staff_writes("drlee", "p1", "kept");
   service().reply({portal("pat1"), sent.thread_id, "kept too"});

@@ -129,6 +129,7 @@ TEST_F(ConversationStoreTest, ArchiveIsPerReaderAndANewMessageBringsTheThreadBac
     Transaction tx(*db_);
     EXPECT_TRUE(store_.set_archived(tx, thread.id, kPat1, true));
     EXPECT_FALSE(store_.set_archived(tx, thread.id, kNurse, true));  // not a participant
+    EXPECT_FALSE(store_.set_archived(tx, thread.id, kPat1, true));   // already archived: no change
     tx.commit();
   }
   EXPECT_TRUE(inbox(kPat1).empty());

@@ -4,7 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -18,21 +24,26 @@
 namespace ehr::portal {
 namespace {
 
+std::unique_ptr<Database> notes_database(const std::filesystem::path& file) {
+  auto db = std::make_unique<Database>(file);
+  Transaction tx(*db);
+  tx.execute_script("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
+  tx.commit();
+  return db;
+}
+
+// What another connection sees: only committed rows.
+int64_t committed_rows(const std::filesystem::path& file) {
+  Database other(file);
+  Transaction tx(other, TransactionMode::read);
+  Statement count = tx.prepare("SELECT COUNT(*) FROM notes");
+  return count.step() ? count.int64(0) : -1;
+}
+
 class GroupCommitTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    db_ = std::make_unique<Database>(dir_ / "portal.db");
-    Transaction tx(*db_);
-    tx.execute_script("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
-    tx.commit();
-  }
-  // What another connection sees: only committed rows.
-  int64_t committed_rows() {
-    Database other(dir_ / "portal.db");
-    Transaction tx(other, TransactionMode::read);
-    Statement count = tx.prepare("SELECT COUNT(*) FROM notes");
-    return count.step() ? count.int64(0) : -1;
-  }
+  void SetUp() override { db_ = notes_database(dir_ / "portal.db"); }
+  int64_t committed_rows() { return ehr::portal::committed_rows(db_->file()); }
   static int64_t insert(Transaction& tx, const std::string& text) {
     Statement statement = tx.prepare("INSERT INTO notes (text) VALUES (?1) RETURNING id");
     statement.bind(1, text);
@@ -92,6 +103,146 @@ TEST_F(GroupCommitTest, AFailingWriteFailsAloneAndLeavesNothingBehind) {
   for (auto& sender : senders) sender.join();
   EXPECT_EQ(failures.load(), 3);
   EXPECT_EQ(committed_rows(), 1 + 3);
+}
+
+// Many tenants in one process: each has its own database and writer, the threads are shared.
+class ManyWritersTest : public ::testing::Test {
+ protected:
+  struct Tenant {
+    std::unique_ptr<Database> db;
+    std::unique_ptr<GroupCommitWriter> writer;
+  };
+
+  Tenant& add_tenant() {
+    Tenant& tenant = tenants_.emplace_back();
+    tenant.db = notes_database(dir_ / ("tenant-" + std::to_string(tenants_.size()) + ".db"));
+    tenant.writer = std::make_unique<GroupCommitWriter>(*tenant.db);
+    return tenant;
+  }
+  static int64_t committed_rows(const Tenant& tenant) {
+    return ehr::portal::committed_rows(tenant.db->file());
+  }
+  static void insert(Transaction& tx, const std::string& text) {
+    Statement statement = tx.prepare("INSERT INTO notes (text) VALUES (?1)");
+    statement.bind(1, text);
+    (void)statement.step();  // no row comes back from an INSERT; a broken key throws
+  }
+  static std::size_t threads_in_process() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+    return count;
+  }
+
+  test::TempDir dir_;
+  std::deque<Tenant> tenants_;
+};
+
+TEST_F(ManyWritersTest, ManyTenantsWritingAtOnceShareABoundedNumberOfThreads) {
+  const std::size_t before = threads_in_process();
+  constexpr int kTenants = 12;
+  constexpr int kEach = 20;
+  for (int t = 0; t < kTenants; ++t) add_tenant();
+
+  std::atomic<int> senders_done{0};
+  std::vector<std::thread> senders;
+  for (auto& tenant : tenants_) {
+    senders.emplace_back([&] {
+      for (int i = 0; i < kEach; ++i)
+        tenant.writer->run([&](Transaction& tx) { insert(tx, std::to_string(i)); });
+      ++senders_done;
+    });
+  }
+  std::size_t most = 0;
+  while (senders_done.load() < kTenants) {
+    most = std::max(most, threads_in_process());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (auto& sender : senders) sender.join();
+  // The senders and at most the pool's threads; not a writer thread per tenant.
+  EXPECT_LE(most, before + kTenants + GroupCommitWriter::thread_limit());
+  for (const auto& tenant : tenants_) EXPECT_EQ(committed_rows(tenant), kEach);
+
+  // No writer thread outlives the last writer.
+  tenants_.clear();
+  EXPECT_EQ(threads_in_process(), before);
+}
+
+TEST_F(ManyWritersTest, AFailingWriteInOneTenantLeavesAnotherWritingConcurrentlyAlone) {
+  Tenant& failing = add_tenant();
+  Tenant& healthy = add_tenant();
+  failing.writer->run([](Transaction& tx) { insert(tx, "taken"); });
+  constexpr int kThreads = 4;
+  constexpr int kEach = 25;
+  std::atomic<int> failing_errors{0};
+  std::atomic<int> healthy_errors{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < kThreads; ++t) {
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string text = std::to_string(t) + ":" + std::to_string(i);
+        try {
+          // Every other write of this tenant breaks its unique key after a first row.
+          failing.writer->run([&](Transaction& tx) {
+            insert(tx, text);
+            if (i % 2 == 1) insert(tx, "taken");
+          });
+        } catch (const Error&) {
+          ++failing_errors;
+        }
+      }
+    });
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        try {
+          healthy.writer->run(
+              [&](Transaction& tx) { insert(tx, std::to_string(t) + ":" + std::to_string(i)); });
+        } catch (const Error&) {
+          ++healthy_errors;
+        }
+      }
+    });
+  }
+  for (auto& sender : senders) sender.join();
+  EXPECT_EQ(healthy_errors.load(), 0);
+  EXPECT_EQ(committed_rows(healthy), kThreads * kEach);
+  const int failures = kThreads * (kEach / 2);
+  EXPECT_EQ(failing_errors.load(), failures);
+  EXPECT_EQ(committed_rows(failing), 1 + kThreads * kEach - failures);
+}
+
+TEST_F(ManyWritersTest, ShuttingOneTenantDownWaitsForItsBatchWhileAnotherWritesConcurrently) {
+  Tenant& leaving = add_tenant();
+  Tenant& staying = add_tenant();
+
+  // The leaving tenant's write is inside its transaction, holding a pool thread, when it shuts down.
+  std::promise<void> inside;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread last_sender([&] {
+    leaving.writer->run([&](Transaction& tx) {
+      insert(tx, "last words");
+      inside.set_value();
+      released.wait();
+    });
+  });
+  inside.get_future().wait();
+  std::atomic<bool> shut_down{false};
+  std::thread shutdown([&] {
+    leaving.writer.reset();
+    shut_down = true;
+  });
+
+  // Meanwhile another tenant writes, and is answered.
+  for (int i = 0; i < 20; ++i) staying.writer->run([&](Transaction& tx) { insert(tx, std::to_string(i)); });
+  EXPECT_FALSE(shut_down.load()) << "the writer stopped before its batch was committed";
+
+  release.set_value();
+  last_sender.join();
+  shutdown.join();
+  EXPECT_EQ(committed_rows(leaving), 1);
+  // The shared threads serve the others after one tenant has gone.
+  staying.writer->run([&](Transaction& tx) { insert(tx, "after"); });
+  EXPECT_EQ(committed_rows(staying), 21);
 }
 
 }  // namespace

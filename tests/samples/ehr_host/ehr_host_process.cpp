@@ -1,7 +1,11 @@
 #include "ehr_host_process.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pty.h>
 #include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -65,6 +69,57 @@ Outcome EhrHost::run(const std::vector<std::string>& args, const std::string& in
   for (const std::string& arg : args) command += " " + quote(arg);
   command += " <" + quote(in.string()) + " >" + quote(out.string()) + " 2>" + quote(err.string());
   const int status = std::system(command.c_str());
+  Outcome run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+Outcome EhrHost::run_at_terminal(const std::vector<std::string>& args, const std::string& typed) const {
+  const auto out = temp.path() / ".stdout";
+  const auto err = temp.path() / ".stderr";
+  int terminal = -1;
+  int device = -1;
+  if (openpty(&terminal, &device, nullptr, nullptr, nullptr) != 0) {
+    ADD_FAILURE() << "openpty failed";
+    return {};
+  }
+  std::vector<std::string> argv = {EHR_HOST_BINARY,
+                                   "--data",
+                                   data_directory.string(),
+                                   "--plugins",
+                                   plugins_directory.string(),
+                                   "--practice",
+                                   practice_file.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const pid_t child = fork();
+  if (child == 0) {
+    const int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    dup2(device, STDIN_FILENO);
+    dup2(out_fd, STDOUT_FILENO);
+    dup2(err_fd, STDERR_FILENO);
+    ::close(terminal);
+    unsetenv("EHR_HOST_LOG");
+    std::vector<char*> pointers;
+    for (std::string& arg : argv) pointers.push_back(arg.data());
+    pointers.push_back(nullptr);
+    execv(pointers[0], pointers.data());
+    _exit(127);
+  }
+  ::close(device);
+  // Typed ahead: the terminal's line discipline keeps it until ehr-host reads, and Ctrl-D at the
+  // start of a line is the end of input.
+  const std::string keys = typed + "\n\x04";
+  EXPECT_EQ(::write(terminal, keys.data(), keys.size()), static_cast<ssize_t>(keys.size()));
+  // Drains the echo so that the terminal never blocks ehr-host.
+  char echo[4096];
+  while (::read(terminal, echo, sizeof echo) > 0) {
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ::close(terminal);
   Outcome run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   run.out = slurp(out);

@@ -29,6 +29,9 @@ class EhrHost {
 
   // `ehr-host ARGS...`, with `input` on stdin.
   Outcome run(const std::vector<std::string>& args, const std::string& input = "") const;
+  // `ehr-host ARGS...` with stdin on a terminal (a pseudo-terminal) where `typed` is typed and
+  // then Ctrl-D; stdout and stderr are captured as by run().
+  Outcome run_at_terminal(const std::vector<std::string>& args, const std::string& typed) const;
   // The same with --json, stdout parsed.
   Outcome json(std::vector<std::string> args, const std::string& input = "") const;
 

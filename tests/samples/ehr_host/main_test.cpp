@@ -30,9 +30,10 @@ TEST(EhrHostCli, GroupAndCommandHelp) {
 
 TEST(EhrHostCli, UnknownGroupIsAUsageError) {
   EhrHost host;
-  const Outcome run = host.run({"patients", "list"});
+  const Outcome run = host.run({"patient", "list"});
   EXPECT_EQ(run.exit_code, 2);
-  EXPECT_NE(run.err.find("unknown command group 'patients'"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("unknown command group 'patient'; did you mean 'patients'?"), std::string::npos)
+      << run.err;
   EXPECT_TRUE(run.out.empty());
 }
 

@@ -47,7 +47,7 @@ TEST(SettingsCommands, WithoutTheRoleSettingsAreForbiddenAndNothingChanges) {  /
   EhrHost host;
   const Outcome show = host.run({"settings", "show", "--as", "drlee", "--general"});
   EXPECT_EQ(show.exit_code, 3);
-  EXPECT_NE(show.err.find("forbidden"), std::string::npos) << show.err;
+  EXPECT_NE(show.err.find("drlee' may not open Portal Settings"), std::string::npos) << show.err;
   const Outcome set = host.json({"settings", "set", "--as", "frontdesk", "--general", "my_messages=on"});
   EXPECT_EQ(set.exit_code, 3);
   EXPECT_EQ(set.json()["error"]["status"], "forbidden");
