@@ -34,8 +34,8 @@ std::span<const ConfigKey> config_keys() noexcept {
 PluginConfig::PluginConfig(Entries entries) : entries_(std::move(entries)) {
   std::string unknown;
   std::set<std::string> seen;
-  for (const auto& [key, value] : entries_) {
-    (void)value;
+  for (const auto& entry : entries_) {
+    const std::string& key = entry.first;
     if (!seen.insert(key).second)
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "the configuration key '" + key + "' is given twice",
                   "config");
