@@ -95,6 +95,25 @@ ehr_status message_sink(void* ctx, const ehr_message_view* message) {
                                                 });
 }
 
+ehr_status webhook_delivery_sink(void* ctx, const ehr_webhook_delivery* delivery) {
+  return collect<ehr_webhook_delivery, WebhookDelivery>(
+      ctx, delivery, EHR_STRUCT_WEBHOOK_DELIVERY, EHR_SIZE_THROUGH(ehr_webhook_delivery, last_error),
+      "ehr_webhook_delivery", [](const ehr_webhook_delivery& d) {
+        WebhookDelivery out;
+        out.delivery_id = d.delivery_id;
+        out.message_id = d.message_id;
+        out.thread_id = d.thread_id;
+        out.idempotency_key = copy(d.idempotency_key);
+        out.state = copy(d.state);
+        out.attempts = d.attempts;
+        out.created_at_unix_ms = d.created_at_unix_ms;
+        out.next_attempt_at_unix_ms = d.next_attempt_at_unix_ms;
+        out.delivered_at_unix_ms = d.delivered_at_unix_ms;
+        out.last_error = copy(d.last_error);
+        return out;
+      });
+}
+
 Result<Sent> read_sent(const ehr_sent& sent) {
   return Sent{sent.thread_id, sent.message_id, sent.sent_at_unix_ms};
 }
@@ -256,6 +275,32 @@ Result<std::vector<Recipient>> MessagingChannel::list_participants(const Princip
   if (!collector.problem.is_ok()) return collector.problem;
   if (code != EHR_STATUS_OK) return error.status(code);
   return std::move(collector.items);
+}
+
+Result<std::vector<WebhookDelivery>> MessagingChannel::list_webhook_deliveries(std::string_view state,
+                                                                               std::uint32_t limit) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.list_webhook_deliveries == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer a webhook");
+  Collector<WebhookDelivery> collector;
+  detail::ErrorSlot error;
+  const ehr_status code = binding_->api.list_webhook_deliveries(
+      binding_->handle, view(state), limit, &collector, webhook_delivery_sink, error.out());
+  if (!collector.problem.is_ok()) return collector.problem;
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return std::move(collector.items);
+}
+
+Result<std::uint64_t> MessagingChannel::retry_webhook_deliveries(std::int64_t delivery_id) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.retry_webhook_deliveries == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer a webhook");
+  std::uint64_t count = 0;
+  detail::ErrorSlot error;
+  const ehr_status code =
+      binding_->api.retry_webhook_deliveries(binding_->handle, delivery_id, &count, error.out());
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return count;
 }
 
 }  // namespace ehr::host

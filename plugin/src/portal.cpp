@@ -23,6 +23,7 @@ const std::filesystem::path& require_directory(const std::filesystem::path& dire
 Portal::Portal(const PortalConfig& config)
     : host_(config.host),
       config_(config.config),
+      webhook_settings_(WebhookSettings::from(config_)),
       schema_(SettingsSchema::load_file(config.settings_schema)),
       database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
       audit_(open_migrated(database_), host_),
@@ -32,6 +33,10 @@ Portal::Portal(const PortalConfig& config)
       conversations_(database_, host_, settings_, audit_, hooks_) {
   conversations_.set_new_message_notifier(
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
+  if (webhook_settings_) {
+    webhook_ = std::make_unique<WebhookDelivery>(*webhook_settings_, database_.file());
+    conversations_.set_webhook(webhook_.get());
+  }
 }
 
 Portal::~Portal() = default;

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "audit/audit_log.hpp"
 #include "branding/portal_notifier.hpp"
@@ -14,6 +15,8 @@
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
 #include "storage/database.hpp"
+#include "webhook/webhook_delivery.hpp"
+#include "webhook/webhook_outbox.hpp"
 
 namespace ehr::portal {
 
@@ -51,20 +54,24 @@ class Portal {
 
   [[nodiscard]] ConversationService& conversations() noexcept { return conversations_; }
   [[nodiscard]] PortalNotifier& notifier() noexcept { return notifier_; }
+  // The webhook's worker; null when webhook.url is not configured.
+  [[nodiscard]] WebhookDelivery* webhook() noexcept { return webhook_.get(); }
 
  private:
   static Database& open_migrated(Database& database);
 
   HostClient host_;
   PluginConfig config_;  // first: a refused key stops init before anything is opened
+  std::optional<WebhookSettings> webhook_settings_;  // checked before anything is opened, too
   SettingsSchema schema_;
   Database database_;
   AuditLog audit_;
   HookRegistry hooks_;
   SettingsService settings_;
-  PortalNotifier notifier_;            // branded notices and invitations (issue 5)
-  ConversationService conversations_;  // after settings_: it asks them on every send
-  std::atomic<bool> enabled_{true};    // plugin.h: a plugin is enabled once on_init returns
+  PortalNotifier notifier_;                   // branded notices and invitations (issue 5)
+  ConversationService conversations_;         // after settings_: it asks them on every send
+  std::unique_ptr<WebhookDelivery> webhook_;  // started last, stopped first
+  std::atomic<bool> enabled_{true};           // plugin.h: a plugin is enabled once on_init returns
 };
 
 }  // namespace ehr::portal

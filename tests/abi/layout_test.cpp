@@ -528,8 +528,41 @@ EHR_NO_PADDING_BETWEEN(ehr_invite_request, struct_size, actor_user_id);
 EHR_NO_PADDING_BETWEEN(ehr_invite_request, actor_user_id, portal_user_id);
 EHR_NO_PADDING_AFTER(ehr_invite_request, portal_user_id);
 
+// ehr_webhook_delivery (channel.h, since 1.1)
+static_assert(sizeof(ehr_webhook_delivery) == 112, "ehr_webhook_delivery: size");
+static_assert(offsetof(ehr_webhook_delivery, struct_type) == 0, "ehr_webhook_delivery.struct_type moved");
+static_assert(offsetof(ehr_webhook_delivery, struct_size) == 4, "ehr_webhook_delivery.struct_size moved");
+static_assert(offsetof(ehr_webhook_delivery, delivery_id) == 8, "ehr_webhook_delivery.delivery_id moved");
+static_assert(offsetof(ehr_webhook_delivery, message_id) == 16, "ehr_webhook_delivery.message_id moved");
+static_assert(offsetof(ehr_webhook_delivery, thread_id) == 24, "ehr_webhook_delivery.thread_id moved");
+static_assert(offsetof(ehr_webhook_delivery, idempotency_key) == 32,
+              "ehr_webhook_delivery.idempotency_key moved");
+static_assert(offsetof(ehr_webhook_delivery, state) == 48, "ehr_webhook_delivery.state moved");
+static_assert(offsetof(ehr_webhook_delivery, attempts) == 64, "ehr_webhook_delivery.attempts moved");
+static_assert(offsetof(ehr_webhook_delivery, reserved) == 68, "ehr_webhook_delivery.reserved moved");
+static_assert(offsetof(ehr_webhook_delivery, created_at_unix_ms) == 72,
+              "ehr_webhook_delivery.created_at_unix_ms moved");
+static_assert(offsetof(ehr_webhook_delivery, next_attempt_at_unix_ms) == 80,
+              "ehr_webhook_delivery.next_attempt_at_unix_ms moved");
+static_assert(offsetof(ehr_webhook_delivery, delivered_at_unix_ms) == 88,
+              "ehr_webhook_delivery.delivered_at_unix_ms moved");
+static_assert(offsetof(ehr_webhook_delivery, last_error) == 96, "ehr_webhook_delivery.last_error moved");
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, struct_size, delivery_id);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, delivery_id, message_id);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, message_id, thread_id);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, thread_id, idempotency_key);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, idempotency_key, state);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, state, attempts);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, attempts, reserved);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, reserved, created_at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, created_at_unix_ms, next_attempt_at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, next_attempt_at_unix_ms, delivered_at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, delivered_at_unix_ms, last_error);
+EHR_NO_PADDING_AFTER(ehr_webhook_delivery, last_error);
+
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 96, "ehr_channel_api: size (1.0: 80)");
+static_assert(sizeof(ehr_channel_api) == 112, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -556,7 +589,13 @@ static_assert(offsetof(ehr_channel_api, add_participant) == 80, "ehr_channel_api
 static_assert(offsetof(ehr_channel_api, list_participants) == 88, "ehr_channel_api.list_participants moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, invite_portal_user, add_participant);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, add_participant, list_participants);
-EHR_NO_PADDING_AFTER(ehr_channel_api, list_participants);
+static_assert(offsetof(ehr_channel_api, list_webhook_deliveries) == 96,
+              "ehr_channel_api.list_webhook_deliveries moved");
+static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 104,
+              "ehr_channel_api.retry_webhook_deliveries moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, list_webhook_deliveries);
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_webhook_deliveries, retry_webhook_deliveries);
+EHR_NO_PADDING_AFTER(ehr_channel_api, retry_webhook_deliveries);
 
 // ehr_audit_verify_result (audit.h)
 static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");

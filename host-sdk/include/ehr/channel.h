@@ -150,10 +150,30 @@ typedef struct ehr_invite_request {
   ehr_str portal_user_id;
 } ehr_invite_request;
 
+/* Since 1.1. One message's delivery to the webhook the host admin configured (plugin config
+ * webhook.url): what an admin needs to see that deliveries flow, and nothing of the message
+ * itself (no body, subject or person). */
+typedef struct ehr_webhook_delivery {
+  uint32_t struct_type; /* EHR_STRUCT_WEBHOOK_DELIVERY */
+  uint32_t struct_size;
+  int64_t delivery_id;
+  int64_t message_id;
+  int64_t thread_id;
+  ehr_str idempotency_key; /* the Idempotency-Key header, the same on every attempt */
+  ehr_str state;           /* "pending", "delivered" or "dead" */
+  uint32_t attempts;
+  uint32_t reserved;
+  int64_t created_at_unix_ms;
+  int64_t next_attempt_at_unix_ms; /* pending: when it is next tried (0: at once); else 0 */
+  int64_t delivered_at_unix_ms;    /* delivered only; 0 otherwise */
+  ehr_str last_error;              /* the last failed attempt in words ("HTTP 503"); empty if none */
+} ehr_webhook_delivery;
+
 typedef ehr_status (*ehr_decision_sink_fn)(void* sink_ctx, const ehr_decision* decision);
 typedef ehr_status (*ehr_recipient_sink_fn)(void* sink_ctx, const ehr_recipient* recipient);
 typedef ehr_status (*ehr_thread_sink_fn)(void* sink_ctx, const ehr_thread_summary* thread);
 typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view* message);
+typedef ehr_status (*ehr_webhook_delivery_sink_fn)(void* sink_ctx, const ehr_webhook_delivery* delivery);
 
 typedef struct ehr_channel_api {
   uint32_t struct_type; /* EHR_STRUCT_CHANNEL_API */
@@ -196,6 +216,20 @@ typedef struct ehr_channel_api {
    * user see which staff were added. */
   ehr_status (*list_participants)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
                                   void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error);
+
+  /* Optional. Since 1.1. The webhook's deliveries, newest first, for the host's admin tooling
+   * (never a staff or portal page: there is no reader to check). state: empty for every state,
+   * else "pending", "delivered" or "dead" (another word is EHR_STATUS_INVALID_ARGUMENT naming
+   * "state"). limit: at most that many; 0 means 100. With no webhook configured the list is
+   * empty. */
+  ehr_status (*list_webhook_deliveries)(ehr_channel* channel, ehr_str state, uint32_t limit, void* sink_ctx,
+                                        ehr_webhook_delivery_sink_fn sink, ehr_error** out_error);
+  /* Optional. Since 1.1. Puts a dead delivery (delivery_id), or every dead one (delivery_id 0),
+   * back to pending with a fresh round of attempts, due at once. A delivery that is not dead is
+   * EHR_STATUS_INVALID_ARGUMENT, an unknown one EHR_STATUS_NOT_FOUND, both naming "delivery_id".
+   * *out_count: how many were put back; may be NULL. */
+  ehr_status (*retry_webhook_deliveries)(ehr_channel* channel, int64_t delivery_id, uint64_t* out_count,
+                                         ehr_error** out_error);
 } ehr_channel_api;
 
 /* Stable words for a deny reason, e.g. for audit records and machine-readable

@@ -14,11 +14,13 @@
 #include "ehr/abi_support/struct_io.hpp"
 #include "messaging/conversation_service.hpp"
 #include "portal.hpp"
+#include "storage/transaction.hpp"
+#include "webhook/webhook_outbox.hpp"
 
 namespace ehr::portal::abi {
 namespace {
 
-ConversationService& service_of(ehr_channel* channel) {
+Portal& portal_of(ehr_channel* channel) {
   if (channel == nullptr || channel->portal == nullptr) {
     throw Error(EHR_STATUS_INVALID_ARGUMENT, "no channel handle", "channel");
   }
@@ -27,7 +29,11 @@ ConversationService& service_of(ehr_channel* channel) {
                 "the portal-messaging plugin is disabled; an admin can enable it in the "
                 "plugin manager");
   }
-  return channel->portal->conversations();
+  return *channel->portal;
+}
+
+ConversationService& service_of(ehr_channel* channel) {
+  return portal_of(channel).conversations();
 }
 
 Principal principal_from(const ehr_principal* principal, const char* field) {
@@ -282,12 +288,78 @@ ehr_status list_participants(ehr_channel* channel, const ehr_principal* reader, 
   });
 }
 
+ehr_status list_webhook_deliveries(ehr_channel* channel, ehr_str state, uint32_t limit, void* sink_ctx,
+                                   ehr_webhook_delivery_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    Portal& portal = portal_of(channel);
+    require_sink(sink);
+    std::optional<OutboxState> only;
+    if (state.size != 0) {
+      only = parse_outbox_state(to_string(state));
+      if (!only) {
+        throw Error(EHR_STATUS_INVALID_ARGUMENT, "state is not one of pending, delivered, dead", "state");
+      }
+    }
+    std::vector<OutboxEntry> entries;
+    {
+      Transaction tx(portal.database(), TransactionMode::read);
+      entries = WebhookOutbox::list(tx, only, limit == 0 ? 100 : limit);
+    }
+    for (const OutboxEntry& entry : entries) {
+      ehr_webhook_delivery out{};
+      out.struct_type = EHR_STRUCT_WEBHOOK_DELIVERY;
+      out.struct_size = sizeof(ehr_webhook_delivery);
+      out.delivery_id = entry.id;
+      out.message_id = entry.message_id;
+      out.thread_id = entry.thread_id;
+      out.idempotency_key = view(entry.idempotency_key);
+      out.state = view(outbox_state_name(entry.state));
+      out.attempts = entry.attempts;
+      out.created_at_unix_ms = entry.created_at_ms;
+      out.next_attempt_at_unix_ms = entry.next_attempt_at_ms;
+      out.delivered_at_unix_ms = entry.delivered_at_ms;
+      out.last_error = view(entry.last_error);
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+  });
+}
+
+ehr_status retry_webhook_deliveries(ehr_channel* channel, int64_t delivery_id, uint64_t* out_count,
+                                    ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    Portal& portal = portal_of(channel);
+    if (delivery_id < 0) throw Error(EHR_STATUS_INVALID_ARGUMENT, "delivery_id is negative", "delivery_id");
+    uint64_t count = 0;
+    {
+      Transaction tx(portal.database(), TransactionMode::write);
+      try {
+        count = WebhookOutbox::retry(tx, delivery_id);
+      } catch (const Error& e) {
+        throw Error(e.code(), e.what(), "delivery_id");
+      }
+      tx.commit();
+    }
+    if (WebhookDelivery* webhook = portal.webhook()) webhook->wake();
+    if (out_count != nullptr) *out_count = count;
+  });
+}
+
 const ehr_channel_api kChannelApi = {
-    EHR_STRUCT_CHANNEL_API, sizeof(ehr_channel_api), &explain,
-    &list_recipients,       &start_thread,           &reply,
-    &list_threads,          &unread_total,           &read_thread,
-    &set_archived,          &invite_portal_user,     &add_participant,
+    EHR_STRUCT_CHANNEL_API,
+    sizeof(ehr_channel_api),
+    &explain,
+    &list_recipients,
+    &start_thread,
+    &reply,
+    &list_threads,
+    &unread_total,
+    &read_thread,
+    &set_archived,
+    &invite_portal_user,
+    &add_participant,
     &list_participants,
+    &list_webhook_deliveries,
+    &retry_webhook_deliveries,
 };
 
 }  // namespace

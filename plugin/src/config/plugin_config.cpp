@@ -13,7 +13,18 @@ namespace ehr::portal {
 namespace {
 
 // Grows with each feature that needs an admin's configuration.
-constexpr std::array<ConfigKey, 0> kConfigKeys{};
+constexpr std::array<ConfigKey, 6> kConfigKeys{{
+    {"webhook.url",
+     "where each stored message is POSTed as a FHIR Communication (http:// or https://); unset: no webhook"},
+    {"webhook.secret",
+     "the HMAC-SHA256 key of the X-Signature header (at least 16 characters; required with webhook.url)"},
+    {"webhook.max_attempts", "attempts before a message is dead-lettered (1 to 100, default 10)"},
+    {"webhook.backoff_base_ms",
+     "the wait after a first failed attempt, doubled after each (1 to 3600000, default 1000)"},
+    {"webhook.backoff_max_ms", "the longest wait between two attempts (1 to 86400000, default 600000)"},
+    {"webhook.timeout_ms",
+     "how long one attempt may take to connect, send and be answered (1 to 120000, default 10000)"},
+}};
 
 std::span<const ConfigKey> known() noexcept {
   return kConfigKeys;

@@ -13,6 +13,8 @@
 #include "roles/portal_roles.hpp"
 #include "settings/settings_service.hpp"
 #include "storage/database.hpp"
+#include "webhook/webhook_delivery.hpp"
+#include "webhook/webhook_outbox.hpp"
 
 namespace ehr::portal {
 namespace {
@@ -201,6 +203,8 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
     chart = facts_.chart(request.patient_id);
     decide();
   };
+  const std::optional<WebhookDraft> draft =
+      webhook_draft(request.sender, counterparts, request.patient_id, request.subject, request.body, now);
   const SentMessage sent = write_decided(chart, decide_again, [&](Transaction& tx) {
     ThreadRecord thread = store_.create_thread(tx, request.patient_id, request.subject, request.sender,
                                                recipients, request.body, now);
@@ -208,6 +212,7 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
     audit.detail = "new thread, message " + std::to_string(thread.last_message_id) + ", " +
                    std::to_string(recipients.size()) + " recipient(s)";
     audit_.append(tx, std::move(audit));
+    if (draft) WebhookOutbox::enqueue(tx, *draft, recipients, thread.id, thread.last_message_id, now);
     return SentMessage{thread.id, thread.last_message_id, now};
   });
   after_store(request.sender, request.patient_id, sent, request.subject, request.body, recipients);
@@ -245,11 +250,15 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
     chart = facts_.chart(thread.patient_id);
     decide();
   };
+  // The Communication's recipients are the thread's other participants, reachable now or not.
+  const std::optional<WebhookDraft> draft = webhook_draft(
+      request.sender, access.participants, thread.patient_id, thread.subject, request.body, now);
   const SentMessage sent = write_decided(chart, decide_again, [&](Transaction& tx) {
     MessageRecord message = store_.add_message(tx, thread.id, request.sender, request.body, now);
     AuditEntry audit = entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id));
     audit.detail = "reply, message " + std::to_string(message.id);
     audit_.append(tx, std::move(audit));
+    if (draft) WebhookOutbox::enqueue(tx, *draft, access.participants, thread.id, message.id, now);
     return SentMessage{thread.id, message.id, now};
   });
   after_store(request.sender, thread.patient_id, sent, thread.subject, request.body, recipients);
@@ -268,6 +277,15 @@ SentMessage ConversationService::write_decided(const ChartFacts& chart,
     // Another writer of the same database changed the settings after the check: decide on the new ones.
     decide_again();
   }
+}
+
+std::optional<WebhookDraft> ConversationService::webhook_draft(const Principal& sender,
+                                                               const std::vector<Principal>& people,
+                                                               const std::string& patient_id,
+                                                               const std::string& subject,
+                                                               const std::string& body, int64_t at_ms) const {
+  if (!webhook_) return std::nullopt;
+  return WebhookOutbox::draft(host_, sender, people, patient_id, subject, body, at_ms);
 }
 
 // ---- reading --------------------------------------------------------------------------------
@@ -490,6 +508,7 @@ void ConversationService::after_store(const Principal& sender, const std::string
   event.message_id = sent.message_id;
   event.subject = subject;
   event.body = body;
+  if (webhook_) webhook_->wake();  // the row is committed; the worker sends it when it can
   hooks_.run(event);
 
   if (!notifier_) return;

@@ -27,6 +27,8 @@ class Database;
 class HookRegistry;
 class HostClient;
 class SettingsService;
+class WebhookDelivery;
+struct WebhookDraft;
 
 struct ExplainQuery {
   std::string staff_user_id;   // empty: ask about the portal side only
@@ -115,6 +117,9 @@ class ConversationService {
 
   // Where new-message notices go (issue 5); set once while wiring, before any call.
   void set_new_message_notifier(NewMessageNotifier notifier) { notifier_ = std::move(notifier); }
+  // The webhook (config webhook.url): every stored message gets an outbox row in its own
+  // transaction, and the worker is woken after COMMIT. Set once while wiring, before any call.
+  void set_webhook(WebhookDelivery* webhook) noexcept { webhook_ = webhook; }
 
  private:
   // A thread the caller may open, as it was when access was checked.
@@ -147,6 +152,13 @@ class ConversationService {
   // `decide_again` refreshes `chart` and decides again (refusing by throwing), then it retries.
   SentMessage write_decided(const ChartFacts& chart, const std::function<void()>& decide_again,
                             const std::function<SentMessage(Transaction&)>& write);
+  // With the webhook on: the message's people as FHIR knows them, asked of the host now (before
+  // the write), for the outbox row the write adds.
+  [[nodiscard]] std::optional<WebhookDraft> webhook_draft(const Principal& sender,
+                                                          const std::vector<Principal>& people,
+                                                          const std::string& patient_id,
+                                                          const std::string& subject, const std::string& body,
+                                                          int64_t at_ms) const;
   // Audits the refusal (committed through the writer before the caller hears of it), then throws it.
   [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
                            const std::string& message, const std::string& field = {});
@@ -161,6 +173,7 @@ class ConversationService {
   ReaderPool readers_;
   GroupCommitWriter writer_;
   NewMessageNotifier notifier_;
+  WebhookDelivery* webhook_ = nullptr;
 };
 
 }  // namespace ehr::portal

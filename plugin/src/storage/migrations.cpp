@@ -78,6 +78,30 @@ BEGIN UPDATE settings_version SET version = version + 1; END;
 CREATE TRIGGER settings_value_delete_bumps AFTER DELETE ON settings_value
 BEGIN UPDATE settings_version SET version = version + 1; END;
 )sql"},
+    // The webhook's outbox: a row per stored message, written in the message's own transaction,
+    // so a message is durable exactly when its delivery is. The store id makes the idempotency
+    // keys (and the FHIR identifiers) unique across plugin databases.
+    {6, "webhook: the store's id and the delivery outbox", R"sql(
+CREATE TABLE store_identity (
+  only     INTEGER PRIMARY KEY CHECK (only = 1),
+  store_id TEXT NOT NULL
+);
+INSERT INTO store_identity(only, store_id) VALUES (1, lower(hex(randomblob(16))));
+CREATE TABLE webhook_outbox (
+  id              INTEGER PRIMARY KEY,
+  message_id      INTEGER NOT NULL UNIQUE REFERENCES messages(id),
+  thread_id       INTEGER NOT NULL,
+  idempotency_key TEXT NOT NULL UNIQUE,
+  payload         TEXT,              -- the Communication; cleared once delivered
+  state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,  -- unix ms
+  created_at      INTEGER NOT NULL,
+  delivered_at    INTEGER,
+  last_error      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX webhook_outbox_by_state ON webhook_outbox(state, thread_id, id);
+)sql"},
 };
 
 constexpr const char* kVersionTableSql = R"sql(

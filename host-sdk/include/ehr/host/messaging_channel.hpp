@@ -105,6 +105,21 @@ struct InviteRequest {
   std::string portal_user_id;
 };
 
+// One message's delivery to the plugin's webhook (ABI 1.1): ids, state and attempts, never
+// anything of the message itself.
+struct WebhookDelivery {
+  std::int64_t delivery_id = 0;
+  std::int64_t message_id = 0;
+  std::int64_t thread_id = 0;
+  std::string idempotency_key;
+  std::string state;  // "pending", "delivered" or "dead"
+  std::uint32_t attempts = 0;
+  std::int64_t created_at_unix_ms = 0;
+  std::int64_t next_attempt_at_unix_ms = 0;  // pending only
+  std::int64_t delivered_at_unix_ms = 0;     // delivered only
+  std::string last_error;                    // the last failed attempt in words; empty if none
+};
+
 // A cheap, copyable handle. THREADING: any method may be called concurrently.
 class MessagingChannel {
  public:
@@ -133,6 +148,14 @@ class MessagingChannel {
   // Everyone on the thread, by display name, for a reader that may open it.
   // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
   Result<std::vector<Recipient>> list_participants(const Principal& reader, std::int64_t thread_id) const;
+  // The webhook's deliveries, newest first, for the host's admin tooling. state: empty for all,
+  // else "pending", "delivered" or "dead"; limit 0: 100. EHR_STATUS_UNSUPPORTED from a plugin
+  // built against ABI 1.0.
+  Result<std::vector<WebhookDelivery>> list_webhook_deliveries(std::string_view state = {},
+                                                               std::uint32_t limit = 0) const;
+  // A dead delivery (or, with delivery_id 0, every dead one) back to pending with a fresh round
+  // of attempts; how many. EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<std::uint64_t> retry_webhook_deliveries(std::int64_t delivery_id) const;
 
  private:
   std::shared_ptr<const detail::ChannelBinding> binding_;

@@ -1,0 +1,69 @@
+// The webhook's delivery worker: one thread per plugin instance that has webhook.url set (none
+// otherwise), which POSTs the outbox's rows one at a time, on its own database connection. It
+// never calls the host (host services are for the duration of a plugin call), so what it did is
+// kept in the outbox rows (attempts, state, last error) for `ehr-host webhooks list`, and it logs
+// nothing. A send only wakes it: no send waits on the network.
+//
+// Each POST carries the Communication as the body and the headers
+//   Content-Type: application/fhir+json
+//   Idempotency-Key: <store id>.<message id>   (the same on every attempt of a message)
+//   X-Webhook-Timestamp: <unix seconds of this attempt>
+//   X-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>
+// A 2xx answer delivers it. Anything else (another status, no connection, a timeout) is a failed
+// attempt: the next waits base * 2^(attempts - 1) capped at the maximum, with full jitter in its
+// upper half, and after max_attempts the row is dead until retried.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "webhook/webhook_outbox.hpp"
+
+namespace ehr::portal {
+
+class Database;
+
+// "sha256=" and the lowercase hex HMAC-SHA256 of timestamp + "." + body under `secret`.
+[[nodiscard]] std::string webhook_signature(const std::string& secret, const std::string& timestamp,
+                                            const std::string& body);
+
+class WebhookDelivery {
+ public:
+  // Opens its own connection to `database_file` and starts the worker, which resumes every
+  // pending row left by an earlier run.
+  WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file);
+  // Interrupts an attempt in flight (it stays pending, to be made again next time) and joins.
+  ~WebhookDelivery();
+  WebhookDelivery(const WebhookDelivery&) = delete;
+  WebhookDelivery& operator=(const WebhookDelivery&) = delete;
+
+  // Something was queued or retried: look again now. Never blocks on delivery.
+  void wake();
+
+  [[nodiscard]] const WebhookSettings& settings() const noexcept { return settings_; }
+
+ private:
+  void run();
+  // One POST; empty on a 2xx answer, else the error words for the row.
+  std::string post(const OutboxDue& due);
+  [[nodiscard]] int64_t backoff_ms(uint32_t attempts);
+
+  const WebhookSettings settings_;
+  std::unique_ptr<Database> db_;
+  std::mt19937_64 random_;
+  std::mutex mutex_;
+  std::condition_variable wake_cv_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::function<void()> interrupt_;  // stops the attempt in flight, under mutex_
+  std::thread thread_;
+};
+
+}  // namespace ehr::portal
