@@ -1,12 +1,27 @@
 #include "command_line.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 namespace ehr::sample::cli {
 
 void usage_error(const std::string& message) {
   throw CommandError(kExitUsage, message, "usage");
+}
+
+std::int64_t positive_id(const std::string& text, std::string_view what, std::string_view kind) {
+  std::size_t used = 0;
+  long long id = 0;
+  try {
+    id = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || id <= 0) {
+    usage_error(std::string(what) + " must be " + std::string(kind) + ", not '" + text + "'");
+  }
+  return id;
 }
 
 CommandLine::CommandLine(std::string usage, std::vector<std::string> args)

@@ -1,6 +1,7 @@
 // Parsing one command's arguments, and the error a command raises to stop with a reason.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -43,6 +44,10 @@ class CommandError : public std::runtime_error {
 };
 
 [[noreturn]] void usage_error(const std::string& message);
+
+// A thread's, a delivery's, ... number: a whole number above 0, else a usage error saying
+// "`what` must be `kind`, not 'TEXT'" (e.g. "THREAD must be a thread number").
+[[nodiscard]] std::int64_t positive_id(const std::string& text, std::string_view what, std::string_view kind);
 
 // The arguments after `ehr-host GROUP COMMAND`. Options are taken out by name; what remains must
 // be positional, so a misspelt option is an error rather than silently ignored.

@@ -51,6 +51,7 @@ const CommandGroup& messages_commands();
 const CommandGroup& audit_commands();
 const CommandGroup& portal_commands();
 const CommandGroup& notifications_commands();
+const CommandGroup& webhooks_commands();
 // practice_commands.cpp: the ids other commands take.
 const CommandGroup& patients_commands();
 const CommandGroup& portal_users_commands();

@@ -15,15 +15,7 @@ namespace host = ehr::host;
 namespace {
 
 std::int64_t thread_id(const std::string& text) {
-  std::size_t used = 0;
-  long long id = 0;
-  try {
-    id = std::stoll(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || id <= 0) usage_error("THREAD must be a thread number, not '" + text + "'");
-  return id;
+  return positive_id(text, "THREAD", "a thread number");
 }
 
 // Far above any body the plugin accepts (its limit is in characters, at most 4 bytes each), and
