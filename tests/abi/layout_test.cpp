@@ -562,7 +562,7 @@ EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, delivered_at_unix_ms, last_error);
 EHR_NO_PADDING_AFTER(ehr_webhook_delivery, last_error);
 
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 112, "ehr_channel_api: size (1.0: 80)");
+static_assert(sizeof(ehr_channel_api) == 120, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -589,13 +589,31 @@ static_assert(offsetof(ehr_channel_api, add_participant) == 80, "ehr_channel_api
 static_assert(offsetof(ehr_channel_api, list_participants) == 88, "ehr_channel_api.list_participants moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, invite_portal_user, add_participant);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, add_participant, list_participants);
-static_assert(offsetof(ehr_channel_api, list_webhook_deliveries) == 96,
+static_assert(offsetof(ehr_channel_api, chart_brand) == 96, "ehr_channel_api.chart_brand moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, chart_brand);
+
+static_assert(offsetof(ehr_channel_api, list_webhook_deliveries) == 104,
               "ehr_channel_api.list_webhook_deliveries moved");
-static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 104,
+static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 112,
               "ehr_channel_api.retry_webhook_deliveries moved");
-EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, list_webhook_deliveries);
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, chart_brand, list_webhook_deliveries);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_webhook_deliveries, retry_webhook_deliveries);
 EHR_NO_PADDING_AFTER(ehr_channel_api, retry_webhook_deliveries);
+
+// ehr_brand (channel.h, since 1.1)
+static_assert(sizeof(ehr_brand) == 72, "ehr_brand: size");
+static_assert(offsetof(ehr_brand, struct_type) == 0, "ehr_brand.struct_type moved");
+static_assert(offsetof(ehr_brand, struct_size) == 4, "ehr_brand.struct_size moved");
+static_assert(offsetof(ehr_brand, name) == 8, "ehr_brand.name moved");
+static_assert(offsetof(ehr_brand, phone) == 24, "ehr_brand.phone moved");
+static_assert(offsetof(ehr_brand, address) == 40, "ehr_brand.address moved");
+static_assert(offsetof(ehr_brand, location_id) == 56, "ehr_brand.location_id moved");
+EHR_NO_PADDING_BETWEEN(ehr_brand, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_brand, struct_size, name);
+EHR_NO_PADDING_BETWEEN(ehr_brand, name, phone);
+EHR_NO_PADDING_BETWEEN(ehr_brand, phone, address);
+EHR_NO_PADDING_BETWEEN(ehr_brand, address, location_id);
+EHR_NO_PADDING_AFTER(ehr_brand, location_id);
 
 // ehr_audit_verify_result (audit.h)
 static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");

@@ -581,6 +581,7 @@ TEST_F(PluginManagerTest, AHostOfAbi11LoadsAndUsesAPluginBuiltForAbi10) {
             EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->list_participants(Principal::staff("drlee"), sent->thread_id).status().code(),
             EHR_STATUS_UNSUPPORTED);
+  EXPECT_EQ(channel->chart_brand(Principal::staff("drlee"), "p1").status().code(), EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->list_webhook_deliveries().status().code(), EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->retry_webhook_deliveries(0).status().code(), EHR_STATUS_UNSUPPORTED);
 }

@@ -150,6 +150,19 @@ typedef struct ehr_invite_request {
   ehr_str portal_user_id;
 } ehr_invite_request;
 
+/* Since 1.1. Whose name, phone and address a portal page about a chart shows: the same brand
+ * rules as the plugin's notifications and invitations (the location's information when My
+ * Messages and Use Location Information are both on at the chart's location, else the
+ * company's). The strings are valid for the sink call only. */
+typedef struct ehr_brand {
+  uint32_t struct_type; /* EHR_STRUCT_BRAND */
+  uint32_t struct_size;
+  ehr_str name; /* the alias when one is set, else the name */
+  ehr_str phone;
+  ehr_str address;
+  ehr_str location_id; /* the location whose information is shown; empty for the company's */
+} ehr_brand;
+
 /* Since 1.1. One message's delivery to the webhook the host admin configured (plugin config
  * webhook.url): what an admin needs to see that deliveries flow, and nothing of the message
  * itself (no body, subject or person). */
@@ -173,6 +186,7 @@ typedef ehr_status (*ehr_decision_sink_fn)(void* sink_ctx, const ehr_decision* d
 typedef ehr_status (*ehr_recipient_sink_fn)(void* sink_ctx, const ehr_recipient* recipient);
 typedef ehr_status (*ehr_thread_sink_fn)(void* sink_ctx, const ehr_thread_summary* thread);
 typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view* message);
+typedef ehr_status (*ehr_brand_sink_fn)(void* sink_ctx, const ehr_brand* brand);
 typedef ehr_status (*ehr_webhook_delivery_sink_fn)(void* sink_ctx, const ehr_webhook_delivery* delivery);
 
 typedef struct ehr_channel_api {
@@ -216,6 +230,13 @@ typedef struct ehr_channel_api {
    * user see which staff were added. */
   ehr_status (*list_participants)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
                                   void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error);
+  /* Optional. Since 1.1. The brand of a chart (ehr_brand), handed to the sink once, for an active
+   * staff user or for an active portal user who is a contact on the chart; refused otherwise with
+   * the reader's deny reason (UNKNOWN_USER, STAFF_INACTIVE, PORTAL_ACCOUNT_INACTIVE,
+   * NOT_A_CONTACT), audited like any refusal. An unknown patient is EHR_STATUS_NOT_FOUND. Lets a
+   * portal show the practice a patient's messages come from, as its notifications do. */
+  ehr_status (*chart_brand)(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
+                            void* sink_ctx, ehr_brand_sink_fn sink, ehr_error** out_error);
 
   /* Optional. Since 1.1. The webhook's deliveries, newest first, for the host's admin tooling
    * (never a staff or portal page: there is no reader to check). state: empty for every state,

@@ -149,6 +149,7 @@ enum {
   EHR_STRUCT_EXPLAIN_REQUEST = 38,
   EHR_STRUCT_INVITE_REQUEST = 39,
   EHR_STRUCT_CONFIG_ENTRY = 40,    /* since 1.1 */
+  EHR_STRUCT_BRAND = 41,           /* since 1.1 */
   EHR_STRUCT_WEBHOOK_DELIVERY = 46 /* since 1.1 */
 };
 

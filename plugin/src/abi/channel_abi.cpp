@@ -10,6 +10,7 @@
 
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
+#include "branding/brand.hpp"
 #include "common/error.hpp"
 #include "ehr/abi_support/struct_io.hpp"
 #include "messaging/conversation_service.hpp"
@@ -288,6 +289,27 @@ ehr_status list_participants(ehr_channel* channel, const ehr_principal* reader, 
   });
 }
 
+ehr_status chart_brand(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id, void* sink_ctx,
+                       ehr_brand_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const Principal who = principal_from(reader, "reader");
+    require_sink(sink);
+    const std::string patient = to_string(patient_id);
+    service.check_chart_reader(who, patient);
+    const Brand brand =
+        BrandResolver(channel->portal->host(), channel->portal->settings()).for_patient(patient);
+    ehr_brand out{};
+    out.struct_type = EHR_STRUCT_BRAND;
+    out.struct_size = sizeof(ehr_brand);
+    out.name = view(brand.name);
+    out.phone = view(brand.phone);
+    out.address = view(brand.address);
+    out.location_id = view(brand.location_id);
+    (void)delivered(sink(sink_ctx, &out));
+  });
+}
+
 ehr_status list_webhook_deliveries(ehr_channel* channel, ehr_str state, uint32_t limit, void* sink_ctx,
                                    ehr_webhook_delivery_sink_fn sink, ehr_error** out_error) {
   return guarded(out_error, [&] {
@@ -358,6 +380,7 @@ const ehr_channel_api kChannelApi = {
     &invite_portal_user,
     &add_participant,
     &list_participants,
+    &chart_brand,
     &list_webhook_deliveries,
     &retry_webhook_deliveries,
 };

@@ -115,6 +115,11 @@ class ConversationService {
   // Everyone on the thread, by display name, for any reader that may open it; audited.
   [[nodiscard]] std::vector<Recipient> list_participants(const Principal& reader, int64_t thread_id);
 
+  // May `reader` see which practice the chart belongs to (its brand)? An active staff user may; a
+  // portal user must be active and a contact on the chart. Audits and throws the refusal when
+  // not; an unknown patient is Error(EHR_STATUS_NOT_FOUND).
+  void check_chart_reader(const Principal& reader, const std::string& patient_id);
+
   // Where new-message notices go (issue 5); set once while wiring, before any call.
   void set_new_message_notifier(NewMessageNotifier notifier) { notifier_ = std::move(notifier); }
   // The webhook (config webhook.url): every stored message gets an outbox row in its own
