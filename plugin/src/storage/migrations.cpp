@@ -78,6 +78,8 @@ BEGIN UPDATE settings_version SET version = version + 1; END;
 CREATE TRIGGER settings_value_delete_bumps AFTER DELETE ON settings_value
 BEGIN UPDATE settings_version SET version = version + 1; END;
 )sql"},
+    {6, "conversations: the store's own id, identifiers of imported threads and messages",
+     kExchangeSchemaSql},
 };
 
 constexpr const char* kVersionTableSql = R"sql(
