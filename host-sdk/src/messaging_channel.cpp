@@ -62,6 +62,14 @@ ehr_status recipient_sink(void* ctx, const ehr_recipient* recipient) {
       });
 }
 
+ehr_status brand_sink(void* ctx, const ehr_brand* brand) {
+  return collect<ehr_brand, ChartBrand>(
+      ctx, brand, EHR_STRUCT_BRAND, EHR_SIZE_THROUGH(ehr_brand, location_id), "ehr_brand",
+      [](const ehr_brand& b) {
+        return ChartBrand{copy(b.name), copy(b.phone), copy(b.address), copy(b.location_id)};
+      });
+}
+
 ehr_status thread_sink(void* ctx, const ehr_thread_summary* thread) {
   return collect<ehr_thread_summary, ThreadSummary>(ctx, thread, EHR_STRUCT_THREAD_SUMMARY,
                                                     EHR_SIZE_THROUGH(ehr_thread_summary, archived),
@@ -256,6 +264,22 @@ Result<std::vector<Recipient>> MessagingChannel::list_participants(const Princip
   if (!collector.problem.is_ok()) return collector.problem;
   if (code != EHR_STATUS_OK) return error.status(code);
   return std::move(collector.items);
+}
+
+Result<ChartBrand> MessagingChannel::chart_brand(const Principal& reader, std::string_view patient_id) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.chart_brand == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer chart brands");
+  const ehr_principal c_reader = detail::to_c(reader);
+  Collector<ChartBrand> collector;
+  detail::ErrorSlot error;
+  const ehr_status code = binding_->api.chart_brand(binding_->handle, &c_reader, view(patient_id), &collector,
+                                                    brand_sink, error.out());
+  if (!collector.problem.is_ok()) return collector.problem;
+  if (code != EHR_STATUS_OK) return error.status(code);
+  if (collector.items.size() != 1)
+    return Status::internal("channel " + id() + " answered chart_brand without exactly one brand");
+  return std::move(collector.items.front());
 }
 
 namespace {

@@ -619,7 +619,7 @@ EHR_NO_PADDING_BETWEEN(ehr_import_request, threads, thread_count);
 EHR_NO_PADDING_AFTER(ehr_import_request, thread_count);
 
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 112, "ehr_channel_api: size (1.0: 80)");
+static_assert(sizeof(ehr_channel_api) == 120, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -646,11 +646,28 @@ static_assert(offsetof(ehr_channel_api, add_participant) == 80, "ehr_channel_api
 static_assert(offsetof(ehr_channel_api, list_participants) == 88, "ehr_channel_api.list_participants moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, invite_portal_user, add_participant);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, add_participant, list_participants);
-static_assert(offsetof(ehr_channel_api, export_records) == 96, "ehr_channel_api.export_records moved");
-static_assert(offsetof(ehr_channel_api, import_records) == 104, "ehr_channel_api.import_records moved");
-EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, export_records);
+static_assert(offsetof(ehr_channel_api, chart_brand) == 96, "ehr_channel_api.chart_brand moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, chart_brand);
+static_assert(offsetof(ehr_channel_api, export_records) == 104, "ehr_channel_api.export_records moved");
+static_assert(offsetof(ehr_channel_api, import_records) == 112, "ehr_channel_api.import_records moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, chart_brand, export_records);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, export_records, import_records);
 EHR_NO_PADDING_AFTER(ehr_channel_api, import_records);
+
+// ehr_brand (channel.h, since 1.1)
+static_assert(sizeof(ehr_brand) == 72, "ehr_brand: size");
+static_assert(offsetof(ehr_brand, struct_type) == 0, "ehr_brand.struct_type moved");
+static_assert(offsetof(ehr_brand, struct_size) == 4, "ehr_brand.struct_size moved");
+static_assert(offsetof(ehr_brand, name) == 8, "ehr_brand.name moved");
+static_assert(offsetof(ehr_brand, phone) == 24, "ehr_brand.phone moved");
+static_assert(offsetof(ehr_brand, address) == 40, "ehr_brand.address moved");
+static_assert(offsetof(ehr_brand, location_id) == 56, "ehr_brand.location_id moved");
+EHR_NO_PADDING_BETWEEN(ehr_brand, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_brand, struct_size, name);
+EHR_NO_PADDING_BETWEEN(ehr_brand, name, phone);
+EHR_NO_PADDING_BETWEEN(ehr_brand, phone, address);
+EHR_NO_PADDING_BETWEEN(ehr_brand, address, location_id);
+EHR_NO_PADDING_AFTER(ehr_brand, location_id);
 
 // ehr_audit_verify_result (audit.h)
 static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");

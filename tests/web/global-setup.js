@@ -10,7 +10,7 @@ const build = path.resolve(source, process.env.EHR_BUILD_DIR || "build/dev");
 const hostBinary = path.join(build, "samples/ehr-host");
 
 const PASSWORD = "correct horse battery staple";
-const PEOPLE = ["admin", "drlee", "drgarcia", "nurse2", "portal:rachel", "portal:maria", "portal:hoa"];
+const PEOPLE = ["admin", "drlee", "drgarcia", "nurse2", "nurse3", "portal:rachel", "portal:maria", "portal:hoa"];
 
 module.exports = async () => {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "ehr-web-test-"));

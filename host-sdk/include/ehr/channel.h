@@ -150,6 +150,18 @@ typedef struct ehr_invite_request {
   ehr_str portal_user_id;
 } ehr_invite_request;
 
+/* Since 1.1. Whose name, phone and address a portal page about a chart shows: the same brand
+ * rules as the plugin's notifications and invitations (the location's information when My
+ * Messages and Use Location Information are both on at the chart's location, else the
+ * company's). The strings are valid for the sink call only. */
+typedef struct ehr_brand {
+  uint32_t struct_type; /* EHR_STRUCT_BRAND */
+  uint32_t struct_size;
+  ehr_str name; /* the alias when one is set, else the name */
+  ehr_str phone;
+  ehr_str address;
+  ehr_str location_id; /* the location whose information is shown; empty for the company's */
+} ehr_brand;
 /* Since 1.1: a chart's conversations as plain records, for export_records and import_records.
  * A host maps them to and from FHIR R4 (its own choice of format); the plugin keeps what makes
  * them the same records again: each thread and message has an identifier (system, value) that
@@ -209,6 +221,7 @@ typedef ehr_status (*ehr_decision_sink_fn)(void* sink_ctx, const ehr_decision* d
 typedef ehr_status (*ehr_recipient_sink_fn)(void* sink_ctx, const ehr_recipient* recipient);
 typedef ehr_status (*ehr_thread_sink_fn)(void* sink_ctx, const ehr_thread_summary* thread);
 typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view* message);
+typedef ehr_status (*ehr_brand_sink_fn)(void* sink_ctx, const ehr_brand* brand);
 /* Since 1.1. */
 typedef ehr_status (*ehr_thread_record_sink_fn)(void* sink_ctx, const ehr_thread_record* thread);
 
@@ -253,6 +266,13 @@ typedef struct ehr_channel_api {
    * user see which staff were added. */
   ehr_status (*list_participants)(ehr_channel* channel, const ehr_principal* reader, int64_t thread_id,
                                   void* sink_ctx, ehr_recipient_sink_fn sink, ehr_error** out_error);
+  /* Optional. Since 1.1. The brand of a chart (ehr_brand), handed to the sink once, for an active
+   * staff user or for an active portal user who is a contact on the chart; refused otherwise with
+   * the reader's deny reason (UNKNOWN_USER, STAFF_INACTIVE, PORTAL_ACCOUNT_INACTIVE,
+   * NOT_A_CONTACT), audited like any refusal. An unknown patient is EHR_STATUS_NOT_FOUND. Lets a
+   * portal show the practice a patient's messages come from, as its notifications do. */
+  ehr_status (*chart_brand)(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
+                            void* sink_ctx, ehr_brand_sink_fn sink, ehr_error** out_error);
 
   /* Optional. Since 1.1. The chart's threads with their messages, one ehr_thread_record per
    * thread, oldest thread first. Staff only: a portal user, or staff without access to the

@@ -10,6 +10,7 @@
 
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
+#include "branding/brand.hpp"
 #include "common/error.hpp"
 #include "ehr/abi_support/struct_io.hpp"
 #include "messaging/conversation_service.hpp"
@@ -286,6 +287,27 @@ ehr_status list_participants(ehr_channel* channel, const ehr_principal* reader, 
   });
 }
 
+ehr_status chart_brand(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id, void* sink_ctx,
+                       ehr_brand_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const Principal who = principal_from(reader, "reader");
+    require_sink(sink);
+    const std::string patient = to_string(patient_id);
+    service.check_chart_reader(who, patient);
+    const Brand brand =
+        BrandResolver(channel->portal->host(), channel->portal->settings()).for_patient(patient);
+    ehr_brand out{};
+    out.struct_type = EHR_STRUCT_BRAND;
+    out.struct_size = sizeof(ehr_brand);
+    out.name = view(brand.name);
+    out.phone = view(brand.phone);
+    out.address = view(brand.address);
+    out.location_id = view(brand.location_id);
+    (void)delivered(sink(sink_ctx, &out));
+  });
+}
+
 // ---- export and import: plain records, mapped to FHIR by the host ----
 
 std::vector<ehr_principal> to_c(const std::vector<Principal>& principals) {
@@ -388,11 +410,22 @@ ehr_status import_records(ehr_channel* channel, const ehr_import_request* reques
 }
 
 const ehr_channel_api kChannelApi = {
-    EHR_STRUCT_CHANNEL_API, sizeof(ehr_channel_api), &explain,
-    &list_recipients,       &start_thread,           &reply,
-    &list_threads,          &unread_total,           &read_thread,
-    &set_archived,          &invite_portal_user,     &add_participant,
-    &list_participants,     &export_records,         &import_records,
+    EHR_STRUCT_CHANNEL_API,
+    sizeof(ehr_channel_api),
+    &explain,
+    &list_recipients,
+    &start_thread,
+    &reply,
+    &list_threads,
+    &unread_total,
+    &read_thread,
+    &set_archived,
+    &invite_portal_user,
+    &add_participant,
+    &list_participants,
+    &chart_brand,
+    &export_records,
+    &import_records,
 };
 
 }  // namespace

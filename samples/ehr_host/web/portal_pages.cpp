@@ -1,5 +1,7 @@
 // The patient portal's My Messages: what a patient, guardian or guarantor sees for the charts they
 // are a contact on. The plugin decides, on every call, who may read and write what.
+#include <algorithm>
+
 #include "web_app.hpp"
 
 namespace ehr::sample::web {
@@ -27,6 +29,7 @@ Json compose_view(cli::SampleHost& host, const host::Principal& who, std::string
                 {"patient_id", patient_id},
                 {"has_chart", !patient_id.empty()}};
   if (patient_id.empty()) return model;
+  if (Json brand = chart_brand_json(host, who, patient_id); !brand.is_null()) model["brand"] = brand;
   Json recipients = Json::array();
   for (const host::Recipient& recipient : need(host.channel().list_recipients(who, patient_id))) {
     recipients.push_back(
@@ -35,6 +38,17 @@ Json compose_view(cli::SampleHost& host, const host::Principal& who, std::string
   model["recipients"] = recipients;
   model["has_recipients"] = !recipients.empty();
   return model;
+}
+
+// The practices this portal user's charts belong to, each once, for the inbox's contact box.
+Json practices_json(cli::SampleHost& host, const host::Principal& who) {
+  Json practices = Json::array();
+  for (const std::string& patient_id : host.portal_user(who.id).contacts) {
+    Json brand = chart_brand_json(host, who, patient_id);
+    if (brand.is_null()) break;  // a plugin built for ABI 1.0 names no practice
+    if (std::find(practices.begin(), practices.end(), brand) == practices.end()) practices.push_back(brand);
+  }
+  return practices;
 }
 
 }  // namespace
@@ -50,6 +64,8 @@ void add_portal_pages(WebApp& app) {
     model["archived"] = archived;
     model["base"] = "/portal/threads";
     model["portal"] = true;
+    model["practices"] = practices_json(app.host(), request.who());
+    model["has_practices"] = !model["practices"].empty();
     return page("inbox", std::move(model));
   });
   app.get("/portal/compose", portal, [&app](Request& request) {

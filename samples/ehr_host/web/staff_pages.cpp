@@ -295,6 +295,26 @@ Json audit_view(cli::SampleHost& host, const Request& request) {
           {"record_count", records.size()}};
 }
 
+// A staff member's view of a thread: the messages, who takes part and the colleagues who could
+// be brought in (active staff not yet on it; the plugin decides on Add whether they may).
+Json staff_thread_view(cli::SampleHost& host, const host::Principal& reader, std::int64_t id,
+                       const std::string& chosen = {}) {
+  Json model = thread_json(host, reader, id);
+  model["title"] = model["subject"];
+  model["base"] = "/messages";
+  if (!model.contains("participants")) return model;
+  std::set<std::string> present;
+  for (const Json& who : model["participants"]) present.insert(who["principal"].get<std::string>());
+  Json colleagues = Json::array();
+  for (const StaffUser& user : host.practice().users()) {
+    if (!user.active || present.count(cli::principal_text(host::Principal::staff(user.id))) > 0) continue;
+    colleagues.push_back({{"id", user.id}, {"name", user.name}, {"selected", user.id == chosen}});
+  }
+  model["colleagues"] = colleagues;
+  model["can_add"] = !colleagues.empty();
+  return model;
+}
+
 }  // namespace
 
 void add_staff_pages(WebApp& app) {
@@ -449,10 +469,22 @@ void add_staff_pages(WebApp& app) {
                      {{"thread", sent.thread_id}, {"message", sent.message_id}});
   });
   app.get("/messages/(\\d+)", staff, [&app](Request& request) {
-    Json model = thread_json(app.host(), request.who(), thread_id(request.path(1)));
-    model["title"] = model["subject"];
-    model["base"] = "/messages";
-    return page("thread", std::move(model));
+    return page("thread", staff_thread_view(app.host(), request.who(), thread_id(request.path(1))));
+  });
+  app.post("/messages/(\\d+)/participants", staff, [&app](Request& request) {
+    const std::int64_t id = thread_id(request.path(1));
+    const std::string user = request.param("user");
+    if (user.empty()) refuse(422, "invalid argument", "choose the colleague to add");
+    host::Result<bool> added =
+        app.host().channel().add_participant(request.who(), id, host::Principal::staff(user));
+    if (!added) {
+      if (request.api) refuse(added.status());
+      // Shown on the thread, next to the colleague picker, with the plugin's reason.
+      Json model = staff_thread_view(app.host(), request.who(), id, user);
+      model["add_error"] = error_json(added.status());
+      return page("thread", std::move(model), http_status_of(added.status()));
+    }
+    return see_other("/messages/" + std::to_string(id), {{"thread", id}, {"user", user}, {"added", *added}});
   });
   app.post("/messages/(\\d+)/reply", staff, [&app](Request& request) {
     const std::int64_t id = thread_id(request.path(1));

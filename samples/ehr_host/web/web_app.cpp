@@ -294,11 +294,16 @@ std::string WebApp::render_page(const std::string& view, Json model, const Sessi
     layout["me"] = host_.display_name(session->who);
     layout["initials"] = initials(layout["me"].get<std::string>());
     std::uint64_t badge = 0;
-    try {
-      auto unread = host_.channel().unread_total(session->who);
-      if (unread) badge = *unread;
-    } catch (const cli::CommandError&) {
-      // No messaging plugin loaded: no badge to show.
+    if (model.contains("unread_total")) {
+      // An inbox page already holds the badge (its list's totals): the plugin is not asked twice.
+      badge = model["unread_total"].get<std::uint64_t>();
+    } else {
+      try {
+        auto unread = host_.channel().unread_total(session->who);
+        if (unread) badge = *unread;
+      } catch (const cli::CommandError&) {
+        // No messaging plugin loaded: no badge to show.
+      }
     }
     layout["badge"] = badge;
     layout["has_badge"] = badge > 0;

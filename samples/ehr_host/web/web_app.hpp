@@ -130,5 +130,9 @@ void add_portal_pages(WebApp& app);
 [[nodiscard]] Json thread_json(cli::SampleHost& host, const ehr::host::Principal& reader,
                                std::int64_t thread_id);
 [[nodiscard]] std::int64_t thread_id(const std::string& text);
+// The practice a portal page about this chart names (the plugin's brand rules); null when the
+// plugin does not offer chart brands.
+[[nodiscard]] Json chart_brand_json(cli::SampleHost& host, const ehr::host::Principal& reader,
+                                    const std::string& patient_id);
 
 }  // namespace ehr::sample::web

@@ -442,3 +442,39 @@ TEST_F(ChannelIntegration, R_CONV_6_APortalUserOrStaffOffTheThreadCannotAdd) {
             EHR_STATUS_NOT_FOUND);
   EXPECT_EQ(channel().unread_total(Principal::staff("nurse1")).value_or(99), 0u);
 }
+
+// ---- the chart's brand (ABI 1.1) -------------------------------------------------------------
+
+TEST_F(ChannelIntegration, R_BRAND_2_APortalPageShowsTheLocationBrandOnlyWhenTheLocationUsesItsInformation) {
+  auto company = channel().chart_brand(Principal::portal_user("pat1"), "p1");
+  ASSERT_TRUE(company) << company.status();
+  EXPECT_EQ(company->name, "Acme Health");
+  EXPECT_EQ(company->phone, "555-0100");
+  EXPECT_EQ(company->address, "1 Main St");
+  EXPECT_EQ(company->location_id, "");
+
+  auto pages = manager_->registry().settings_pages("portal-messaging");
+  ASSERT_TRUE(pages) << pages.status();
+  ASSERT_TRUE(pages->save_page("admin", "north", {{"my_messages", "on"}, {"use_location_information", "on"}})
+                  .is_ok());
+  auto location = channel().chart_brand(Principal::staff("drkim"), "p1");
+  ASSERT_TRUE(location) << location.status();
+  EXPECT_EQ(location->name, "North Clinic");
+  EXPECT_EQ(location->phone, "555-0101");
+  EXPECT_EQ(location->address, "2 North Rd");
+  EXPECT_EQ(location->location_id, "north");
+}
+
+TEST_F(ChannelIntegration, R_CONV_3_AChartsBrandIsRefusedToAPortalUserWhoIsNotItsContact) {
+  auto refused = channel().chart_brand(Principal::portal_user("pat2"), "p1");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.status().code(), EHR_STATUS_FORBIDDEN);
+  EXPECT_EQ(refused.status().deny_reason(), EHR_DENY_NOT_A_CONTACT);
+  EXPECT_EQ(channel().chart_brand(Principal::portal_user("nobody"), "p1").status().deny_reason(),
+            EHR_DENY_UNKNOWN_USER);
+  EXPECT_EQ(channel().chart_brand(Principal::staff("drlee"), "p9").status().code(), EHR_STATUS_NOT_FOUND);
+  const auto audit = host_.audit_copies();
+  EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const ehr::host::AuditEvent& event) {
+    return event.action == "chart.brand" && event.outcome == "not_a_contact";
+  }));
+}

@@ -40,6 +40,14 @@ struct Recipient {
   std::string display_name;
 };
 
+// Whose name, phone and address a portal page about a chart shows (the plugin's brand rules).
+struct ChartBrand {
+  std::string name;  // the alias when set, else the name
+  std::string phone;
+  std::string address;
+  std::string location_id;  // empty: the company's brand
+};
+
 // Staff write to the patient's portal users (recipients empty: every eligible portal user on the
 // chart); a portal user writes to one staff recipient it was offered.
 struct StartRequest {
@@ -181,6 +189,9 @@ class MessagingChannel {
   // Everyone on the thread, by display name, for a reader that may open it.
   // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
   Result<std::vector<Recipient>> list_participants(const Principal& reader, std::int64_t thread_id) const;
+  // The brand of a chart, for an active staff user or a portal user who is a contact on it.
+  // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<ChartBrand> chart_brand(const Principal& reader, std::string_view patient_id) const;
   // A chart's threads, oldest first, for staff with access to the chart; audited.
   // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
   Result<std::vector<ThreadRecord>> export_records(const ExportRequest& request) const;
