@@ -650,6 +650,16 @@ ehr_status ehr_host_channel_explain(ehr_host* host, ehr_str channel_id, const eh
   });
 }
 
+static Status send_recipients(const std::vector<Recipient>& recipients, const char* sink_name, void* sink_ctx,
+                              ehr_recipient_sink_fn sink) {
+  return each(recipients, sink_name, [&](const Recipient& r) {
+    auto out = make_struct<ehr_recipient>(EHR_STRUCT_RECIPIENT);
+    out.principal = detail::to_c(r.principal);
+    out.display_name = view(r.display_name);
+    return sink(sink_ctx, &out);
+  });
+}
+
 ehr_status ehr_host_channel_recipients(ehr_host* host, ehr_str channel_id, const ehr_principal* reader,
                                        ehr_str patient_id, void* sink_ctx, ehr_recipient_sink_fn sink,
                                        ehr_error** out_error) {
@@ -661,12 +671,7 @@ ehr_status ehr_host_channel_recipients(ehr_host* host, ehr_str channel_id, const
     if (!channel) return channel.status();
     auto recipients = channel->list_recipients(*who, as_view(patient_id));
     if (!recipients) return recipients.status();
-    return each(*recipients, "recipient sink", [&](const Recipient& r) {
-      auto out = make_struct<ehr_recipient>(EHR_STRUCT_RECIPIENT);
-      out.principal = detail::to_c(r.principal);
-      out.display_name = view(r.display_name);
-      return sink(sink_ctx, &out);
-    });
+    return send_recipients(*recipients, "recipient sink", sink_ctx, sink);
   });
 }
 
@@ -847,6 +852,59 @@ ehr_status ehr_host_channel_invite(ehr_host* host, ehr_str channel_id, const ehr
     if (!channel) return channel.status();
     return channel->invite_portal_user(
         InviteRequest{to_string(r.actor_user_id), to_string(r.portal_user_id)});
+  });
+}
+
+ehr_status ehr_host_channel_add_participant(ehr_host* host, ehr_str channel_id, const ehr_principal* actor,
+                                            int64_t thread_id, const ehr_principal* added, bool* out_added,
+                                            ehr_error** out_error) {
+  return on_host(host, out_error, [&]() -> Status {
+    auto who = principal_from(actor, "actor");
+    if (!who) return who.status();
+    auto colleague = principal_from(added, "added");
+    if (!colleague) return colleague.status();
+    auto channel = channel_of(host, channel_id);
+    if (!channel) return channel.status();
+    auto was_added = channel->add_participant(*who, thread_id, *colleague);
+    if (!was_added) return was_added.status();
+    if (out_added != nullptr) *out_added = *was_added;
+    return Status::ok();
+  });
+}
+
+ehr_status ehr_host_channel_participants(ehr_host* host, ehr_str channel_id, const ehr_principal* reader,
+                                         int64_t thread_id, void* sink_ctx, ehr_recipient_sink_fn sink,
+                                         ehr_error** out_error) {
+  return on_host(host, out_error, [&]() -> Status {
+    if (sink == nullptr) return missing("sink");
+    auto who = principal_from(reader, "reader");
+    if (!who) return who.status();
+    auto channel = channel_of(host, channel_id);
+    if (!channel) return channel.status();
+    auto participants = channel->list_participants(*who, thread_id);
+    if (!participants) return participants.status();
+    return send_recipients(*participants, "participant sink", sink_ctx, sink);
+  });
+}
+
+ehr_status ehr_host_channel_brand(ehr_host* host, ehr_str channel_id, const ehr_principal* reader,
+                                  ehr_str patient_id, void* sink_ctx, ehr_brand_sink_fn sink,
+                                  ehr_error** out_error) {
+  return on_host(host, out_error, [&]() -> Status {
+    if (sink == nullptr) return missing("sink");
+    auto who = principal_from(reader, "reader");
+    if (!who) return who.status();
+    auto channel = channel_of(host, channel_id);
+    if (!channel) return channel.status();
+    auto brand = channel->chart_brand(*who, as_view(patient_id));
+    if (!brand) return brand.status();
+    auto out = make_struct<ehr_brand>(EHR_STRUCT_BRAND);
+    out.name = view(brand->name);
+    out.phone = view(brand->phone);
+    out.address = view(brand->address);
+    out.location_id = view(brand->location_id);
+    const ehr_status code = sink(sink_ctx, &out);
+    return code == EHR_STATUS_OK || code == EHR_STATUS_STOP ? Status() : sink_failed(code, "brand sink");
   });
 }
 

@@ -561,6 +561,17 @@ static ehr_status on_message(void* ctx, const ehr_message_view* message) {
   return EHR_STATUS_OK;
 }
 
+static ehr_status count_participant(void* ctx, const ehr_recipient* participant) {
+  (void)participant;
+  ++*(int*)ctx;
+  return EHR_STATUS_OK;
+}
+
+static ehr_status on_brand(void* ctx, const ehr_brand* brand) {
+  snprintf((char*)ctx, 64, "%.*s", (int)brand->name.size, brand->name.data);
+  return EHR_STATUS_OK;
+}
+
 static ehr_status card_guard(void* user_data, const ehr_hook_event* event, ehr_error** out_error) {
   size_t i, digits = 0;
   (void)user_data;
@@ -683,6 +694,28 @@ static int walk(const char* plugins, const char* data) {
         "Maria answers");
   CHECK(ehr_host_channel_unread(host, str(channel_id), &drlee, &unread, NULL) == EHR_STATUS_OK && unread == 1,
         "Dr. Lee sees the answer unread");
+
+  /* R-CONV-6: the nurse covers; Maria sees three people on the thread */
+  {
+    ehr_principal nurse = principal(EHR_PRINCIPAL_STAFF, "nurse");
+    bool added = false;
+    int participants = 0;
+    char brand[64] = "";
+    CHECK(
+        ok(ehr_host_channel_add_participant(host, str(channel_id), &drlee, thread_id, &nurse, &added, &error),
+           error, "add participant") &&
+            added,
+        "R-CONV-6: Dr. Lee adds the nurse to the thread");
+    CHECK(ok(ehr_host_channel_participants(host, str(channel_id), &maria, thread_id, &participants,
+                                           count_participant, &error),
+             error, "participants") &&
+              participants == 3,
+          "R-CONV-6: Maria sees who takes part");
+    CHECK(ok(ehr_host_channel_brand(host, str(channel_id), &maria, str("p01"), brand, on_brand, &error),
+             error, "brand") &&
+              strcmp(brand, "North Clinic") == 0,
+          "R-BRAND-2: Maria's pages name North, as its location information is on");
+  }
 
   /* R-BRAND-2, R-BRAND-4 */
   pthread_mutex_lock(&notifications.lock);

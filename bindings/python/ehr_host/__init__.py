@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from . import _capi as c
 
 __all__ = [
-    "AuditEvent", "AuditLog", "AuditVerification", "Channel", "Choice", "Conflict", "Decision", "Disabled",
+    "AuditEvent", "AuditLog", "AuditVerification", "Brand", "Channel", "Choice", "Conflict", "Decision", "Disabled",
     "EffectiveSetting", "EhrError", "Field", "Forbidden", "HookEvent", "HookPoint", "Hooks", "HostServices",
     "InvalidArgument", "Message", "NotFound", "Notification", "Organization", "Page", "Patient", "PluginInfo",
     "PluginManager", "PortalUser", "Principal", "Recipient", "Rejected", "RoleChange", "RoleStore", "Sent",
@@ -862,6 +862,16 @@ class Recipient:
 
 
 @dataclass
+class Brand:
+    """The practice a page about a chart names: the alias (else the name), phone and address, by the
+    plugin's brand rules; location_id is empty for the company's brand."""
+    name: str
+    phone: str
+    address: str
+    location_id: str
+
+
+@dataclass
 class Sent:
     thread_id: int
     message_id: int
@@ -996,6 +1006,31 @@ class Channel:
 
     def unarchive(self, reader: Principal | str, thread_id: int) -> None:
         self.archive(reader, thread_id, False)
+
+    def add_participant(self, actor: Principal | str, thread_id: int, added: Principal | str) -> bool:
+        """A staff participant brings in an eligible staff colleague; False when already on it."""
+        lib, h, cid = self._args()
+        who, colleague, done = _principal(actor)._c(), _principal(added)._c(), ctypes.c_bool(False)
+        _call(lib.ehr_host_channel_add_participant, h, cid, ctypes.byref(who), thread_id, ctypes.byref(colleague),
+              ctypes.byref(done))
+        return done.value
+
+    def participants(self, reader: Principal | str, thread_id: int) -> list[Recipient]:
+        """Everyone on the thread, by display name."""
+        lib, h, cid = self._args()
+        who = _principal(reader)._c()
+        return _collect(lib.ehr_host_channel_participants, c.RecipientSink, lambda r: Recipient(
+            Principal._from(r.contents.principal), c.text(r.contents.display_name)), h, cid, ctypes.byref(who),
+            thread_id)
+
+    def brand(self, reader: Principal | str, patient_id: str) -> Brand:
+        """The practice a page about the chart names, for staff or a contact on the chart."""
+        lib, h, cid = self._args()
+        who = _principal(reader)._c()
+        found = _collect(lib.ehr_host_channel_brand, c.BrandSink, lambda b: Brand(
+            c.text(b.contents.name), c.text(b.contents.phone), c.text(b.contents.address),
+            c.text(b.contents.location_id)), h, cid, ctypes.byref(who), c.make_str(patient_id))
+        return found[0]
 
     def invite(self, actor_user_id: str, portal_user_id: str) -> None:
         """A branded portal invitation."""

@@ -20,7 +20,7 @@ STRUCT = dict(ERROR=1, HOST_SERVICES=6, USER_INFO=7, PATIENT_INFO=8, PORTAL_USER
               SETTING_VALUE=19, EFFECTIVE_SETTING=20, ROLE_DESCRIPTOR=21, ROLES_SECTION=22, START_REQUEST=24,
               REPLY_REQUEST=25, SENT=26, DECISION=27, RECIPIENT=28, LIST_REQUEST=29, THREAD_SUMMARY=30,
               INBOX_TOTALS=31, MESSAGE_VIEW=32, AUDIT_VERIFY_RESULT=34, HOOK_EVENT=36, HOOK_POINT_INFO=37,
-              EXPLAIN_REQUEST=38, INVITE_REQUEST=39, HOST_OPTIONS=1001, HOST_TRUSTED_KEY=1002,
+              EXPLAIN_REQUEST=38, INVITE_REQUEST=39, BRAND=41, HOST_OPTIONS=1001, HOST_TRUSTED_KEY=1002,
               HOST_PLUGIN_INFO=1003, HOST_VERIFICATION=1004, HOST_USER_DIRECTORY=1005, HOST_ROLE_CHANGE=1006)
 
 OK, NOT_FOUND, INTERNAL, STOP = 0, 3, 8, 11
@@ -248,6 +248,10 @@ class InviteRequest(Structure):
     _fields_ = header() + [("actor_user_id", Str), ("portal_user_id", Str)]
 
 
+class Brand(Structure):
+    _fields_ = header() + [("name", Str), ("phone", Str), ("address", Str), ("location_id", Str)]
+
+
 class HookPointInfo(Structure):
     _fields_ = header() + [("point", c_uint32), ("can_reject", c_uint32), ("name", Str), ("description", Str)]
 
@@ -274,6 +278,7 @@ DecisionSink = CFUNCTYPE(status_t, c_void_p, POINTER(Decision))
 RecipientSink = CFUNCTYPE(status_t, c_void_p, POINTER(Recipient))
 ThreadSink = CFUNCTYPE(status_t, c_void_p, POINTER(ThreadSummary))
 MessageSink = CFUNCTYPE(status_t, c_void_p, POINTER(MessageView))
+BrandSink = CFUNCTYPE(status_t, c_void_p, POINTER(Brand))
 HookPointSink = CFUNCTYPE(status_t, c_void_p, POINTER(HookPointInfo))
 HookFn = CFUNCTYPE(status_t, c_void_p, POINTER(HookEvent), ErrorOut)
 AuditSink = CFUNCTYPE(status_t, c_void_p, POINTER(AuditEvent))
@@ -329,6 +334,11 @@ PROTOTYPES = {
     "ehr_host_channel_read": (status_t, [H, Str, POINTER(Principal), c_int64, c_void_p, MessageSink, ErrorOut]),
     "ehr_host_channel_set_archived": (status_t, [H, Str, POINTER(Principal), c_int64, c_uint32, ErrorOut]),
     "ehr_host_channel_invite": (status_t, [H, Str, POINTER(InviteRequest), ErrorOut]),
+    "ehr_host_channel_add_participant": (status_t, [H, Str, POINTER(Principal), c_int64, POINTER(Principal),
+                                                    POINTER(c_bool), ErrorOut]),
+    "ehr_host_channel_participants": (status_t, [H, Str, POINTER(Principal), c_int64, c_void_p, RecipientSink,
+                                                 ErrorOut]),
+    "ehr_host_channel_brand": (status_t, [H, Str, POINTER(Principal), Str, c_void_p, BrandSink, ErrorOut]),
     "ehr_host_hook_points": (status_t, [H, Str, c_void_p, HookPointSink, ErrorOut]),
     "ehr_host_hook_add": (status_t, [H, Str, c_uint32, HookFn, c_void_p, POINTER(c_uint64), ErrorOut]),
     "ehr_host_hook_remove": (status_t, [H, c_uint64, ErrorOut]),

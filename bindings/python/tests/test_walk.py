@@ -160,6 +160,33 @@ def test_R_BRAND_1_R_BRAND_2_R_BRAND_4_branding_in_a_notification(manager, roles
     assert body not in to_maria[0].text and body not in to_maria[0].subject and body not in to_maria[0].html
 
 
+def test_R_BRAND_2_a_portal_page_names_the_practice_of_the_chart(manager, roles):
+    start(manager, roles)
+    channel = manager.channel()
+    company = channel.brand(MARIA, "p01")
+    assert (company.name, company.phone, company.address, company.location_id) == \
+        ("Riverbend Health", "555-0100", "1 River Road", "")
+    manager.settings(PLUGIN).save("admin", {"use_location_information": "on"}, "north")
+    assert channel.brand("drlee", "p01").name == "North Clinic"
+    with pytest.raises(ehr_host.Forbidden) as refused:
+        channel.brand("portal:hoa", "p01")
+    assert refused.value.reason == "not_a_contact"
+
+
+def test_R_CONV_6_a_covering_colleague_is_added_and_maria_sees_who_takes_part(manager, roles):
+    start(manager, roles)
+    channel = manager.channel()
+    sent = channel.start("drlee", "p01", "Your results are in.", recipients=[MARIA])
+    assert channel.add_participant("drlee", sent.thread_id, "nurse") is True
+    assert channel.add_participant("drlee", sent.thread_id, "nurse") is False, "already on it: nothing changes"
+    assert [m.body for m in channel.read("nurse", sent.thread_id)] == ["Your results are in."]
+    assert {p.principal for p in channel.participants(MARIA, sent.thread_id)} == \
+        {Principal.staff("drlee"), Principal.staff("nurse"), MARIA}
+    with pytest.raises(ehr_host.Forbidden) as refused:
+        channel.add_participant("drlee", sent.thread_id, "drpatel")
+    assert refused.value.reason == "staff_lacks_role"
+
+
 def test_R_HOOK_1_a_python_before_store_hook_rejects_with_its_reason(manager, roles):
     start(manager, roles)
     channel = manager.channel()

@@ -361,6 +361,25 @@ EHR_HOST_API ehr_status ehr_host_channel_set_archived(ehr_host* host, ehr_str ch
 /* A branded portal invitation; EHR_STATUS_UNSUPPORTED when the plugin offers none. */
 EHR_HOST_API ehr_status ehr_host_channel_invite(ehr_host* host, ehr_str channel_id,
                                                 const ehr_invite_request* request, ehr_error** out_error);
+/* A staff participant adds a staff colleague eligible for the thread's patient (the plugin's
+ * add_participant). *out_added (may be NULL) is false when the colleague was already on the
+ * thread: nothing changed. EHR_STATUS_UNSUPPORTED from a plugin built for ABI 1.0. */
+EHR_HOST_API ehr_status ehr_host_channel_add_participant(ehr_host* host, ehr_str channel_id,
+                                                         const ehr_principal* actor, int64_t thread_id,
+                                                         const ehr_principal* added, bool* out_added,
+                                                         ehr_error** out_error);
+/* Everyone on the thread, by display name, for a reader that may open it.
+ * EHR_STATUS_UNSUPPORTED from a plugin built for ABI 1.0. */
+EHR_HOST_API ehr_status ehr_host_channel_participants(ehr_host* host, ehr_str channel_id,
+                                                      const ehr_principal* reader, int64_t thread_id,
+                                                      void* sink_ctx, ehr_recipient_sink_fn sink,
+                                                      ehr_error** out_error);
+/* The practice a page about the chart names (name or alias, phone, address), handed to the sink
+ * once, for an active staff user or a portal user who is a contact on the chart.
+ * EHR_STATUS_UNSUPPORTED from a plugin built for ABI 1.0. */
+EHR_HOST_API ehr_status ehr_host_channel_brand(ehr_host* host, ehr_str channel_id,
+                                               const ehr_principal* reader, ehr_str patient_id,
+                                               void* sink_ctx, ehr_brand_sink_fn sink, ehr_error** out_error);
 
 /* ---- Hooks (ehr/hooks.h) --------------------------------------------------------------------- */
 

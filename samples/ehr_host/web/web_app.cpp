@@ -5,7 +5,9 @@
 #include <cctype>
 #include <fstream>
 #include <kainjow/mustache.hpp>
+#include <memory>
 #include <sstream>
+#include <unordered_map>
 
 #include "command_line.hpp"
 #include "output.hpp"
@@ -266,6 +268,24 @@ void WebApp::post(const std::string& pattern, Audience audience, Handler handler
   routes_.push_back({true, pattern, audience, std::move(handler)});
 }
 
+namespace {
+
+// Parsing a template costs more than rendering it, so each server thread keeps the templates it
+// has parsed, keyed by their text (kainjow's render is not const: a parsed template is never
+// shared between threads).
+mustache::mustache& parsed(const std::string& text) {
+  thread_local std::unordered_map<std::string, std::unique_ptr<mustache::mustache>> cache;
+  std::unique_ptr<mustache::mustache>& engine = cache[text];
+  if (!engine) {
+    engine = std::make_unique<mustache::mustache>(text);
+    engine->set_custom_escape(
+        [](const std::string& value) { return make_controls_visible(mustache::html_escape(value)); });
+  }
+  return *engine;
+}
+
+}  // namespace
+
 std::string WebApp::render(const std::string& view, const Json& model, const Session* session) {
   const auto found = templates_.find(view);
   if (found == templates_.end()) throw std::logic_error("no template '" + view + "'");
@@ -277,9 +297,7 @@ std::string WebApp::render(const std::string& view, const Json& model, const Ses
     const std::string* partial_text = &text;
     data.set(name, mustache::data{mustache::partial{[partial_text] { return *partial_text; }}});
   }
-  mustache::mustache engine{found->second};
-  engine.set_custom_escape(
-      [](const std::string& text) { return make_controls_visible(mustache::html_escape(text)); });
+  mustache::mustache& engine = parsed(found->second);
   std::string html = engine.render(data);
   if (!engine.is_valid()) throw std::logic_error("template " + view + ": " + engine.error_message());
   return html;
