@@ -301,6 +301,144 @@ Result<ChartBrand> MessagingChannel::chart_brand(const Principal& reader, std::s
   return std::move(collector.items.front());
 }
 
+namespace {
+
+Status malformed(const char* what) {
+  return Status::internal(std::string("the plugin sent a malformed ") + what);
+}
+
+// Principals of a record the plugin wrote; false when one is malformed.
+bool principals_from(const ehr_principal* first, std::size_t count, std::vector<Principal>& out) {
+  const auto copies =
+      abi_support::copy_array(first, count, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
+  if (!copies) return false;
+  for (const ehr_principal& p : *copies) out.push_back(detail::from_c(p));
+  return true;
+}
+
+ehr_status thread_record_sink(void* ctx, const ehr_thread_record* record) noexcept {
+  auto& collector = *static_cast<Collector<ThreadRecord>*>(ctx);
+  try {
+    ehr_thread_record in;
+    if (!detail::read_struct(record, EHR_STRUCT_THREAD_RECORD,
+                             EHR_SIZE_THROUGH(ehr_thread_record, message_count), in)) {
+      collector.problem = malformed("ehr_thread_record");
+      return EHR_STATUS_INVALID_ARGUMENT;
+    }
+    ThreadRecord thread;
+    thread.identifier = {copy(in.identifier_system), copy(in.identifier_value)};
+    thread.patient_id = copy(in.patient_id);
+    thread.subject = copy(in.subject);
+    thread.started_by = detail::from_c(in.started_by);
+    thread.started_at_unix_ms = in.started_at_unix_ms;
+    const auto messages = abi_support::copy_array(in.messages, in.message_count, EHR_STRUCT_MESSAGE_RECORD,
+                                                  EHR_SIZE_THROUGH(ehr_message_record, received_at_unix_ms));
+    bool ok = messages.has_value() && principals_from(in.recipients, in.recipient_count, thread.recipients);
+    for (std::size_t i = 0; ok && i < messages->size(); ++i) {
+      const ehr_message_record& m = (*messages)[i];
+      MessageRecord message;
+      message.identifier = {copy(m.identifier_system), copy(m.identifier_value)};
+      message.in_response_to = {copy(m.in_response_to_system), copy(m.in_response_to_value)};
+      message.sender = detail::from_c(m.sender);
+      ok = principals_from(m.recipients, m.recipient_count, message.recipients);
+      message.body = copy(m.body);
+      message.sent_at_unix_ms = m.sent_at_unix_ms;
+      if (m.received_at_unix_ms != 0) message.received_at_unix_ms = m.received_at_unix_ms;
+      thread.messages.push_back(std::move(message));
+    }
+    if (!ok) {
+      collector.problem = malformed("ehr_message_record or ehr_principal in an ehr_thread_record");
+      return EHR_STATUS_INVALID_ARGUMENT;
+    }
+    collector.items.push_back(std::move(thread));
+    return EHR_STATUS_OK;
+  } catch (...) {
+    collector.problem = Status::internal("out of memory while reading ehr_thread_record");
+    return EHR_STATUS_INTERNAL;
+  }
+}
+
+std::vector<ehr_principal> to_c(const std::vector<Principal>& principals) {
+  std::vector<ehr_principal> out;
+  out.reserve(principals.size());
+  for (const Principal& p : principals) out.push_back(detail::to_c(p));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<ThreadRecord>> MessagingChannel::export_records(const ExportRequest& request) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.export_records == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer export");
+  auto c_request = detail::make_struct<ehr_export_request>(EHR_STRUCT_EXPORT_REQUEST);
+  c_request.actor = detail::to_c(request.actor);
+  c_request.patient_id = view(request.patient_id);
+  c_request.since_unix_ms = request.since_unix_ms;
+  Collector<ThreadRecord> collector;
+  detail::ErrorSlot error;
+  const ehr_status code =
+      binding_->api.export_records(binding_->handle, &c_request, &collector, thread_record_sink, error.out());
+  if (!collector.problem.is_ok()) return collector.problem;
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return std::move(collector.items);
+}
+
+Result<ImportCounts> MessagingChannel::import_records(const ImportRequest& request) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.import_records == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer import");
+  // The C records point into these, which outlive the call.
+  std::vector<std::vector<ehr_principal>> principals;
+  std::vector<std::vector<ehr_message_record>> messages;
+  std::vector<ehr_thread_record> threads;
+  std::size_t lists = 0;
+  for (const ThreadRecord& thread : request.threads) lists += 1 + thread.messages.size();
+  principals.reserve(lists);  // no reallocation: the records keep pointers into the lists
+  messages.reserve(request.threads.size());
+  for (const ThreadRecord& thread : request.threads) {
+    std::vector<ehr_message_record>& c_messages = messages.emplace_back();
+    for (const MessageRecord& message : thread.messages) {
+      const std::vector<ehr_principal>& recipients = principals.emplace_back(to_c(message.recipients));
+      auto m = detail::make_struct<ehr_message_record>(EHR_STRUCT_MESSAGE_RECORD);
+      m.identifier_system = view(message.identifier.system);
+      m.identifier_value = view(message.identifier.value);
+      m.in_response_to_system = view(message.in_response_to.system);
+      m.in_response_to_value = view(message.in_response_to.value);
+      m.sender = detail::to_c(message.sender);
+      m.recipients = recipients.data();
+      m.recipient_count = recipients.size();
+      m.body = view(message.body);
+      m.sent_at_unix_ms = message.sent_at_unix_ms;
+      m.received_at_unix_ms = message.received_at_unix_ms.value_or(0);
+      c_messages.push_back(m);
+    }
+    const std::vector<ehr_principal>& recipients = principals.emplace_back(to_c(thread.recipients));
+    auto t = detail::make_struct<ehr_thread_record>(EHR_STRUCT_THREAD_RECORD);
+    t.identifier_system = view(thread.identifier.system);
+    t.identifier_value = view(thread.identifier.value);
+    t.patient_id = view(thread.patient_id);
+    t.subject = view(thread.subject);
+    t.started_by = detail::to_c(thread.started_by);
+    t.recipients = recipients.data();
+    t.recipient_count = recipients.size();
+    t.started_at_unix_ms = thread.started_at_unix_ms;
+    t.messages = c_messages.data();
+    t.message_count = c_messages.size();
+    threads.push_back(t);
+  }
+  auto c_request = detail::make_struct<ehr_import_request>(EHR_STRUCT_IMPORT_REQUEST);
+  c_request.actor = detail::to_c(request.actor);
+  c_request.threads = threads.data();
+  c_request.thread_count = threads.size();
+  ImportCounts counts;
+  detail::ErrorSlot error;
+  const ehr_status code = binding_->api.import_records(binding_->handle, &c_request, &counts.threads_added,
+                                                       &counts.messages_added, error.out());
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return counts;
+}
+
 Result<std::vector<WebhookDelivery>> MessagingChannel::list_webhook_deliveries(std::string_view state,
                                                                                std::uint32_t limit) const {
   EHR_CHANNEL_GUARD();

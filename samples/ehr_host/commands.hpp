@@ -51,6 +51,8 @@ const CommandGroup& messages_commands();
 const CommandGroup& audit_commands();
 const CommandGroup& portal_commands();
 const CommandGroup& notifications_commands();
+// fhir_commands.cpp: export and import of a chart's conversations as FHIR R4.
+const CommandGroup& fhir_commands();
 const CommandGroup& webhooks_commands();
 // practice_commands.cpp: the ids other commands take.
 const CommandGroup& patients_commands();

@@ -528,6 +528,95 @@ EHR_NO_PADDING_BETWEEN(ehr_invite_request, struct_size, actor_user_id);
 EHR_NO_PADDING_BETWEEN(ehr_invite_request, actor_user_id, portal_user_id);
 EHR_NO_PADDING_AFTER(ehr_invite_request, portal_user_id);
 
+// ehr_message_record (channel.h, since 1.1)
+static_assert(sizeof(ehr_message_record) == 152, "ehr_message_record: size");
+static_assert(offsetof(ehr_message_record, struct_type) == 0, "ehr_message_record.struct_type moved");
+static_assert(offsetof(ehr_message_record, struct_size) == 4, "ehr_message_record.struct_size moved");
+static_assert(offsetof(ehr_message_record, identifier_system) == 8,
+              "ehr_message_record.identifier_system moved");
+static_assert(offsetof(ehr_message_record, identifier_value) == 24,
+              "ehr_message_record.identifier_value moved");
+static_assert(offsetof(ehr_message_record, in_response_to_system) == 40,
+              "ehr_message_record.in_response_to_system moved");
+static_assert(offsetof(ehr_message_record, in_response_to_value) == 56,
+              "ehr_message_record.in_response_to_value moved");
+static_assert(offsetof(ehr_message_record, sender) == 72, "ehr_message_record.sender moved");
+static_assert(offsetof(ehr_message_record, recipients) == 104, "ehr_message_record.recipients moved");
+static_assert(offsetof(ehr_message_record, recipient_count) == 112,
+              "ehr_message_record.recipient_count moved");
+static_assert(offsetof(ehr_message_record, body) == 120, "ehr_message_record.body moved");
+static_assert(offsetof(ehr_message_record, sent_at_unix_ms) == 136,
+              "ehr_message_record.sent_at_unix_ms moved");
+static_assert(offsetof(ehr_message_record, received_at_unix_ms) == 144,
+              "ehr_message_record.received_at_unix_ms moved");
+EHR_NO_PADDING_BETWEEN(ehr_message_record, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, struct_size, identifier_system);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, identifier_system, identifier_value);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, identifier_value, in_response_to_system);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, in_response_to_system, in_response_to_value);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, in_response_to_value, sender);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, sender, recipients);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, recipients, recipient_count);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, recipient_count, body);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, body, sent_at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_message_record, sent_at_unix_ms, received_at_unix_ms);
+EHR_NO_PADDING_AFTER(ehr_message_record, received_at_unix_ms);
+
+// ehr_thread_record (channel.h, since 1.1)
+static_assert(sizeof(ehr_thread_record) == 144, "ehr_thread_record: size");
+static_assert(offsetof(ehr_thread_record, struct_type) == 0, "ehr_thread_record.struct_type moved");
+static_assert(offsetof(ehr_thread_record, struct_size) == 4, "ehr_thread_record.struct_size moved");
+static_assert(offsetof(ehr_thread_record, identifier_system) == 8,
+              "ehr_thread_record.identifier_system moved");
+static_assert(offsetof(ehr_thread_record, identifier_value) == 24,
+              "ehr_thread_record.identifier_value moved");
+static_assert(offsetof(ehr_thread_record, patient_id) == 40, "ehr_thread_record.patient_id moved");
+static_assert(offsetof(ehr_thread_record, subject) == 56, "ehr_thread_record.subject moved");
+static_assert(offsetof(ehr_thread_record, started_by) == 72, "ehr_thread_record.started_by moved");
+static_assert(offsetof(ehr_thread_record, recipients) == 104, "ehr_thread_record.recipients moved");
+static_assert(offsetof(ehr_thread_record, recipient_count) == 112, "ehr_thread_record.recipient_count moved");
+static_assert(offsetof(ehr_thread_record, started_at_unix_ms) == 120,
+              "ehr_thread_record.started_at_unix_ms moved");
+static_assert(offsetof(ehr_thread_record, messages) == 128, "ehr_thread_record.messages moved");
+static_assert(offsetof(ehr_thread_record, message_count) == 136, "ehr_thread_record.message_count moved");
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, struct_size, identifier_system);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, identifier_system, identifier_value);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, identifier_value, patient_id);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, patient_id, subject);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, subject, started_by);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, started_by, recipients);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, recipients, recipient_count);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, recipient_count, started_at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, started_at_unix_ms, messages);
+EHR_NO_PADDING_BETWEEN(ehr_thread_record, messages, message_count);
+EHR_NO_PADDING_AFTER(ehr_thread_record, message_count);
+
+// ehr_export_request (channel.h, since 1.1)
+static_assert(sizeof(ehr_export_request) == 64, "ehr_export_request: size");
+static_assert(offsetof(ehr_export_request, struct_type) == 0, "ehr_export_request.struct_type moved");
+static_assert(offsetof(ehr_export_request, struct_size) == 4, "ehr_export_request.struct_size moved");
+static_assert(offsetof(ehr_export_request, actor) == 8, "ehr_export_request.actor moved");
+static_assert(offsetof(ehr_export_request, patient_id) == 40, "ehr_export_request.patient_id moved");
+static_assert(offsetof(ehr_export_request, since_unix_ms) == 56, "ehr_export_request.since_unix_ms moved");
+EHR_NO_PADDING_BETWEEN(ehr_export_request, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_export_request, struct_size, actor);
+EHR_NO_PADDING_BETWEEN(ehr_export_request, actor, patient_id);
+EHR_NO_PADDING_BETWEEN(ehr_export_request, patient_id, since_unix_ms);
+EHR_NO_PADDING_AFTER(ehr_export_request, since_unix_ms);
+
+// ehr_import_request (channel.h, since 1.1)
+static_assert(sizeof(ehr_import_request) == 56, "ehr_import_request: size");
+static_assert(offsetof(ehr_import_request, struct_type) == 0, "ehr_import_request.struct_type moved");
+static_assert(offsetof(ehr_import_request, struct_size) == 4, "ehr_import_request.struct_size moved");
+static_assert(offsetof(ehr_import_request, actor) == 8, "ehr_import_request.actor moved");
+static_assert(offsetof(ehr_import_request, threads) == 40, "ehr_import_request.threads moved");
+static_assert(offsetof(ehr_import_request, thread_count) == 48, "ehr_import_request.thread_count moved");
+EHR_NO_PADDING_BETWEEN(ehr_import_request, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_import_request, struct_size, actor);
+EHR_NO_PADDING_BETWEEN(ehr_import_request, actor, threads);
+EHR_NO_PADDING_BETWEEN(ehr_import_request, threads, thread_count);
+EHR_NO_PADDING_AFTER(ehr_import_request, thread_count);
 // ehr_webhook_delivery (channel.h, since 1.1)
 static_assert(sizeof(ehr_webhook_delivery) == 112, "ehr_webhook_delivery: size");
 static_assert(offsetof(ehr_webhook_delivery, struct_type) == 0, "ehr_webhook_delivery.struct_type moved");
@@ -562,7 +651,7 @@ EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, delivered_at_unix_ms, last_error);
 EHR_NO_PADDING_AFTER(ehr_webhook_delivery, last_error);
 
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 120, "ehr_channel_api: size (1.0: 80)");
+static_assert(sizeof(ehr_channel_api) == 136, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -591,12 +680,15 @@ EHR_NO_PADDING_BETWEEN(ehr_channel_api, invite_portal_user, add_participant);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, add_participant, list_participants);
 static_assert(offsetof(ehr_channel_api, chart_brand) == 96, "ehr_channel_api.chart_brand moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_participants, chart_brand);
-
-static_assert(offsetof(ehr_channel_api, list_webhook_deliveries) == 104,
+static_assert(offsetof(ehr_channel_api, export_records) == 104, "ehr_channel_api.export_records moved");
+static_assert(offsetof(ehr_channel_api, import_records) == 112, "ehr_channel_api.import_records moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, chart_brand, export_records);
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, export_records, import_records);
+static_assert(offsetof(ehr_channel_api, list_webhook_deliveries) == 120,
               "ehr_channel_api.list_webhook_deliveries moved");
-static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 112,
+static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 128,
               "ehr_channel_api.retry_webhook_deliveries moved");
-EHR_NO_PADDING_BETWEEN(ehr_channel_api, chart_brand, list_webhook_deliveries);
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, import_records, list_webhook_deliveries);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_webhook_deliveries, retry_webhook_deliveries);
 EHR_NO_PADDING_AFTER(ehr_channel_api, retry_webhook_deliveries);
 

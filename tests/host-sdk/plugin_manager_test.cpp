@@ -582,6 +582,10 @@ TEST_F(PluginManagerTest, AHostOfAbi11LoadsAndUsesAPluginBuiltForAbi10) {
   EXPECT_EQ(channel->list_participants(Principal::staff("drlee"), sent->thread_id).status().code(),
             EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->chart_brand(Principal::staff("drlee"), "p1").status().code(), EHR_STATUS_UNSUPPORTED);
+  // Export and import (FHIR, issue 14), also appended in 1.1.
+  EXPECT_EQ(channel->export_records({Principal::staff("drlee"), "p1", 0}).status().code(),
+            EHR_STATUS_UNSUPPORTED);
+  EXPECT_EQ(channel->import_records({Principal::staff("drlee"), {}}).status().code(), EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->list_webhook_deliveries().status().code(), EHR_STATUS_UNSUPPORTED);
   EXPECT_EQ(channel->retry_webhook_deliveries(0).status().code(), EHR_STATUS_UNSUPPORTED);
 }

@@ -162,6 +162,60 @@ typedef struct ehr_brand {
   ehr_str address;
   ehr_str location_id; /* the location whose information is shown; empty for the company's */
 } ehr_brand;
+/* Since 1.1: a chart's conversations as plain records, for export_records and import_records.
+ * A host maps them to and from FHIR R4 (its own choice of format); the plugin keeps what makes
+ * them the same records again: each thread and message has an identifier (system, value) that
+ * never changes. The plugin's own use system "urn:ehr-portal-messaging:thread" or
+ * "urn:ehr-portal-messaging:message" and value "<store id>.<number>"; imported ones keep the
+ * identifier they came with. People are principals: the host knows their names and kinds. */
+typedef struct ehr_message_record {
+  uint32_t struct_type; /* EHR_STRUCT_MESSAGE_RECORD */
+  uint32_t struct_size;
+  ehr_str identifier_system;
+  ehr_str identifier_value;
+  ehr_str in_response_to_system; /* the message it answers; both empty for a thread's first */
+  ehr_str in_response_to_value;
+  ehr_principal sender;
+  const ehr_principal* recipients; /* the thread's other participants */
+  size_t recipient_count;
+  ehr_str body;
+  int64_t sent_at_unix_ms;
+  int64_t received_at_unix_ms; /* first read by a recipient when known; 0: not known */
+} ehr_message_record;
+
+typedef struct ehr_thread_record {
+  uint32_t struct_type; /* EHR_STRUCT_THREAD_RECORD */
+  uint32_t struct_size;
+  ehr_str identifier_system;
+  ehr_str identifier_value;
+  ehr_str patient_id;
+  ehr_str subject; /* may be empty */
+  ehr_principal started_by;
+  const ehr_principal* recipients; /* the participants other than started_by */
+  size_t recipient_count;
+  int64_t started_at_unix_ms;
+  const ehr_message_record* messages; /* oldest first; at least one */
+  size_t message_count;
+} ehr_thread_record;
+
+/* One chart's threads, for staff with access to the chart (the staff side of a send about the
+ * patient: the deny reasons and their order above). */
+typedef struct ehr_export_request {
+  uint32_t struct_type; /* EHR_STRUCT_EXPORT_REQUEST */
+  uint32_t struct_size;
+  ehr_principal actor;
+  ehr_str patient_id;
+  int64_t since_unix_ms; /* 0: every thread; else each thread with a message sent at or after it, whole */
+} ehr_export_request;
+
+/* Threads from another system (or from an export of this one). */
+typedef struct ehr_import_request {
+  uint32_t struct_type; /* EHR_STRUCT_IMPORT_REQUEST */
+  uint32_t struct_size;
+  ehr_principal actor;
+  const ehr_thread_record* threads;
+  size_t thread_count;
+} ehr_import_request;
 
 /* Since 1.1. One message's delivery to the webhook the host admin configured (plugin config
  * webhook.url): what an admin needs to see that deliveries flow, and nothing of the message
@@ -187,6 +241,8 @@ typedef ehr_status (*ehr_recipient_sink_fn)(void* sink_ctx, const ehr_recipient*
 typedef ehr_status (*ehr_thread_sink_fn)(void* sink_ctx, const ehr_thread_summary* thread);
 typedef ehr_status (*ehr_message_sink_fn)(void* sink_ctx, const ehr_message_view* message);
 typedef ehr_status (*ehr_brand_sink_fn)(void* sink_ctx, const ehr_brand* brand);
+/* Since 1.1. */
+typedef ehr_status (*ehr_thread_record_sink_fn)(void* sink_ctx, const ehr_thread_record* thread);
 typedef ehr_status (*ehr_webhook_delivery_sink_fn)(void* sink_ctx, const ehr_webhook_delivery* delivery);
 
 typedef struct ehr_channel_api {
@@ -238,6 +294,22 @@ typedef struct ehr_channel_api {
   ehr_status (*chart_brand)(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
                             void* sink_ctx, ehr_brand_sink_fn sink, ehr_error** out_error);
 
+  /* Optional. Since 1.1. The chart's threads with their messages, one ehr_thread_record per
+   * thread, oldest thread first. Staff only: a portal user, or staff without access to the
+   * chart, is EHR_STATUS_FORBIDDEN (a reason as for a send; NONE for a portal user). Audited as
+   * chart.export, a refusal too. */
+  ehr_status (*export_records)(ehr_channel* channel, const ehr_export_request* request, void* sink_ctx,
+                               ehr_thread_record_sink_fn sink, ehr_error** out_error);
+  /* Optional. Since 1.1. Stores the threads and messages whose identifiers it does not hold yet
+   * (importing the same records twice adds nothing), all in one transaction: a refused import
+   * stores nothing. Refused (EHR_STATUS_FORBIDDEN) when the actor is not staff with access to
+   * every chart named (reasons as for export), or when a record names a patient
+   * (EHR_DENY_UNKNOWN_PATIENT) or a person (EHR_DENY_UNKNOWN_USER) the host does not know: the
+   * message names the first such id. Every imported message is audited as message.import.
+   * Either out pointer may be NULL. */
+  ehr_status (*import_records)(ehr_channel* channel, const ehr_import_request* request,
+                               uint64_t* out_threads_added, uint64_t* out_messages_added,
+                               ehr_error** out_error);
   /* Optional. Since 1.1. The webhook's deliveries, newest first, for the host's admin tooling
    * (never a staff or portal page: there is no reader to check). state: empty for every state,
    * else "pending", "delivered" or "dead" (another word is EHR_STATUS_INVALID_ARGUMENT naming

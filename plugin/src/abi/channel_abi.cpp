@@ -49,6 +49,15 @@ Principal principal_from(const ehr_principal* principal, const char* field) {
   return Principal{static_cast<PrincipalKind>(copy->kind), to_string(copy->id)};
 }
 
+// An array of principals the host passed (each stepped by its struct_size).
+std::vector<Principal> principals_from(const ehr_principal* first, size_t count, const char* field) {
+  std::vector<Principal> result;
+  for (const ehr_principal& p : copy_host_array(first, count, EHR_STRUCT_PRINCIPAL,
+                                                EHR_SIZE_THROUGH(ehr_principal, id), "ehr_principal", field))
+    result.push_back(principal_from(&p, field));
+  return result;
+}
+
 ehr_principal to_c(const Principal& principal) {
   ehr_principal out{};
   out.struct_type = EHR_STRUCT_PRINCIPAL;
@@ -149,15 +158,10 @@ ehr_status start_thread(ehr_channel* channel, const ehr_start_request* request, 
       throw Error(EHR_STATUS_INVALID_ARGUMENT, "recipient_count is not zero but recipients is NULL",
                   "recipients");
     }
-    const auto recipients =
-        copy_host_array(in.recipients, in.recipient_count, EHR_STRUCT_PRINCIPAL,
-                        EHR_SIZE_THROUGH(ehr_principal, id), "ehr_principal", "recipients");
     StartThreadRequest start;
+    start.recipients = principals_from(in.recipients, in.recipient_count, "recipients");
     start.sender = principal_from(&in.sender, "sender");
     start.patient_id = to_string(in.patient_id);
-    for (const ehr_principal& recipient : recipients) {
-      start.recipients.push_back(principal_from(&recipient, "recipients"));
-    }
     start.subject = to_string(in.subject);
     start.body = to_string(in.body);
     write_sent(out_sent, service.start_thread(start));
@@ -310,6 +314,107 @@ ehr_status chart_brand(ehr_channel* channel, const ehr_principal* reader, ehr_st
   });
 }
 
+// ---- export and import: plain records, mapped to FHIR by the host ----
+
+std::vector<ehr_principal> to_c(const std::vector<Principal>& principals) {
+  std::vector<ehr_principal> out;
+  out.reserve(principals.size());
+  for (const Principal& p : principals) out.push_back(to_c(p));
+  return out;
+}
+
+ExchangedThread thread_from(const ehr_thread_record& in) {
+  ExchangedThread thread;
+  thread.identifier = {to_string(in.identifier_system), to_string(in.identifier_value)};
+  thread.patient_id = to_string(in.patient_id);
+  thread.subject = to_string(in.subject);
+  thread.started_by = principal_from(&in.started_by, "threads.started_by");
+  thread.recipients = principals_from(in.recipients, in.recipient_count, "threads.recipients");
+  thread.started_at_ms = in.started_at_unix_ms;
+  for (const ehr_message_record& m :
+       copy_host_array(in.messages, in.message_count, EHR_STRUCT_MESSAGE_RECORD,
+                       EHR_SIZE_THROUGH(ehr_message_record, received_at_unix_ms), "ehr_message_record",
+                       "threads.messages")) {
+    ExchangedMessage message;
+    message.identifier = {to_string(m.identifier_system), to_string(m.identifier_value)};
+    message.in_response_to = {to_string(m.in_response_to_system), to_string(m.in_response_to_value)};
+    message.sender = principal_from(&m.sender, "threads.messages.sender");
+    message.recipients = principals_from(m.recipients, m.recipient_count, "threads.messages.recipients");
+    message.body = to_string(m.body);
+    message.sent_at_ms = m.sent_at_unix_ms;
+    if (m.received_at_unix_ms != 0) message.received_at_ms = m.received_at_unix_ms;
+    thread.messages.push_back(std::move(message));
+  }
+  return thread;
+}
+
+ehr_status export_records(ehr_channel* channel, const ehr_export_request* request, void* sink_ctx,
+                          ehr_thread_record_sink_fn sink, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_EXPORT_REQUEST,
+                                 EHR_SIZE_THROUGH(ehr_export_request, since_unix_ms), "ehr_export_request");
+    require_sink(sink);
+    const std::vector<ExchangedThread> threads =
+        service.export_chart(principal_from(&in.actor, "actor"), to_string(in.patient_id), in.since_unix_ms);
+    for (const ExchangedThread& thread : threads) {
+      // The views below point into `thread`, alive for the sink's call.
+      std::vector<std::vector<ehr_principal>> message_recipients;
+      std::vector<ehr_message_record> messages;
+      message_recipients.reserve(thread.messages.size());
+      for (const ExchangedMessage& message : thread.messages) {
+        message_recipients.push_back(to_c(message.recipients));
+        ehr_message_record out{};
+        out.struct_type = EHR_STRUCT_MESSAGE_RECORD;
+        out.struct_size = sizeof(ehr_message_record);
+        out.identifier_system = view(message.identifier.system);
+        out.identifier_value = view(message.identifier.value);
+        out.in_response_to_system = view(message.in_response_to.system);
+        out.in_response_to_value = view(message.in_response_to.value);
+        out.sender = to_c(message.sender);
+        out.recipients = message_recipients.back().data();
+        out.recipient_count = message_recipients.back().size();
+        out.body = view(message.body);
+        out.sent_at_unix_ms = message.sent_at_ms;
+        out.received_at_unix_ms = message.received_at_ms.value_or(0);
+        messages.push_back(out);
+      }
+      const std::vector<ehr_principal> recipients = to_c(thread.recipients);
+      ehr_thread_record out{};
+      out.struct_type = EHR_STRUCT_THREAD_RECORD;
+      out.struct_size = sizeof(ehr_thread_record);
+      out.identifier_system = view(thread.identifier.system);
+      out.identifier_value = view(thread.identifier.value);
+      out.patient_id = view(thread.patient_id);
+      out.subject = view(thread.subject);
+      out.started_by = to_c(thread.started_by);
+      out.recipients = recipients.data();
+      out.recipient_count = recipients.size();
+      out.started_at_unix_ms = thread.started_at_ms;
+      out.messages = messages.data();
+      out.message_count = messages.size();
+      if (!delivered(sink(sink_ctx, &out))) break;
+    }
+  });
+}
+
+ehr_status import_records(ehr_channel* channel, const ehr_import_request* request,
+                          uint64_t* out_threads_added, uint64_t* out_messages_added, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    ConversationService& service = service_of(channel);
+    const auto in = request_from(request, EHR_STRUCT_IMPORT_REQUEST,
+                                 EHR_SIZE_THROUGH(ehr_import_request, thread_count), "ehr_import_request");
+    std::vector<ExchangedThread> threads;
+    for (const ehr_thread_record& record :
+         copy_host_array(in.threads, in.thread_count, EHR_STRUCT_THREAD_RECORD,
+                         EHR_SIZE_THROUGH(ehr_thread_record, message_count), "ehr_thread_record", "threads"))
+      threads.push_back(thread_from(record));
+    const ImportCounts counts = service.import_threads(principal_from(&in.actor, "actor"), threads);
+    if (out_threads_added != nullptr) *out_threads_added = counts.threads_added;
+    if (out_messages_added != nullptr) *out_messages_added = counts.messages_added;
+  });
+}
+
 ehr_status list_webhook_deliveries(ehr_channel* channel, ehr_str state, uint32_t limit, void* sink_ctx,
                                    ehr_webhook_delivery_sink_fn sink, ehr_error** out_error) {
   return guarded(out_error, [&] {
@@ -381,6 +486,8 @@ const ehr_channel_api kChannelApi = {
     &add_participant,
     &list_participants,
     &chart_brand,
+    &export_records,
+    &import_records,
     &list_webhook_deliveries,
     &retry_webhook_deliveries,
 };

@@ -69,4 +69,38 @@ CREATE INDEX thread_participants_inbox
                           unread_count);
 )sql";
 
+// Step 6: export and import (FHIR, docs/integrators.md). A store draws its id once, so its own
+// threads and messages have identifiers no other store shares ("<store id>.<row id>"); imported
+// ones keep the identifier they came with, the message it answered and when it was received, so a
+// later export says what the other system said and a second import of the same records adds
+// nothing. Threads by patient: the export reads one chart's threads. Receipts: when a message was
+// first read by a recipient (FHIR Communication.received), written as a reader opens the thread.
+inline constexpr std::string_view kExchangeSchemaSql = R"sql(
+CREATE TABLE store_identity (
+  only     INTEGER PRIMARY KEY CHECK (only = 1),
+  store_id TEXT NOT NULL
+);
+INSERT INTO store_identity (only, store_id) VALUES (1, lower(hex(randomblob(8))));
+CREATE TABLE imported_threads (
+  thread_id         INTEGER PRIMARY KEY REFERENCES message_threads(id),
+  identifier_system TEXT NOT NULL,
+  identifier_value  TEXT NOT NULL,
+  UNIQUE (identifier_system, identifier_value)
+);
+CREATE TABLE imported_messages (
+  message_id            INTEGER PRIMARY KEY REFERENCES messages(id),
+  identifier_system     TEXT NOT NULL,
+  identifier_value      TEXT NOT NULL,
+  in_response_to_system TEXT NOT NULL DEFAULT '',
+  in_response_to_value  TEXT NOT NULL DEFAULT '',
+  received_at           INTEGER,
+  UNIQUE (identifier_system, identifier_value)
+);
+CREATE INDEX message_threads_by_patient ON message_threads (patient_id, last_message_at);
+CREATE TABLE message_receipts (
+  message_id  INTEGER PRIMARY KEY REFERENCES messages(id),
+  received_at INTEGER NOT NULL
+);
+)sql";
+
 }  // namespace ehr::portal

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include "audit/audit_log.hpp"
 #include "common/error.hpp"
+#include "fhir/fhir_mapping.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/message_text.hpp"
@@ -388,7 +390,7 @@ std::vector<MessageView> ConversationService::read_thread(const Principal& reade
   }
   const int64_t shown_up_to = messages.empty() ? 0 : messages.back().id;
   writer_.run([&](Transaction& tx) {
-    store_.mark_read(tx, thread_id, reader, shown_up_to);
+    store_.mark_read(tx, thread_id, reader, shown_up_to, host_.now_unix_ms());
     AuditEntry audit = entry(reader, "message.read", access.thread.patient_id, thread_target(thread_id));
     audit.detail =
         std::to_string(messages.size()) + " message(s), up to message " + std::to_string(shown_up_to);
@@ -489,6 +491,211 @@ void ConversationService::check_chart_reader(const Principal& reader, const std:
     refuse(entry(reader, kAction, patient_id, "chart"), EHR_STATUS_FORBIDDEN, EHR_DENY_NOT_A_CONTACT,
            "Portal user '" + reader.id + "' is not a contact on this chart.", "reader");
   }
+}
+
+// ---- export and import ------------------------------------------------------------------------
+
+namespace {
+
+RecordIdentifier record_identifier(const fhir::Identifier& identifier) {
+  return {identifier.system, identifier.value};
+}
+
+std::vector<Principal> others(const std::vector<Principal>& participants, const Principal& who) {
+  std::vector<Principal> result;
+  for (const Principal& p : participants) {
+    if (p != who) result.push_back(p);
+  }
+  return result;
+}
+
+// The row id behind one of this store's own identifiers ("<store id>.<id>" in `system`).
+std::optional<int64_t> own_row(const RecordIdentifier& identifier, std::string_view system,
+                               const std::string& store_id) {
+  const std::string prefix = store_id + ".";
+  if (identifier.system != system || identifier.value.size() <= prefix.size() ||
+      identifier.value.compare(0, prefix.size(), prefix) != 0) {
+    return std::nullopt;
+  }
+  const std::string digits = identifier.value.substr(prefix.size());
+  if (digits.size() > 18 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(digits);
+}
+
+}  // namespace
+
+void ConversationService::require_chart_access(const Principal& actor, const std::string& patient_id,
+                                               const char* action) {
+  if (actor.kind != PrincipalKind::staff) {
+    refuse(
+        entry(actor, action, patient_id, "chart"), EHR_STATUS_FORBIDDEN, EHR_DENY_NONE,
+        "A chart's conversations are exported and imported by staff with access to the chart; portal user '" +
+            actor.id + "' reads its own threads in the portal.",
+        "actor");
+  }
+  const ChartFacts chart = facts_.chart(patient_id);
+  const Eligibility decision =
+      decide_eligibility(facts_.facts(chart, facts_.staff(chart, actor.id), std::nullopt));
+  if (!decision) {
+    refuse(entry(actor, action, patient_id, "chart"), EHR_STATUS_FORBIDDEN, decision.reason,
+           decision.explanation, "actor");
+  }
+}
+
+std::vector<ExchangedThread> ConversationService::export_chart(const Principal& actor,
+                                                               const std::string& patient_id,
+                                                               int64_t since_ms) {
+  require_principal(actor, "actor");
+  if (patient_id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
+  constexpr const char* kAction = "chart.export";
+  require_chart_access(actor, patient_id, kAction);
+  std::vector<ExchangedThread> threads;
+  std::size_t message_count = 0;
+  {
+    ReaderPool::Lease db = readers_.lease();
+    Transaction tx(*db, TransactionMode::read);  // one snapshot of the chart
+    const std::string store_id = store_.store_id(tx);
+    for (const ThreadRecord& record : store_.patient_threads(tx, patient_id, since_ms)) {
+      ExchangedThread thread;
+      thread.identifier =
+          store_.imported_thread(tx, record.id)
+              .value_or(record_identifier(fhir::local_thread_identifier(store_id, record.id)));
+      thread.patient_id = record.patient_id;
+      thread.subject = record.subject;
+      thread.started_by = record.started_by;
+      thread.started_at_ms = record.created_at_ms;
+      const std::vector<Principal> participants = store_.participants(tx, record.id);
+      thread.recipients = others(participants, record.started_by);
+      const auto imported = store_.imported_messages(tx, record.id);
+      const auto receipts = store_.receipts(tx, record.id);
+      RecordIdentifier previous;
+      for (MessageRecord& stored : store_.messages(tx, record.id)) {
+        ExchangedMessage message;
+        const auto origin = std::find_if(imported.begin(), imported.end(),
+                                         [&](const auto& entry) { return entry.first == stored.id; });
+        if (origin != imported.end()) {
+          message.identifier = origin->second.identifier;
+          message.in_response_to = origin->second.in_response_to;
+          message.received_at_ms = origin->second.received_at_ms;
+        } else {
+          message.identifier = record_identifier(fhir::local_message_identifier(store_id, stored.id));
+          message.in_response_to = previous;
+        }
+        if (!message.received_at_ms) {
+          const auto receipt = std::find_if(receipts.begin(), receipts.end(),
+                                            [&](const auto& entry) { return entry.first == stored.id; });
+          if (receipt != receipts.end()) message.received_at_ms = receipt->second;
+        }
+        previous = message.identifier;
+        message.recipients = others(participants, stored.sender);
+        message.sender = std::move(stored.sender);
+        message.body = std::move(stored.body);
+        message.sent_at_ms = stored.sent_at_ms;
+        thread.messages.push_back(std::move(message));
+      }
+      message_count += thread.messages.size();
+      threads.push_back(std::move(thread));
+    }
+  }
+  writer_.run([&](Transaction& tx) {
+    AuditEntry audit = entry(actor, kAction, patient_id, "chart");
+    audit.detail =
+        std::to_string(threads.size()) + " thread(s), " + std::to_string(message_count) + " message(s)";
+    if (since_ms != 0) audit.detail += ", since " + std::to_string(since_ms);
+    audit_.append(tx, std::move(audit));
+  });
+  return threads;
+}
+
+ImportCounts ConversationService::import_threads(const Principal& actor,
+                                                 const std::vector<ExchangedThread>& threads) {
+  require_principal(actor, "actor");
+  constexpr const char* kAction = "chart.import";
+  // Every record is checked before anything is written: a refused import stores nothing.
+  std::set<std::string> charts;
+  std::set<Principal> people;
+  for (std::size_t i = 0; i < threads.size(); ++i) {
+    const ExchangedThread& thread = threads[i];
+    const std::string where = "thread record " + std::to_string(i);
+    if (thread.identifier.system.empty() || thread.identifier.value.empty())
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, where + " has no identifier (system and value)", "threads");
+    if (thread.patient_id.empty())
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, where + " names no patient", "threads");
+    if (thread.messages.empty())
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, where + " has no message", "threads");
+    validate_subject(thread.subject);
+    if (charts.insert(thread.patient_id).second) require_chart_access(actor, thread.patient_id, kAction);
+    std::vector<const Principal*> named = {&thread.started_by};
+    for (const Principal& p : thread.recipients) named.push_back(&p);
+    for (const ExchangedMessage& message : thread.messages) {
+      if (message.identifier.system.empty() || message.identifier.value.empty())
+        throw Error(EHR_STATUS_INVALID_ARGUMENT, where + " has a message without an identifier", "threads");
+      validate_body(message.body, body_limit());
+      named.push_back(&message.sender);
+      for (const Principal& p : message.recipients) named.push_back(&p);
+    }
+    for (const Principal* who : named) {
+      require_principal(*who, "threads");
+      if (!people.insert(*who).second) continue;
+      const bool known =
+          who->is_staff() ? host_.get_user(who->id).has_value() : host_.get_portal_user(who->id).has_value();
+      if (!known) {
+        AuditEntry refused = entry(actor, kAction, thread.patient_id, "chart");
+        refused.detail = "unknown " + std::string(who->is_staff() ? "staff user " : "portal user ") + who->id;
+        refuse(std::move(refused), EHR_STATUS_FORBIDDEN, EHR_DENY_UNKNOWN_USER,
+               "The records name " + std::string(who->is_staff() ? "staff user '" : "portal user '") +
+                   who->id +
+                   "', whom this host does not know; nothing was imported. Add the person to the host (or "
+                   "change the records to name one it knows) and import again.",
+               "threads");
+      }
+    }
+  }
+  return writer_.run([&](Transaction& tx) {
+    ImportCounts counts;
+    const std::string store_id = store_.store_id(tx);
+    for (const ExchangedThread& thread : threads) {
+      std::vector<Principal> participants = thread.recipients;
+      for (const ExchangedMessage& message : thread.messages) {
+        participants.push_back(message.sender);
+        participants.insert(participants.end(), message.recipients.begin(), message.recipients.end());
+      }
+      std::sort(participants.begin(), participants.end());
+      participants.erase(std::unique(participants.begin(), participants.end()), participants.end());
+      participants = others(participants, thread.started_by);
+
+      std::optional<int64_t> thread_id = own_row(thread.identifier, fhir::kThreadSystem, store_id);
+      if (thread_id && !store_.find_thread(tx, *thread_id)) thread_id.reset();
+      if (!thread_id) thread_id = store_.find_imported_thread(tx, thread.identifier);
+      if (!thread_id) {
+        thread_id = store_.import_thread(tx, thread.patient_id, thread.subject, thread.started_by,
+                                         participants, thread.started_at_ms, thread.identifier);
+        ++counts.threads_added;
+        AuditEntry audit = entry(actor, "thread.import", thread.patient_id, thread_target(*thread_id));
+        audit.detail = "imported as " + thread.identifier.system + "|" + thread.identifier.value;
+        audit_.append(tx, std::move(audit));
+      } else {
+        for (const Principal& p : participants) store_.add_participant(tx, *thread_id, p);
+      }
+      for (const ExchangedMessage& message : thread.messages) {
+        const std::optional<int64_t> own = own_row(message.identifier, fhir::kMessageSystem, store_id);
+        if (own ? store_.has_message(tx, *thread_id, *own)
+                : store_.has_imported_message(tx, message.identifier))
+          continue;
+        const int64_t message_id =
+            store_.import_message(tx, *thread_id, message.sender, message.body, message.sent_at_ms,
+                                  {message.identifier, message.in_response_to, message.received_at_ms});
+        ++counts.messages_added;
+        AuditEntry audit = entry(actor, "message.import", thread.patient_id, thread_target(*thread_id));
+        audit.detail = "message " + std::to_string(message_id) + " imported as " + message.identifier.system +
+                       "|" + message.identifier.value;
+        audit_.append(tx, std::move(audit));
+      }
+    }
+    return counts;
+  });
 }
 
 // ---- hooks, refusals, names -----------------------------------------------------------------

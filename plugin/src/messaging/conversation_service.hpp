@@ -79,6 +79,33 @@ struct MessageView {
   std::string sender_display_name;
 };
 
+// A thread and its messages as export and import carry them (ehr_thread_record): plain records,
+// mapped to FHIR by the host.
+struct ExchangedMessage {
+  RecordIdentifier identifier;
+  RecordIdentifier in_response_to;  // empty: the thread's first message
+  Principal sender;
+  std::vector<Principal> recipients;  // the thread's other participants
+  std::string body;
+  int64_t sent_at_ms = 0;
+  std::optional<int64_t> received_at_ms;
+};
+
+struct ExchangedThread {
+  RecordIdentifier identifier;
+  std::string patient_id;
+  std::string subject;
+  Principal started_by;
+  std::vector<Principal> recipients;  // the participants other than started_by
+  int64_t started_at_ms = 0;
+  std::vector<ExchangedMessage> messages;  // oldest first
+};
+
+struct ImportCounts {
+  uint64_t threads_added = 0;
+  uint64_t messages_added = 0;
+};
+
 class ConversationService {
  public:
   static constexpr uint32_t kDefaultPageSize = 50;
@@ -119,6 +146,14 @@ class ConversationService {
   // portal user must be active and a contact on the chart. Audits and throws the refusal when
   // not; an unknown patient is Error(EHR_STATUS_NOT_FOUND).
   void check_chart_reader(const Principal& reader, const std::string& patient_id);
+  // A chart's threads (those with a message at or after since_ms; 0: all), for staff with access
+  // to the chart (the staff side of a send about the patient). Audited as chart.export, refusals too.
+  [[nodiscard]] std::vector<ExchangedThread> export_chart(const Principal& actor,
+                                                          const std::string& patient_id, int64_t since_ms);
+  // Stores the threads and messages whose identifiers the store does not hold yet, all in one
+  // transaction, after checking every record: the actor's access to each chart, and that the host
+  // knows every patient and person named. Each imported message is audited as message.import.
+  ImportCounts import_threads(const Principal& actor, const std::vector<ExchangedThread>& threads);
 
   // Where new-message notices go (issue 5); set once while wiring, before any call.
   void set_new_message_notifier(NewMessageNotifier notifier) { notifier_ = std::move(notifier); }
@@ -168,6 +203,8 @@ class ConversationService {
   [[noreturn]] void refuse(AuditEntry entry, ehr_status code, ehr_deny_reason reason,
                            const std::string& message, const std::string& field = {});
   [[nodiscard]] std::string display_name(const Principal& who) const;
+  // Export and import: staff with access to the chart (the staff side of a send), else refused.
+  void require_chart_access(const Principal& actor, const std::string& patient_id, const char* action);
 
   const HostClient& host_;
   SettingsService& settings_;

@@ -68,12 +68,9 @@ int64_t kind_value(const Principal& p) {
   return static_cast<int64_t>(p.kind);
 }
 
-}  // namespace
-
-ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string& patient_id,
-                                              const std::string& subject, const Principal& starter,
-                                              const std::vector<Principal>& participants,
-                                              const std::string& body, int64_t at_ms) const {
+// A thread with its participants (the starter included) and no message yet.
+int64_t insert_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
+                      const Principal& starter, const std::vector<Principal>& participants, int64_t at_ms) {
   Statement insert = tx.prepare(
       "INSERT INTO message_threads (patient_id, subject, started_by_kind, started_by_id, created_at, "
       "last_sender_kind, last_sender_id, last_message_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?4, ?5) RETURNING "
@@ -91,6 +88,16 @@ ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string
     join.reset();
     join.bind_all(thread_id, kind_value(p), p.id, patient_id, at_ms).run();
   }
+  return thread_id;
+}
+
+}  // namespace
+
+ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string& patient_id,
+                                              const std::string& subject, const Principal& starter,
+                                              const std::vector<Principal>& participants,
+                                              const std::string& body, int64_t at_ms) const {
+  const int64_t thread_id = insert_thread(tx, patient_id, subject, starter, participants, at_ms);
   add_message(tx, thread_id, starter, body, at_ms);
   return *find_thread(tx, thread_id);
 }
@@ -213,8 +220,127 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
   return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
 }
 
+// ---- export and import ---------------------------------------------------------------------
+
+std::string ConversationStore::store_id(Transaction& tx) const {
+  Statement query = tx.prepare("SELECT store_id FROM store_identity WHERE only = 1");
+  if (!query.step()) throw Error(EHR_STATUS_STORAGE, "the database has no store id (migration 6 missing)");
+  return query.text(0);
+}
+
+std::vector<ThreadRecord> ConversationStore::patient_threads(Transaction& tx, const std::string& patient_id,
+                                                             int64_t since_ms) const {
+  Statement query = tx.prepare(std::string("SELECT ") + kThreadColumns +
+                               " FROM message_threads t WHERE t.patient_id = ?1 AND t.last_message_at >= ?2 "
+                               "ORDER BY t.created_at, t.id");
+  query.bind_all(patient_id, since_ms);
+  std::vector<ThreadRecord> result;
+  while (query.step()) result.push_back(thread_at(query));
+  return result;
+}
+
+std::optional<RecordIdentifier> ConversationStore::imported_thread(Transaction& tx, int64_t thread_id) const {
+  Statement query =
+      tx.prepare("SELECT identifier_system, identifier_value FROM imported_threads WHERE thread_id = ?1");
+  query.bind(1, thread_id);
+  if (!query.step()) return std::nullopt;
+  return RecordIdentifier{query.text(0), query.text(1)};
+}
+
+std::vector<std::pair<int64_t, ImportedMessageOrigin>> ConversationStore::imported_messages(
+    Transaction& tx, int64_t thread_id) const {
+  Statement query = tx.prepare(
+      "SELECT i.message_id, i.identifier_system, i.identifier_value, i.in_response_to_system, "
+      "i.in_response_to_value, i.received_at FROM imported_messages i JOIN messages m ON m.id = i.message_id "
+      "WHERE m.thread_id = ?1 ORDER BY i.message_id");
+  query.bind(1, thread_id);
+  std::vector<std::pair<int64_t, ImportedMessageOrigin>> result;
+  while (query.step()) {
+    ImportedMessageOrigin origin{
+        {query.text(1), query.text(2)}, {query.text(3), query.text(4)}, std::nullopt};
+    if (!query.is_null(5)) origin.received_at_ms = query.int64(5);
+    result.emplace_back(query.int64(0), std::move(origin));
+  }
+  return result;
+}
+
+std::optional<int64_t> ConversationStore::find_imported_thread(Transaction& tx,
+                                                               const RecordIdentifier& id) const {
+  Statement query = tx.prepare(
+      "SELECT thread_id FROM imported_threads WHERE identifier_system = ?1 AND identifier_value = ?2");
+  query.bind_all(id.system, id.value);
+  if (!query.step()) return std::nullopt;
+  return query.int64(0);
+}
+
+bool ConversationStore::has_imported_message(Transaction& tx, const RecordIdentifier& id) const {
+  Statement query =
+      tx.prepare("SELECT 1 FROM imported_messages WHERE identifier_system = ?1 AND identifier_value = ?2");
+  query.bind_all(id.system, id.value);
+  return query.step();
+}
+
+std::vector<std::pair<int64_t, int64_t>> ConversationStore::receipts(Transaction& tx,
+                                                                     int64_t thread_id) const {
+  Statement query = tx.prepare(
+      "SELECT r.message_id, r.received_at FROM message_receipts r JOIN messages m ON m.id = r.message_id "
+      "WHERE m.thread_id = ?1 ORDER BY r.message_id");
+  query.bind(1, thread_id);
+  std::vector<std::pair<int64_t, int64_t>> result;
+  while (query.step()) result.emplace_back(query.int64(0), query.int64(1));
+  return result;
+}
+
+bool ConversationStore::has_message(Transaction& tx, int64_t thread_id, int64_t message_id) const {
+  Statement query = tx.prepare("SELECT 1 FROM messages WHERE id = ?1 AND thread_id = ?2");
+  query.bind_all(message_id, thread_id);
+  return query.step();
+}
+
+int64_t ConversationStore::import_thread(Transaction& tx, const std::string& patient_id,
+                                         const std::string& subject, const Principal& starter,
+                                         const std::vector<Principal>& participants, int64_t at_ms,
+                                         const RecordIdentifier& identifier) const {
+  const int64_t thread_id = insert_thread(tx, patient_id, subject, starter, participants, at_ms);
+  tx.prepare(
+        "INSERT INTO imported_threads (thread_id, identifier_system, identifier_value) VALUES (?1, ?2, ?3)")
+      .bind_all(thread_id, identifier.system, identifier.value)
+      .run();
+  return thread_id;
+}
+
+int64_t ConversationStore::import_message(Transaction& tx, int64_t thread_id, const Principal& sender,
+                                          const std::string& body, int64_t at_ms,
+                                          const ImportedMessageOrigin& origin) const {
+  const MessageRecord message = add_message(tx, thread_id, sender, body, at_ms);
+  Statement insert = tx.prepare(
+      "INSERT INTO imported_messages (message_id, identifier_system, identifier_value, "
+      "in_response_to_system, "
+      "in_response_to_value, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  insert.bind_all(message.id, origin.identifier.system, origin.identifier.value, origin.in_response_to.system,
+                  origin.in_response_to.value);
+  if (origin.received_at_ms) {
+    insert.bind(6, *origin.received_at_ms);
+  } else {
+    insert.bind_null(6);
+  }
+  insert.run();
+  return message.id;
+}
+
 void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Principal& reader,
-                                  int64_t up_to_message_id) const {
+                                  int64_t up_to_message_id, std::optional<int64_t> received_at_ms) const {
+  if (received_at_ms) {
+    // Only the messages this reader had not read yet: a read costs the new messages, not the thread.
+    tx.prepare(
+          "INSERT OR IGNORE INTO message_receipts (message_id, received_at) "
+          "SELECT m.id, ?5 FROM messages m WHERE m.thread_id = ?1 AND m.id <= ?4 "
+          "AND m.id > (SELECT last_read_message_id FROM thread_participants "
+          "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3) "
+          "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3)")
+        .bind_all(thread_id, kind_value(reader), reader.id, up_to_message_id, *received_at_ms)
+        .run();
+  }
   tx.prepare(
         "UPDATE thread_participants SET last_read_message_id = MAX(last_read_message_id, ?4), "
         "unread_count = (SELECT COUNT(*) FROM messages m WHERE m.thread_id = ?1 "

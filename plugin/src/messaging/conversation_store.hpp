@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/principal.hpp"
@@ -41,6 +42,21 @@ struct ThreadSummaryRecord {
   ThreadRecord thread;
   uint32_t unread_count = 0;
   bool archived = false;
+};
+
+// A thread's or a message's identifier as export and import carry it (ehr_thread_record).
+struct RecordIdentifier {
+  std::string system;
+  std::string value;
+  [[nodiscard]] bool empty() const { return system.empty() && value.empty(); }
+  friend bool operator==(const RecordIdentifier&, const RecordIdentifier&) = default;
+};
+
+// What an imported message keeps of the system it came from.
+struct ImportedMessageOrigin {
+  RecordIdentifier identifier;
+  RecordIdentifier in_response_to;  // empty: the thread's first message
+  std::optional<int64_t> received_at_ms;
 };
 
 struct InboxQuery {
@@ -82,9 +98,38 @@ class ConversationStore {
   [[nodiscard]] uint64_t unread_total(Transaction& tx, const Principal& reader,
                                       const std::optional<std::vector<std::string>>& charts) const;
 
+  // ---- export and import ----
+  // The id this store drew once (migration 6), which makes its own identifiers unique.
+  [[nodiscard]] std::string store_id(Transaction& tx) const;
+  // One chart's threads with a message at or after since_ms (0: all), oldest first.
+  [[nodiscard]] std::vector<ThreadRecord> patient_threads(Transaction& tx, const std::string& patient_id,
+                                                          int64_t since_ms) const;
+  // The identifier an imported thread came with; nullopt for the store's own threads.
+  [[nodiscard]] std::optional<RecordIdentifier> imported_thread(Transaction& tx, int64_t thread_id) const;
+  // The origins of a thread's imported messages, by message id.
+  [[nodiscard]] std::vector<std::pair<int64_t, ImportedMessageOrigin>> imported_messages(
+      Transaction& tx, int64_t thread_id) const;
+  // The thread or message stored under an imported identifier.
+  [[nodiscard]] std::optional<int64_t> find_imported_thread(Transaction& tx,
+                                                            const RecordIdentifier& id) const;
+  [[nodiscard]] bool has_imported_message(Transaction& tx, const RecordIdentifier& id) const;
+  // When each message of the thread was first read by a recipient, by message id (read ones only).
+  [[nodiscard]] std::vector<std::pair<int64_t, int64_t>> receipts(Transaction& tx, int64_t thread_id) const;
+  [[nodiscard]] bool has_message(Transaction& tx, int64_t thread_id, int64_t message_id) const;
+  // A thread from elsewhere, with its participants and no message yet; import_message adds them
+  // (each unread for the participants other than its sender, as a message sent here).
+  int64_t import_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
+                        const Principal& starter, const std::vector<Principal>& participants, int64_t at_ms,
+                        const RecordIdentifier& identifier) const;
+  int64_t import_message(Transaction& tx, int64_t thread_id, const Principal& sender, const std::string& body,
+                         int64_t at_ms, const ImportedMessageOrigin& origin) const;
+
   // Marks the thread read for this reader only, up to the newest message the reader was shown
   // (R-CONV-2): a message that arrived meanwhile stays unread.
-  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader, int64_t up_to_message_id) const;
+  // received_at_ms, when given, is recorded as the time each message this reader reads for the
+  // first time was received, unless another recipient read it earlier.
+  void mark_read(Transaction& tx, int64_t thread_id, const Principal& reader, int64_t up_to_message_id,
+                 std::optional<int64_t> received_at_ms = std::nullopt) const;
   // Per reader (R-CONV-4). Returns false when nothing changed: the reader is not a participant, or
   // the thread is already in that state.
   bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived) const;

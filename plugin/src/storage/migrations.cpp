@@ -78,15 +78,12 @@ BEGIN UPDATE settings_version SET version = version + 1; END;
 CREATE TRIGGER settings_value_delete_bumps AFTER DELETE ON settings_value
 BEGIN UPDATE settings_version SET version = version + 1; END;
 )sql"},
+    {6, "conversations: the store's own id, identifiers of imported threads and messages",
+     kExchangeSchemaSql},
     // The webhook's outbox: a row per stored message, written in the message's own transaction,
-    // so a message is durable exactly when its delivery is. The store id makes the idempotency
-    // keys (and the FHIR identifiers) unique across plugin databases.
-    {6, "webhook: the store's id and the delivery outbox", R"sql(
-CREATE TABLE store_identity (
-  only     INTEGER PRIMARY KEY CHECK (only = 1),
-  store_id TEXT NOT NULL
-);
-INSERT INTO store_identity(only, store_id) VALUES (1, lower(hex(randomblob(16))));
+    // so a message is durable exactly when its delivery is. Idempotency keys take the store id of
+    // migration 6, which makes them unique across plugin databases.
+    {7, "webhook: the delivery outbox", R"sql(
 CREATE TABLE webhook_outbox (
   id              INTEGER PRIMARY KEY,
   message_id      INTEGER NOT NULL UNIQUE REFERENCES messages(id),

@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "config/plugin_config.hpp"
 #include "host/host_client.hpp"
+#include "messaging/conversation_store.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -93,16 +94,10 @@ WebhookDraft WebhookOutbox::draft(const HostClient& host, const Principal& sende
   return draft;
 }
 
-std::string WebhookOutbox::store_id(Transaction& tx) {
-  Statement query = tx.prepare("SELECT store_id FROM store_identity WHERE only = 1");
-  if (!query.step()) throw Error(EHR_STATUS_STORAGE, "the database has no store id (migration 6 missing)");
-  return query.text(0);
-}
-
 void WebhookOutbox::enqueue(Transaction& tx, const WebhookDraft& draft,
                             const std::vector<Principal>& recipients, int64_t thread_id, int64_t message_id,
                             int64_t now_ms) {
-  const std::string store = store_id(tx);
+  const std::string store = ConversationStore().store_id(tx);
   fhir::MessageRecord record;
   record.identifier = fhir::local_message_identifier(store, message_id);
   record.thread = fhir::local_thread_identifier(store, thread_id);

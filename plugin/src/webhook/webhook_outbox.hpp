@@ -104,8 +104,6 @@ class WebhookOutbox {
   // Dead rows back to pending with no attempts, due now; id 0: every dead row. Returns how many.
   // A row that is not dead is refused (Error NOT_FOUND / INVALID_ARGUMENT naming it).
   static uint64_t retry(Transaction& tx, int64_t id);
-
-  [[nodiscard]] static std::string store_id(Transaction& tx);
 };
 
 }  // namespace ehr::portal

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -113,6 +114,53 @@ struct InviteRequest {
   std::string portal_user_id;
 };
 
+// Export and import (since ABI 1.1): a chart's conversations as plain records, which the host
+// maps to a format of its choice (the reference host: FHIR R4, ehr::fhir). Identifiers never
+// change: the plugin's own are "<store id>.<number>", imported ones keep what they came with.
+struct RecordIdentifier {
+  std::string system;
+  std::string value;
+  friend bool operator==(const RecordIdentifier&, const RecordIdentifier&) = default;
+};
+
+struct MessageRecord {
+  RecordIdentifier identifier;
+  RecordIdentifier in_response_to;  // empty: the thread's first message
+  Principal sender;
+  std::vector<Principal> recipients;  // the thread's other participants
+  std::string body;
+  std::int64_t sent_at_unix_ms = 0;
+  std::optional<std::int64_t> received_at_unix_ms;  // first read by a recipient, when known
+  friend bool operator==(const MessageRecord&, const MessageRecord&) = default;
+};
+
+struct ThreadRecord {
+  RecordIdentifier identifier;
+  std::string patient_id;
+  std::string subject;
+  Principal started_by;
+  std::vector<Principal> recipients;  // the participants other than started_by
+  std::int64_t started_at_unix_ms = 0;
+  std::vector<MessageRecord> messages;  // oldest first
+  friend bool operator==(const ThreadRecord&, const ThreadRecord&) = default;
+};
+
+struct ExportRequest {
+  Principal actor;  // staff with access to the chart
+  std::string patient_id;
+  std::int64_t since_unix_ms = 0;  // 0: every thread; else threads with a message at or after it
+};
+
+struct ImportRequest {
+  Principal actor;  // staff with access to every chart named
+  std::vector<ThreadRecord> threads;
+};
+
+struct ImportCounts {
+  std::uint64_t threads_added = 0;
+  std::uint64_t messages_added = 0;  // 0 when everything was already there
+};
+
 // One message's delivery to the plugin's webhook (ABI 1.1): ids, state and attempts, never
 // anything of the message itself.
 struct WebhookDelivery {
@@ -159,6 +207,12 @@ class MessagingChannel {
   // The brand of a chart, for an active staff user or a portal user who is a contact on it.
   // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
   Result<ChartBrand> chart_brand(const Principal& reader, std::string_view patient_id) const;
+  // A chart's threads, oldest first, for staff with access to the chart; audited.
+  // EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<std::vector<ThreadRecord>> export_records(const ExportRequest& request) const;
+  // Stores what the plugin does not hold yet (by identifier), all or nothing; refused naming the
+  // first unknown patient or person. EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
+  Result<ImportCounts> import_records(const ImportRequest& request) const;
   // The webhook's deliveries, newest first, for the host's admin tooling. state: empty for all,
   // else "pending", "delivered" or "dead"; limit 0: 100. EHR_STATUS_UNSUPPORTED from a plugin
   // built against ABI 1.0.
