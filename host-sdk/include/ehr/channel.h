@@ -289,7 +289,8 @@ typedef struct ehr_channel_api {
   /* Optional. Since 1.1. The brand of a chart (ehr_brand), handed to the sink once, for an active
    * staff user or for an active portal user who is a contact on the chart; refused otherwise with
    * the reader's deny reason (UNKNOWN_USER, STAFF_INACTIVE, PORTAL_ACCOUNT_INACTIVE,
-   * NOT_A_CONTACT), audited like any refusal. An unknown patient is EHR_STATUS_NOT_FOUND. Lets a
+   * NOT_A_CONTACT), audited like any refusal. An unknown patient is EHR_STATUS_NOT_FOUND for staff
+   * and NOT_A_CONTACT for a portal user (which learns nothing of other charts). Lets a
    * portal show the practice a patient's messages come from, as its notifications do. */
   ehr_status (*chart_brand)(ehr_channel* channel, const ehr_principal* reader, ehr_str patient_id,
                             void* sink_ctx, ehr_brand_sink_fn sink, ehr_error** out_error);

@@ -300,9 +300,9 @@ ehr_status chart_brand(ehr_channel* channel, const ehr_principal* reader, ehr_st
     const Principal who = principal_from(reader, "reader");
     require_sink(sink);
     const std::string patient = to_string(patient_id);
-    service.check_chart_reader(who, patient);
+    const std::string location = service.check_chart_reader(who, patient);
     const Brand brand =
-        BrandResolver(channel->portal->host(), channel->portal->settings()).for_patient(patient);
+        BrandResolver(channel->portal->host(), channel->portal->settings()).for_location(location);
     ehr_brand out{};
     out.struct_type = EHR_STRUCT_BRAND;
     out.struct_size = sizeof(ehr_brand);

@@ -480,17 +480,19 @@ std::vector<Recipient> ConversationService::list_participants(const Principal& r
   return participants;
 }
 
-void ConversationService::check_chart_reader(const Principal& reader, const std::string& patient_id) {
+std::string ConversationService::check_chart_reader(const Principal& reader, const std::string& patient_id) {
   constexpr const char* kAction = "chart.brand";
   if (patient_id.empty()) throw Error(EHR_STATUS_INVALID_ARGUMENT, "patient_id is empty", "patient_id");
   const std::optional<std::vector<std::string>> charts = visible_charts(reader, kAction);
-  if (!host_.get_patient(patient_id)) {
-    throw Error(EHR_STATUS_NOT_FOUND, "unknown patient '" + patient_id + "'", "patient_id");
-  }
+  // A portal user is answered from its own charts first, so that probing ids tells it nothing about
+  // which patients exist.
   if (charts && std::find(charts->begin(), charts->end(), patient_id) == charts->end()) {
     refuse(entry(reader, kAction, patient_id, "chart"), EHR_STATUS_FORBIDDEN, EHR_DENY_NOT_A_CONTACT,
            "Portal user '" + reader.id + "' is not a contact on this chart.", "reader");
   }
+  std::optional<PatientInfo> patient = host_.get_patient(patient_id);
+  if (!patient) throw Error(EHR_STATUS_NOT_FOUND, "unknown patient '" + patient_id + "'", "patient_id");
+  return patient->location_id;
 }
 
 // ---- export and import ------------------------------------------------------------------------

@@ -144,8 +144,9 @@ class ConversationService {
 
   // May `reader` see which practice the chart belongs to (its brand)? An active staff user may; a
   // portal user must be active and a contact on the chart. Audits and throws the refusal when
-  // not; an unknown patient is Error(EHR_STATUS_NOT_FOUND).
-  void check_chart_reader(const Principal& reader, const std::string& patient_id);
+  // not; an unknown patient is Error(EHR_STATUS_NOT_FOUND) for staff (NOT_A_CONTACT for a portal
+  // user). Answers the chart's location.
+  [[nodiscard]] std::string check_chart_reader(const Principal& reader, const std::string& patient_id);
   // A chart's threads (those with a message at or after since_ms; 0: all), for staff with access
   // to the chart (the staff side of a send about the patient). Audited as chart.export, refusals too.
   [[nodiscard]] std::vector<ExchangedThread> export_chart(const Principal& actor,

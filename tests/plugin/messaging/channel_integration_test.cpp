@@ -473,6 +473,9 @@ TEST_F(ChannelIntegration, R_CONV_3_AChartsBrandIsRefusedToAPortalUserWhoIsNotIt
   EXPECT_EQ(channel().chart_brand(Principal::portal_user("nobody"), "p1").status().deny_reason(),
             EHR_DENY_UNKNOWN_USER);
   EXPECT_EQ(channel().chart_brand(Principal::staff("drlee"), "p9").status().code(), EHR_STATUS_NOT_FOUND);
+  // A portal user probing ids learns nothing of which patients exist.
+  EXPECT_EQ(channel().chart_brand(Principal::portal_user("pat1"), "p9").status().deny_reason(),
+            EHR_DENY_NOT_A_CONTACT);
   const auto audit = host_.audit_copies();
   EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const ehr::host::AuditEvent& event) {
     return event.action == "chart.brand" && event.outcome == "not_a_contact";
