@@ -24,6 +24,7 @@ Portal::Portal(const PortalConfig& config)
     : host_(config.host),
       config_(config.config),
       webhook_settings_(WebhookSettings::from(config_)),
+      at_rest_(host_, config_),
       schema_(SettingsSchema::load_file(config.settings_schema)),
       database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
       audit_(open_migrated(database_), host_),
@@ -31,6 +32,11 @@ Portal::Portal(const PortalConfig& config)
       settings_(schema_, database_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
       conversations_(database_, host_, settings_, audit_, hooks_) {
+  if (!at_rest_.encrypting())
+    host_.log(LogLevel::warning,
+              std::string("portal-messaging stores message subjects and bodies in clear: the "
+                          "host has no key service and ") +
+                  AtRest::kAllowPlaintextKey + " is true");
   conversations_.set_new_message_notifier(
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
   if (webhook_settings_) {
