@@ -81,7 +81,8 @@ class Connection {
   // A statement the server refuses throws PgError with its SQLSTATE; a lost connection throws
   // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
   Rows run(const Query& query, std::initializer_list<Value> parameters = {});
-  // For BEGIN, COMMIT and ROLLBACK only: fixed text, no parameters.
+  // Fixed SQL written in the plugin's code, never holding a value: transaction control and
+  // schema migrations (which may hold several statements).
   void run_command(std::string_view command);
 
   // False once the server went away (restart, network): the Pool then reconnects it.
