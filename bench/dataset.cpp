@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.hpp"
 #include "bench_host.hpp"
+#include "config/plugin_config.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/conversation_store.hpp"
@@ -80,7 +81,8 @@ void build(const Practice& practice, const fs::path& file, const fs::path& schem
   portal::SettingsService settings(schema, db, client, audit, hooks);
   save_settings(settings, practice);
 
-  const portal::ConversationStore store;
+  const portal::AtRest at_rest(client, portal::PluginConfig{});
+  const portal::ConversationStore store(at_rest);
   Random random(0x5EED0002);
   const Scale& scale = practice.scale();
   const int64_t spacing = kHistorySpanMs / scale.threads;

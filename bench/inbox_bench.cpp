@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "baselines.hpp"
+#include "bench_host.hpp"
+#include "config/plugin_config.hpp"
 #include "environment.hpp"
+#include "host/host_client.hpp"
 #include "messaging/conversation_store.hpp"
 #include "scenarios.hpp"
 #include "storage/database.hpp"
@@ -56,7 +59,11 @@ void paired(benchmark::State& state, bool staff, bool badge_only) {
   Environment& env = environment();
   const host::MessagingChannel& channel = env.plugin().channel();
   portal::Database db(env.working_database());
-  const portal::ConversationStore store;
+  BenchHost host(env.practice());
+  host::HostServicesTable table(host);
+  portal::HostClient client(table.table());
+  const portal::AtRest at_rest(client, portal::PluginConfig{});
+  const portal::ConversationStore store(at_rest);
   const std::vector<Reader> who = readers(staff);
   Latencies through_abi, store_only, abi_on_cpu;
   uint64_t abi_rows = 0, store_rows = 0;

@@ -465,4 +465,18 @@ Result<std::uint64_t> MessagingChannel::retry_webhook_deliveries(std::int64_t de
   return count;
 }
 
+Result<MessagingChannel::Rekeyed> MessagingChannel::rekey(const Principal& actor,
+                                                          std::uint32_t batch_size) const {
+  EHR_CHANNEL_GUARD();
+  if (binding_->api.rekey == nullptr)
+    return Status::unsupported("channel " + id() + " does not offer key rotation");
+  const ehr_principal c_actor = detail::to_c(actor);
+  Rekeyed out;
+  detail::ErrorSlot error;
+  const ehr_status code =
+      binding_->api.rekey(binding_->handle, &c_actor, batch_size, &out.key_id, &out.resealed, error.out());
+  if (code != EHR_STATUS_OK) return error.status(code);
+  return out;
+}
+
 }  // namespace ehr::host

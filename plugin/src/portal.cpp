@@ -31,7 +31,7 @@ Portal::Portal(const PortalConfig& config)
       hooks_(host_),
       settings_(schema_, database_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
-      conversations_(database_, host_, settings_, audit_, hooks_) {
+      conversations_(database_, host_, settings_, audit_, hooks_, at_rest_) {
   if (!at_rest_.encrypting())
     host_.log(LogLevel::warning,
               std::string("portal-messaging stores message subjects and bodies in clear: the "

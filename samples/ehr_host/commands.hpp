@@ -54,6 +54,7 @@ const CommandGroup& notifications_commands();
 // fhir_commands.cpp: export and import of a chart's conversations as FHIR R4.
 const CommandGroup& fhir_commands();
 const CommandGroup& webhooks_commands();
+const CommandGroup& keys_commands();
 // practice_commands.cpp: the ids other commands take.
 const CommandGroup& patients_commands();
 const CommandGroup& portal_users_commands();

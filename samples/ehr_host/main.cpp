@@ -19,7 +19,7 @@ const std::vector<const cli::CommandGroup*>& groups() {
       &cli::roles_commands(),        &cli::messages_commands(),      &cli::audit_commands(),
       &cli::portal_commands(),       &cli::notifications_commands(), &cli::patients_commands(),
       &cli::portal_users_commands(), &cli::locations_commands(),     &cli::fhir_commands(),
-      &cli::webhooks_commands(),     &cli::serve_commands()};
+      &cli::webhooks_commands(),     &cli::keys_commands(),          &cli::serve_commands()};
   return all;
 }
 

@@ -666,7 +666,7 @@ EHR_NO_PADDING_BETWEEN(ehr_webhook_delivery, delivered_at_unix_ms, last_error);
 EHR_NO_PADDING_AFTER(ehr_webhook_delivery, last_error);
 
 // ehr_channel_api (channel.h)
-static_assert(sizeof(ehr_channel_api) == 136, "ehr_channel_api: size (1.0: 80)");
+static_assert(sizeof(ehr_channel_api) == 144, "ehr_channel_api: size (1.0: 80)");
 static_assert(offsetof(ehr_channel_api, struct_type) == 0, "ehr_channel_api.struct_type moved");
 static_assert(offsetof(ehr_channel_api, struct_size) == 4, "ehr_channel_api.struct_size moved");
 static_assert(offsetof(ehr_channel_api, explain) == 8, "ehr_channel_api.explain moved");
@@ -705,7 +705,9 @@ static_assert(offsetof(ehr_channel_api, retry_webhook_deliveries) == 128,
               "ehr_channel_api.retry_webhook_deliveries moved");
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, import_records, list_webhook_deliveries);
 EHR_NO_PADDING_BETWEEN(ehr_channel_api, list_webhook_deliveries, retry_webhook_deliveries);
-EHR_NO_PADDING_AFTER(ehr_channel_api, retry_webhook_deliveries);
+static_assert(offsetof(ehr_channel_api, rekey) == 136, "ehr_channel_api.rekey moved");
+EHR_NO_PADDING_BETWEEN(ehr_channel_api, retry_webhook_deliveries, rekey);
+EHR_NO_PADDING_AFTER(ehr_channel_api, rekey);
 
 // ehr_brand (channel.h, since 1.1)
 static_assert(sizeof(ehr_brand) == 72, "ehr_brand: size");

@@ -471,6 +471,16 @@ ehr_status retry_webhook_deliveries(ehr_channel* channel, int64_t delivery_id, u
   });
 }
 
+ehr_status rekey(ehr_channel* channel, const ehr_principal* actor, uint32_t batch_size, uint32_t* out_key_id,
+                 uint64_t* out_resealed, ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    const ConversationService::RekeyReport report =
+        service_of(channel).rekey(principal_from(actor, "actor"), batch_size);
+    if (out_key_id != nullptr) *out_key_id = report.key_id;
+    if (out_resealed != nullptr) *out_resealed = report.resealed;
+  });
+}
+
 const ehr_channel_api kChannelApi = {
     EHR_STRUCT_CHANNEL_API,
     sizeof(ehr_channel_api),
@@ -490,6 +500,7 @@ const ehr_channel_api kChannelApi = {
     &import_records,
     &list_webhook_deliveries,
     &retry_webhook_deliveries,
+    &rekey,
 };
 
 }  // namespace

@@ -56,17 +56,57 @@ MessagingSettingsFacts messaging_settings(SettingsService& settings, const std::
 }  // namespace
 
 ConversationService::ConversationService(Database& db, const HostClient& host, SettingsService& settings,
-                                         AuditLog& audit, HookRegistry& hooks)
+                                         AuditLog& audit, HookRegistry& hooks, AtRest& at_rest)
     : host_(host),
+      at_rest_(at_rest),
       settings_(settings),
       audit_(audit),
       hooks_(hooks),
       facts_(host, [&settings](
                        const std::string& location_id) { return messaging_settings(settings, location_id); }),
+      store_(at_rest),
       readers_(db.file()),
       writer_(db) {}
 
 ConversationService::~ConversationService() = default;
+
+ConversationService::RekeyReport ConversationService::rekey(const Principal& actor, uint32_t batch_size) {
+  if (batch_size == 0 || batch_size > 10000)
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "batch_size takes 1 to 10000 values per transaction",
+                "batch_size");
+  if (!host_.supports_keys())
+    throw Error(EHR_STATUS_UNSUPPORTED, "the host offers no key service: there is no key to rotate to");
+  RekeyReport report;
+  report.key_id = at_rest_.refresh_current();
+  {
+    // Every key a row is under, asked of the host here, on the calling thread: the batches run on
+    // a writer thread, which asks the host nothing but the clock and the audit sink.
+    ReaderPool::Lease db = readers_.lease();
+    Transaction tx(*db, TransactionMode::read);
+    Statement keys = tx.prepare(
+        "SELECT DISTINCT subject_key FROM message_threads UNION SELECT DISTINCT body_key FROM messages");
+    while (keys.step()) at_rest_.preload(static_cast<uint32_t>(keys.int64(0)));
+  }
+  int64_t thread_cursor = 0;
+  int64_t message_cursor = 0;
+  for (;;) {
+    const auto [count, threads, messages] = writer_.run([&](Transaction& tx) {
+      int64_t t = thread_cursor;
+      int64_t m = message_cursor;
+      const uint64_t n = store_.reseal(tx, &t, &m, batch_size);
+      return std::tuple{n, t, m};
+    });
+    thread_cursor = threads;
+    message_cursor = messages;
+    report.resealed += count;
+    ++report.batches;
+    if (count < batch_size) break;
+  }
+  audit_.append({actor, "keys.rotate", "", "data key " + std::to_string(report.key_id), "ok",
+                 std::to_string(report.resealed) + " subjects and bodies re-encrypted in " +
+                     std::to_string(report.batches) + " batches of at most " + std::to_string(batch_size)});
+  return report;
+}
 
 std::size_t ConversationService::body_limit() const {
   return static_cast<std::size_t>(settings_.message_body_max_chars());

@@ -114,10 +114,22 @@ class ConversationService {
   // `db` is the plugin's write connection (shared with the audit log); reads open their own
   // connections to the same file.
   ConversationService(Database& db, const HostClient& host, SettingsService& settings, AuditLog& audit,
-                      HookRegistry& hooks);
+                      HookRegistry& hooks, AtRest& at_rest);
   ~ConversationService();
   ConversationService(const ConversationService&) = delete;
   ConversationService& operator=(const ConversationService&) = delete;
+
+  // R-SEC-2 key rotation: asks the host for its current data key, then re-seals every subject and
+  // body not under it, `batch_size` values per write transaction, so sends go on between batches
+  // (a send that committed under the old key before a batch reached its row is re-sealed by a
+  // later batch: rows are walked in id order and new rows get higher ids). Audited as keys.rotate
+  // (counts only). batch_size: 1 to 10000, else Error(EHR_STATUS_INVALID_ARGUMENT, "batch_size").
+  struct RekeyReport {
+    uint32_t key_id = 0;
+    uint64_t resealed = 0;
+    uint64_t batches = 0;
+  };
+  RekeyReport rekey(const Principal& actor, uint32_t batch_size);
 
   // R-MSG-5: the same decision a send would meet, without sending anything.
   [[nodiscard]] Eligibility explain(const ExplainQuery& query) const;
@@ -208,6 +220,7 @@ class ConversationService {
   void require_chart_access(const Principal& actor, const std::string& patient_id, const char* action);
 
   const HostClient& host_;
+  AtRest& at_rest_;
   SettingsService& settings_;
   AuditLog& audit_;
   HookRegistry& hooks_;

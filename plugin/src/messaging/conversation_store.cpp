@@ -11,7 +11,16 @@ namespace {
 
 constexpr const char* kThreadColumns =
     "t.id, t.patient_id, t.subject, t.started_by_kind, t.started_by_id, t.created_at, t.last_sender_kind, "
-    "t.last_sender_id, t.last_message_at, t.last_message_id, t.message_count";
+    "t.last_sender_id, t.last_message_at, t.last_message_id, t.message_count, t.subject_key";
+
+// What each sealed value is bound to (AtRest's associated data): its row and its field, so a
+// ciphertext copied to another thread, message or field does not open.
+std::string subject_binding(int64_t thread_id) {
+  return "thread:" + std::to_string(thread_id) + ":subject";
+}
+std::string body_binding(int64_t thread_id, int64_t message_id) {
+  return "message:" + std::to_string(thread_id) + ":" + std::to_string(message_id) + ":body";
+}
 
 // NULL for "no filter", else a JSON array the queries open with json_each: the ids stay bound
 // values, never SQL text.
@@ -50,11 +59,15 @@ Principal principal_at(const Statement& row, int kind_column) {
   return {static_cast<PrincipalKind>(row.int64(kind_column)), row.text(kind_column + 1)};
 }
 
-ThreadRecord thread_at(const Statement& row) {
+}  // namespace
+
+ThreadRecord ConversationStore::thread_at(const Statement& row) const {
   ThreadRecord thread;
   thread.id = row.int64(0);
   thread.patient_id = row.text(1);
-  thread.subject = row.text(2);
+  thread.subject =
+      at_rest_->open(static_cast<uint32_t>(row.int64(11)), row.text(2), subject_binding(thread.id),
+                     "subject of thread " + std::to_string(thread.id));
   thread.started_by = principal_at(row, 3);
   thread.created_at_ms = row.int64(5);
   thread.last_sender = principal_at(row, 6);
@@ -64,21 +77,39 @@ ThreadRecord thread_at(const Statement& row) {
   return thread;
 }
 
+namespace {
+
 int64_t kind_value(const Principal& p) {
   return static_cast<int64_t>(p.kind);
 }
 
+// The id the next row of `table` gets. The sealed value is bound to it, so it is known before the
+// insert; the write transaction (BEGIN IMMEDIATE) keeps any other writer out until COMMIT.
+int64_t next_id(Transaction& tx, const char* max_query) {
+  Statement query = tx.prepare(max_query);
+  if (!query.step()) throw Error(EHR_STATUS_STORAGE, "cannot read the next row id");
+  return query.int64(0) + 1;
+}
+
+}  // namespace
+
 // A thread with its participants (the starter included) and no message yet.
-int64_t insert_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
-                      const Principal& starter, const std::vector<Principal>& participants, int64_t at_ms) {
+int64_t ConversationStore::insert_thread(Transaction& tx, const std::string& patient_id,
+                                         const std::string& subject, const Principal& starter,
+                                         const std::vector<Principal>& participants, int64_t at_ms) const {
+  const int64_t thread_id = next_id(tx, "SELECT COALESCE(MAX(id), 0) FROM message_threads");
+  const Sealed sealed = at_rest_->seal(subject, subject_binding(thread_id));
   Statement insert = tx.prepare(
-      "INSERT INTO message_threads (patient_id, subject, started_by_kind, started_by_id, created_at, "
-      "last_sender_kind, last_sender_id, last_message_at) VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?4, ?5) RETURNING "
-      "id");
-  insert.bind_all(patient_id, subject, kind_value(starter), starter.id, at_ms);
-  if (!insert.step()) throw Error(EHR_STATUS_STORAGE, "a new thread got no id");
-  const int64_t thread_id = insert.int64(0);
-  insert.reset();
+      "INSERT INTO message_threads (id, patient_id, subject, subject_key, started_by_kind, started_by_id, "
+      "created_at, last_sender_kind, last_sender_id, last_message_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?5, ?6, ?7)");
+  insert.bind(1, thread_id).bind(2, patient_id);
+  if (sealed.key_id == 0) {
+    insert.bind(3, sealed.bytes);
+  } else {
+    insert.bind_blob(3, sealed.bytes);
+  }
+  insert.bind(4, sealed.key_id).bind(5, kind_value(starter)).bind(6, starter.id).bind(7, at_ms).run();
 
   Statement join = tx.prepare(
       "INSERT OR IGNORE INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
@@ -91,8 +122,6 @@ int64_t insert_thread(Transaction& tx, const std::string& patient_id, const std:
   return thread_id;
 }
 
-}  // namespace
-
 ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string& patient_id,
                                               const std::string& subject, const Principal& starter,
                                               const std::vector<Principal>& participants,
@@ -104,13 +133,19 @@ ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string
 
 MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
                                              const std::string& body, int64_t at_ms) const {
+  const int64_t message_id = next_id(tx, "SELECT COALESCE(MAX(id), 0) FROM messages");
+  const Sealed sealed = at_rest_->seal(body, body_binding(thread_id, message_id));
   Statement insert = tx.prepare(
-      "INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "RETURNING id");
-  insert.bind_all(thread_id, kind_value(sender), sender.id, body, at_ms);
-  if (!insert.step()) throw Error(EHR_STATUS_STORAGE, "a new message got no id");
-  MessageRecord message{insert.int64(0), thread_id, sender, body, at_ms};
-  insert.reset();
+      "INSERT INTO messages (id, thread_id, sender_kind, sender_id, body, body_key, sent_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  insert.bind_all(message_id, thread_id, kind_value(sender), sender.id);
+  if (sealed.key_id == 0) {
+    insert.bind(5, sealed.bytes);
+  } else {
+    insert.bind_blob(5, sealed.bytes);
+  }
+  insert.bind(6, sealed.key_id).bind(7, at_ms).run();
+  MessageRecord message{message_id, thread_id, sender, body, at_ms};
 
   // The host clock may step back between two senders; the thread's order must not.
   tx.prepare(
@@ -168,12 +203,17 @@ bool ConversationStore::is_participant(Transaction& tx, int64_t thread_id, const
 
 std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t thread_id) const {
   Statement query = tx.prepare(
-      "SELECT id, thread_id, sender_kind, sender_id, body, sent_at FROM messages WHERE thread_id = ?1 ORDER "
-      "BY id");
+      "SELECT id, thread_id, sender_kind, sender_id, body, sent_at, body_key FROM messages WHERE thread_id = "
+      "?1 "
+      "ORDER BY id");
   query.bind(1, thread_id);
   std::vector<MessageRecord> result;
   while (query.step()) {
-    result.push_back({query.int64(0), query.int64(1), principal_at(query, 2), query.text(4), query.int64(5)});
+    const int64_t id = query.int64(0);
+    std::string body =
+        at_rest_->open(static_cast<uint32_t>(query.int64(6)), query.text(4), body_binding(query.int64(1), id),
+                       "body of message " + std::to_string(id));
+    result.push_back({id, query.int64(1), principal_at(query, 2), std::move(body), query.int64(5)});
   }
   return result;
 }
@@ -192,7 +232,7 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
   std::vector<ThreadSummaryRecord> result;
   while (statement.step()) {
     result.push_back(
-        {thread_at(statement), static_cast<uint32_t>(statement.int64(11)), statement.int64(12) != 0});
+        {thread_at(statement), static_cast<uint32_t>(statement.int64(12)), statement.int64(13) != 0});
   }
   return result;
 }
@@ -222,7 +262,7 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
 
 // ---- export and import ---------------------------------------------------------------------
 
-std::string ConversationStore::store_id(Transaction& tx) const {
+std::string ConversationStore::store_id(Transaction& tx) {
   Statement query = tx.prepare("SELECT store_id FROM store_identity WHERE only = 1");
   if (!query.step()) throw Error(EHR_STATUS_STORAGE, "the database has no store id (migration 6 missing)");
   return query.text(0);
@@ -358,6 +398,65 @@ bool ConversationStore::set_archived(Transaction& tx, int64_t thread_id, const P
       "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3 AND archived <> ?4 RETURNING 1");
   update.bind_all(thread_id, kind_value(reader), reader.id, archived);
   return update.step();
+}
+
+// ---- key rotation --------------------------------------------------------------------------
+
+uint64_t ConversationStore::reseal(Transaction& tx, int64_t* thread_cursor, int64_t* message_cursor,
+                                   uint32_t limit) const {
+  const int64_t current = at_rest_->current_key_id();
+  uint64_t done = 0;
+  Statement threads = tx.prepare(
+      "SELECT id, subject, subject_key FROM message_threads WHERE id > ?1 AND subject_key <> ?2 ORDER BY id "
+      "LIMIT ?3");
+  threads.bind_all(*thread_cursor, current, static_cast<int64_t>(limit));
+  std::vector<std::pair<int64_t, Sealed>> resealed;
+  while (threads.step()) {
+    const int64_t id = threads.int64(0);
+    const std::string subject =
+        at_rest_->open(static_cast<uint32_t>(threads.int64(2)), threads.text(1), subject_binding(id),
+                       "subject of thread " + std::to_string(id));
+    resealed.emplace_back(id, at_rest_->seal(subject, subject_binding(id)));
+    *thread_cursor = id;
+  }
+  threads.reset();
+  for (const auto& [id, sealed] : resealed) {
+    Statement update = tx.prepare("UPDATE message_threads SET subject = ?2, subject_key = ?3 WHERE id = ?1");
+    update.bind(1, id).bind_blob(2, sealed.bytes).bind(3, sealed.key_id).run();
+  }
+  done += resealed.size();
+  if (done >= limit) return done;
+
+  resealed.clear();
+  Statement messages = tx.prepare(
+      "SELECT id, thread_id, body, body_key FROM messages WHERE id > ?1 AND body_key <> ?2 ORDER BY id LIMIT "
+      "?3");
+  messages.bind_all(*message_cursor, current, static_cast<int64_t>(limit - done));
+  std::vector<int64_t> threads_of;
+  while (messages.step()) {
+    const int64_t id = messages.int64(0);
+    const int64_t thread_id = messages.int64(1);
+    const std::string body =
+        at_rest_->open(static_cast<uint32_t>(messages.int64(3)), messages.text(2),
+                       body_binding(thread_id, id), "body of message " + std::to_string(id));
+    resealed.emplace_back(id, at_rest_->seal(body, body_binding(thread_id, id)));
+    *message_cursor = id;
+  }
+  messages.reset();
+  for (const auto& [id, sealed] : resealed) {
+    Statement update = tx.prepare("UPDATE messages SET body = ?2, body_key = ?3 WHERE id = ?1");
+    update.bind(1, id).bind_blob(2, sealed.bytes).bind(3, sealed.key_id).run();
+  }
+  return done + resealed.size();
+}
+
+uint64_t ConversationStore::count_not_current(Transaction& tx) const {
+  const int64_t current = at_rest_->current_key_id();
+  Statement query = tx.prepare(
+      "SELECT (SELECT COUNT(*) FROM message_threads WHERE subject_key <> ?1) + "
+      "(SELECT COUNT(*) FROM messages WHERE body_key <> ?1)");
+  query.bind(1, current);
+  return query.step() ? static_cast<uint64_t>(query.int64(0)) : 0;
 }
 
 }  // namespace ehr::portal

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "crypto/at_rest.hpp"
 #include "host/principal.hpp"
 #include "storage/transaction.hpp"
 
@@ -68,8 +69,13 @@ struct InboxQuery {
   std::optional<std::vector<std::string>> charts;
 };
 
+// Subjects and bodies are stored sealed (crypto/at_rest.hpp), each with its key id (migration 8),
+// and opened as they are read: a value that does not open fails the read with EHR_STATUS_STORAGE.
 class ConversationStore {
  public:
+  // OWNERSHIP: borrows `at_rest`, which must outlive the store.
+  explicit ConversationStore(const AtRest& at_rest) : at_rest_(&at_rest) {}
+
   // Creates a thread with its participants (the starter included) and its first message.
   // Returns the thread with the message's id in last_message_id.
   ThreadRecord create_thread(Transaction& tx, const std::string& patient_id, const std::string& subject,
@@ -100,7 +106,7 @@ class ConversationStore {
 
   // ---- export and import ----
   // The id this store drew once (migration 6), which makes its own identifiers unique.
-  [[nodiscard]] std::string store_id(Transaction& tx) const;
+  [[nodiscard]] static std::string store_id(Transaction& tx);
   // One chart's threads with a message at or after since_ms (0: all), oldest first.
   [[nodiscard]] std::vector<ThreadRecord> patient_threads(Transaction& tx, const std::string& patient_id,
                                                           int64_t since_ms) const;
@@ -133,6 +139,22 @@ class ConversationStore {
   // Per reader (R-CONV-4). Returns false when nothing changed: the reader is not a participant, or
   // the thread is already in that state.
   bool set_archived(Transaction& tx, int64_t thread_id, const Principal& reader, bool archived) const;
+
+  // ---- key rotation ----
+  // Re-seals up to `limit` subjects and bodies not under the current key (clear ones included),
+  // threads with an id above *thread_cursor and messages above *message_cursor, advancing the
+  // cursors. Returns how many values it re-sealed; fewer than `limit` means it reached the end.
+  uint64_t reseal(Transaction& tx, int64_t* thread_cursor, int64_t* message_cursor, uint32_t limit) const;
+  // How many subjects and bodies are not under the current key.
+  [[nodiscard]] uint64_t count_not_current(Transaction& tx) const;
+
+ private:
+  [[nodiscard]] ThreadRecord thread_at(const Statement& row) const;
+  [[nodiscard]] int64_t insert_thread(Transaction& tx, const std::string& patient_id,
+                                      const std::string& subject, const Principal& starter,
+                                      const std::vector<Principal>& participants, int64_t at_ms) const;
+
+  const AtRest* at_rest_;
 };
 
 }  // namespace ehr::portal

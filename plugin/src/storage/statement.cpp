@@ -38,6 +38,12 @@ Statement& Statement::bind(int index, std::string_view text) {
   return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  check(sqlite3_bind_blob64(handle(), index, bytes.data() != nullptr ? bytes.data() : "", bytes.size(),
+                            SQLITE_TRANSIENT));
+  return *this;
+}
+
 Statement& Statement::bind(int index, int64_t value) {
   check(sqlite3_bind_int64(handle(), index, value));
   return *this;

@@ -37,6 +37,8 @@ class Statement {
   Statement& bind(int index, uint32_t value) { return bind(index, static_cast<int64_t>(value)); }
   Statement& bind(int index, bool value) { return bind(index, static_cast<int64_t>(value ? 1 : 0)); }
   Statement& bind_null(int index);
+  // Bytes, stored as a BLOB (text() reads them back).
+  Statement& bind_blob(int index, std::string_view bytes);
 
   // Binds each argument to parameters 1, 2, ... in order.
   template <typename... Args>

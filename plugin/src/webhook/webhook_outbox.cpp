@@ -97,7 +97,7 @@ WebhookDraft WebhookOutbox::draft(const HostClient& host, const Principal& sende
 void WebhookOutbox::enqueue(Transaction& tx, const WebhookDraft& draft,
                             const std::vector<Principal>& recipients, int64_t thread_id, int64_t message_id,
                             int64_t now_ms) {
-  const std::string store = ConversationStore().store_id(tx);
+  const std::string store = ConversationStore::store_id(tx);
   fhir::MessageRecord record;
   record.identifier = fhir::local_message_identifier(store, message_id);
   record.thread = fhir::local_thread_identifier(store, thread_id);

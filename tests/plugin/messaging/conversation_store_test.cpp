@@ -7,10 +7,12 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "config/plugin_config.hpp"
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_host.hpp"
 
 namespace ehr::portal {
 namespace {
@@ -58,7 +60,10 @@ class ConversationStoreTest : public ::testing::Test {
 
   test::TempDir dir_;
   std::unique_ptr<Database> db_;
-  ConversationStore store_;
+  test::TestHost host_;
+  HostClient client_{host_.table()};
+  AtRest at_rest_{client_, PluginConfig{}};
+  ConversationStore store_{at_rest_};
 };
 
 TEST_F(ConversationStoreTest, NewThreadHoldsItsFirstMessageAndParticipants) {  // R-CONV-1

@@ -10,6 +10,7 @@
 
 #include "audit/audit_log.hpp"
 #include "common/error.hpp"
+#include "config/plugin_config.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/conversation_service.hpp"
@@ -91,7 +92,7 @@ class MessagingWorld : public ::testing::Test {
     audit_ = std::make_unique<AuditLog>(*db_, client_);
     hooks_ = std::make_unique<HookRegistry>(client_);
     settings_ = std::make_unique<SettingsService>(schema_, *db_, client_, *audit_, *hooks_);
-    service_ = std::make_unique<ConversationService>(*db_, client_, *settings_, *audit_, *hooks_);
+    service_ = std::make_unique<ConversationService>(*db_, client_, *settings_, *audit_, *hooks_, at_rest_);
   }
   void close() {
     service_.reset();
@@ -137,6 +138,7 @@ class MessagingWorld : public ::testing::Test {
   TempDir dir_;
   TestHost host_;
   HostClient client_;
+  AtRest at_rest_{client_, PluginConfig{}};  // the test host's data key (R-SEC-2)
   SettingsSchema schema_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<AuditLog> audit_;

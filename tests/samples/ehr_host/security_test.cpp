@@ -70,6 +70,29 @@ TEST(FilesArePrivate, R_SEC_2_AnotherLocalAccountCanReadNothingWhateverTheUmask)
     EXPECT_TRUE(fs::exists(host.data_directory / "plugins" / "portal-messaging" / database)) << database;
 }
 
+// `keys rotate`: a new current data key in the 0600 key file (the old one kept), everything
+// re-encrypted under it, nothing unreadable afterwards, and the rotation audited.
+TEST(KeyRotation, R_SEC_2_KeysRotateReencryptsEverythingUnderANewKeyAndKeepsTheOldOne) {
+  EhrHost host;
+  host.enable_messaging();
+  host.ok({"portal", "invite", "portal:maria", "--as", "admin"});
+  host.ok({"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria", "--subject",
+           "Your lab results", "--body", "Your results are normal."});
+  ASSERT_EQ(mode_of(host.data_directory / "keys"), 0600);
+  const nlohmann::json rotated = host.ok_json({"keys", "rotate", "--as", "admin", "--batch", "1"});
+  EXPECT_EQ(rotated["new_key"], true);
+  EXPECT_EQ(rotated["key_id"], 3) << "keys 1 (data) and 2 (audit) were made on first start";
+  EXPECT_EQ(rotated["reencrypted"], 2) << "the subject and the body";
+  const nlohmann::json listed = host.ok_json({"keys", "list", "--as", "admin"});
+  ASSERT_EQ(listed["keys"].size(), 3u);
+  EXPECT_EQ(listed["keys"][2]["current"], true);
+  EXPECT_EQ(listed.dump().find("\"bytes\""), std::string::npos);
+  const nlohmann::json read = host.ok_json({"messages", "read", "1", "--as", "portal:maria"});
+  EXPECT_NE(read.dump().find("Your results are normal."), std::string::npos) << read.dump();
+  EXPECT_NE(host.ok({"audit", "list", "--as", "admin"}).out.find("keys.rotate"), std::string::npos);
+  EXPECT_EQ(host.run({"keys", "rotate", "--as", "admin", "--batch", "0"}).exit_code, 2);
+}
+
 // The payloads an attacker tried (issue 13): each is refused where it enters, naming the field
 // and the character, and nothing is stored.
 TEST(InertText, R_SEC_1_ACarriageReturnInASubjectCannotForgeAnInboxLine) {

@@ -221,6 +221,14 @@ class MessagingChannel {
   // A dead delivery (or, with delivery_id 0, every dead one) back to pending with a fresh round
   // of attempts; how many. EHR_STATUS_UNSUPPORTED from a plugin built against ABI 1.0.
   Result<std::uint64_t> retry_webhook_deliveries(std::int64_t delivery_id) const;
+  // Key rotation (R-SEC-2): everything stored re-encrypted under the host's current data key,
+  // batch_size values per transaction; audited by `actor`. EHR_STATUS_UNSUPPORTED from a plugin
+  // without it.
+  struct Rekeyed {
+    std::uint32_t key_id = 0;
+    std::uint64_t resealed = 0;
+  };
+  Result<Rekeyed> rekey(const Principal& actor, std::uint32_t batch_size) const;
 
  private:
   std::shared_ptr<const detail::ChannelBinding> binding_;
