@@ -31,6 +31,7 @@ Portal::Portal(const PortalConfig& config)
       settings_(schema_, database_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
       conversations_(database_, host_, settings_, audit_, hooks_) {
+  audit_.start();
   conversations_.set_new_message_notifier(
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
   if (webhook_settings_) {

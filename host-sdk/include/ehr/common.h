@@ -148,13 +148,14 @@ enum {
   EHR_STRUCT_HOOK_POINT_INFO = 37,
   EHR_STRUCT_EXPLAIN_REQUEST = 38,
   EHR_STRUCT_INVITE_REQUEST = 39,
-  EHR_STRUCT_CONFIG_ENTRY = 40,    /* since 1.1 */
-  EHR_STRUCT_BRAND = 41,           /* since 1.1 */
-  EHR_STRUCT_EXPORT_REQUEST = 42,  /* since 1.1 */
-  EHR_STRUCT_THREAD_RECORD = 43,   /* since 1.1 */
-  EHR_STRUCT_MESSAGE_RECORD = 44,  /* since 1.1 */
-  EHR_STRUCT_IMPORT_REQUEST = 45,  /* since 1.1 */
-  EHR_STRUCT_WEBHOOK_DELIVERY = 46 /* since 1.1 */
+  EHR_STRUCT_CONFIG_ENTRY = 40,     /* since 1.1 */
+  EHR_STRUCT_BRAND = 41,            /* since 1.1 */
+  EHR_STRUCT_EXPORT_REQUEST = 42,   /* since 1.1 */
+  EHR_STRUCT_THREAD_RECORD = 43,    /* since 1.1 */
+  EHR_STRUCT_MESSAGE_RECORD = 44,   /* since 1.1 */
+  EHR_STRUCT_IMPORT_REQUEST = 45,   /* since 1.1 */
+  EHR_STRUCT_WEBHOOK_DELIVERY = 46, /* since 1.1 */
+  EHR_STRUCT_AUDIT_CHECKPOINT = 48  /* since 1.1 */
 };
 
 /* A UTF-8 string view. `data` need not be NUL-terminated; {NULL, 0} is the empty string. */

@@ -99,6 +99,12 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_by_state ON webhook_outbox(state, thread_id, id);
 )sql"},
+    // R-SEC-3: each record names the audit key its hash (an HMAC) was made with, so that the key
+    // can be rotated; 0 marks a record of the unkeyed SHA-256 chain, which AuditLog::start()
+    // re-chains under the host's key on the first start that has one.
+    {8, "audit log: the key id of each record's keyed hash", R"sql(
+ALTER TABLE audit_log ADD COLUMN key_id INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 constexpr const char* kVersionTableSql = R"sql(
@@ -114,6 +120,13 @@ int applied_version(Transaction& tx) {
 }
 
 }  // namespace
+
+// As migration 1 created it: AuditLog::start() drops and restores it inside the one transaction
+// that re-chains an unkeyed log under the audit key.
+const char* const kAuditRefuseUpdateTriggerSql = R"sql(
+CREATE TRIGGER audit_log_refuse_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a record cannot be changed'); END;
+)sql";
 
 std::span<const Migration> migrations() {
   return kMigrations;

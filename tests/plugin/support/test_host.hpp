@@ -31,6 +31,18 @@ class TestHost {
   [[nodiscard]] const ehr_host_services* table() const noexcept { return &table_; }
   // Presents the table as an older host would: without the optional notify and audit.
   void drop_optional_services();
+  // Offers save_audit_checkpoint and list_audit_checkpoints, kept in memory.
+  void keep_checkpoints();
+  struct Checkpoint {
+    std::string plugin_id;
+    int64_t sequence = 0;
+    int64_t at_unix_ms = 0;
+    uint32_t key_id = 0;
+    std::string hash, mac;
+  };
+  [[nodiscard]] std::vector<Checkpoint> checkpoints() const;
+  // What someone who can write the host's checkpoint file could do.
+  void set_checkpoints(std::vector<Checkpoint> checkpoints);
 
   void add_user(const std::string& id, const std::string& name, bool active,
                 std::set<std::string> roles = {});
@@ -77,6 +89,10 @@ class TestHost {
   static ehr_status list_locations(void* host, void* ctx, ehr_organization_sink_fn sink);
   static ehr_status notify(void* host, const ehr_notification* notification);
   static ehr_status audit(void* host, const ehr_audit_event* event);
+  static ehr_status save_audit_checkpoint(void* host, ehr_str plugin_id,
+                                          const ehr_audit_checkpoint* checkpoint);
+  static ehr_status list_audit_checkpoints(void* host, ehr_str plugin_id, void* ctx,
+                                           ehr_audit_checkpoint_sink_fn sink);
 
   mutable std::mutex mutex_;
   ehr_host_services table_{};
@@ -88,6 +104,7 @@ class TestHost {
   int64_t now_ = 1'764'000'000'000;
   std::vector<Notification> notifications_;
   std::vector<AuditCopy> audit_events_;
+  std::vector<Checkpoint> checkpoints_;
   std::vector<std::string> log_lines_;
   int role_checks_ = 0;
 };
