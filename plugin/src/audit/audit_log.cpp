@@ -232,19 +232,25 @@ void AuditLog::start() {
                                 " records verified and re-chained under the host's audit key");
 }
 
-AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry) {
+AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
   if (entry.action.empty())
     throw Error(EHR_STATUS_INVALID_ARGUMENT, "an audit record needs an action", "action");
   AuditRecord record;
   record.entry = std::move(entry);
-  record.at_unix_ms = host_.now_unix_ms();
-  auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
-  if (last.step()) {
-    record.sequence = last.int64(0) + 1;
-    record.previous_hash = last.text(1);
+  if (head != nullptr && head->sequence > 0) {
+    record.at_unix_ms = head->at_unix_ms;
+    record.sequence = head->sequence + 1;
+    record.previous_hash = head->hash;
   } else {
-    record.sequence = 1;
-    record.previous_hash = std::string(kGenesisHash);
+    record.at_unix_ms = host_.now_unix_ms();
+    auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (last.step()) {
+      record.sequence = last.int64(0) + 1;
+      record.previous_hash = last.text(1);
+    } else {
+      record.sequence = 1;
+      record.previous_hash = std::string(kGenesisHash);
+    }
   }
   if (keyed()) {
     record.key_id = current_key_->id;
@@ -252,27 +258,35 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry) {
   } else {
     record.hash = unkeyed_hash(record);
   }
-  tx.prepare("INSERT INTO audit_log(" + std::string(kColumns) +
-             ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+  static const std::string insert_sql =
+      "INSERT INTO audit_log(" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  tx.prepare(insert_sql)
       .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
                 record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
                 record.entry.outcome, record.entry.detail, record.previous_hash, record.hash, record.key_id)
       .run();
+  if (head != nullptr) *head = {record.sequence, record.hash, record.at_unix_ms};
   return record;
 }
 
 AuditRecord AuditLog::append(Transaction& tx, AuditEntry entry) {
-  AuditRecord record = insert(tx, std::move(entry));
+  return append(tx, std::move(entry), nullptr);
+}
+
+AuditRecord AuditLog::append(Transaction& tx, AuditEntry entry, Head* head) {
+  AuditRecord record = insert(tx, std::move(entry), head);
   tx.after_commit([this, record] { mirror(record); });
   if (checkpoints() && record.sequence % kCheckpointEvery == 0) {
     // A failed periodic checkpoint must not fail the caller's change: it is undone alone, and
     // the next one (or the next verify) anchors the chain.
     tx.execute_script("SAVEPOINT audit_checkpoint");
+    const Head before = head != nullptr ? *head : Head{};
     try {
-      checkpoint(tx);
+      checkpoint(tx, head);
       tx.execute_script("RELEASE audit_checkpoint");
     } catch (const std::exception& failed) {
       tx.execute_script("ROLLBACK TO audit_checkpoint; RELEASE audit_checkpoint");
+      if (head != nullptr) *head = before;
       host_.log(LogLevel::warning, std::string("audit checkpoint not taken: ") + failed.what());
     }
   }
@@ -299,7 +313,8 @@ void AuditLog::append_host_records(std::vector<AuditEntry> entries) {
   }
   if (entries.empty()) return;
   Transaction tx(db_);
-  for (AuditEntry& entry : entries) append(tx, std::move(entry));
+  Head head;  // one operation: chained in memory, one time for all its records
+  for (AuditEntry& entry : entries) append(tx, std::move(entry), &head);
   tx.commit();
 }
 
@@ -315,14 +330,16 @@ std::string AuditLog::checkpoint_mac(const AuditKey& key, int64_t sequence, int6
   return hmac(key, message);
 }
 
-void AuditLog::checkpoint(Transaction& tx) {
+void AuditLog::checkpoint(Transaction& tx, Head* head) {
   // The checkpoint's own record is the head it checkpoints: the chain then says which checkpoints
   // the host must hold, and a deleted one is missed.
-  const AuditRecord head = insert(tx, {kPluginActor, std::string(kCheckpointAction), "", "host", "ok", ""});
-  host_.save_audit_checkpoint(plugin_id_,
-                              {head.sequence, head.at_unix_ms, current_key_->id, head.hash,
-                               checkpoint_mac(*current_key_, head.sequence, head.at_unix_ms, head.hash)});
-  tx.after_commit([this, head] { mirror(head); });
+  const AuditRecord checkpointed =
+      insert(tx, {kPluginActor, std::string(kCheckpointAction), "", "host", "ok", ""}, head);
+  host_.save_audit_checkpoint(
+      plugin_id_,
+      {checkpointed.sequence, checkpointed.at_unix_ms, current_key_->id, checkpointed.hash,
+       checkpoint_mac(*current_key_, checkpointed.sequence, checkpointed.at_unix_ms, checkpointed.hash)});
+  tx.after_commit([this, checkpointed] { mirror(checkpointed); });
 }
 
 void AuditLog::checkpoint_quietly() noexcept {

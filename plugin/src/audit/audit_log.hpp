@@ -119,9 +119,17 @@ class AuditLog {
   static constexpr int64_t kCheckpointEvery = 1000;
 
  private:
-  AuditRecord insert(Transaction& tx, AuditEntry entry);
+  // The last record written in the current transaction, so that a batch chains in memory rather
+  // than reading the head back for every record.
+  struct Head {
+    int64_t sequence = 0;
+    std::string hash;
+    int64_t at_unix_ms = 0;  // the batch's one time
+  };
+  AuditRecord insert(Transaction& tx, AuditEntry entry, Head* head = nullptr);
+  AuditRecord append(Transaction& tx, AuditEntry entry, Head* head);
   // Appends the checkpoint record and hands it to the host inside `tx` (before its commit).
-  void checkpoint(Transaction& tx);
+  void checkpoint(Transaction& tx, Head* head = nullptr);
   [[nodiscard]] bool keyed() const noexcept { return current_key_.has_value(); }
   [[nodiscard]] bool checkpoints() const noexcept;
   // The audit key of that id, asked once and kept; nullopt when the host does not have it.
