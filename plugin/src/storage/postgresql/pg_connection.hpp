@@ -1,0 +1,109 @@
+// One libpq connection to the shared PostgreSQL server, for the backend that lets several hosts
+// share one store. Statements are only ever prepared and bound (a Query names its SQL once), never
+// built from values; each connection prepares a Query the first time it runs it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <variant>
+
+#include "common/error.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace ehr::portal::pg {
+
+// A statement of the backend: its name on the server and its SQL with $1, $2, ... parameters.
+struct Query {
+  std::string_view name;
+  std::string_view sql;
+};
+
+// One parameter value, sent in text form. std::monostate is SQL NULL.
+using Value = std::variant<std::monostate, std::string_view, std::int64_t>;
+
+// A failure the server reported. `sqlstate` is PostgreSQL's five-character code (e.g. "23505"
+// unique violation, "57014" statement timeout), empty when the connection itself failed.
+class PgError : public Error {
+ public:
+  PgError(ehr_status code, const std::string& message, std::string sqlstate);
+  [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+// The rows of one statement. OWNERSHIP: owns its PGresult.
+class Rows {
+ public:
+  explicit Rows(pg_result* result) noexcept : result_(result) {}
+  Rows(Rows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+  Rows& operator=(Rows&&) = delete;
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  ~Rows();
+
+  [[nodiscard]] int size() const noexcept;
+  [[nodiscard]] bool is_null(int row, int column) const;
+  [[nodiscard]] std::string text(int row, int column) const;
+  [[nodiscard]] std::int64_t int64(int row, int column) const;
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  [[nodiscard]] std::int64_t affected() const;
+
+ private:
+  pg_result* result_;
+};
+
+struct ConnectionOptions {
+  // A libpq connection string or URI (host, port, dbname, user, sslmode, ...). A secret: it is
+  // never logged nor put into an error; errors name the server by host, port and database.
+  std::string conninfo;
+  // The server cancels any statement running longer (statement_timeout); 0 means no limit.
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+// THREADING: one thread at a time (the Pool lends it to one caller).
+class Connection {
+ public:
+  // Connects; a server that cannot be reached is an EHR_STATUS_STORAGE error saying which.
+  explicit Connection(ConnectionOptions options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs the query with these parameters, preparing it on this connection first if needed.
+  // A statement the server refuses throws PgError with its SQLSTATE; a lost connection throws
+  // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
+  Rows run(const Query& query, std::initializer_list<Value> parameters = {});
+  // Fixed SQL written in the plugin's code, never holding a value: transaction control and
+  // schema migrations (which may hold several statements).
+  void run_command(std::string_view command);
+
+  // False once the server went away (restart, network): the Pool then reconnects it.
+  [[nodiscard]] bool healthy() const noexcept;
+  // Reads, without waiting, what the server sent an idle connection: a session the server ended
+  // (a restart, an admin's termination) shows as not healthy before a call is risked on it.
+  void notice_server_goodbye() noexcept;
+  // Re-establishes a connection that is not healthy; statements are prepared again on use.
+  void reconnect();
+  // "host H port P database D", for errors (never the connection string).
+  [[nodiscard]] const std::string& server() const noexcept { return server_; }
+
+ private:
+  void connect();
+  [[noreturn]] void fail(pg_result* result, std::string_view what);
+
+  ConnectionOptions options_;
+  pg_conn* conn_ = nullptr;
+  std::string server_;
+  bool server_said_goodbye_ = false;
+  std::unordered_set<std::string> prepared_;  // names prepared on this session
+};
+
+}  // namespace ehr::portal::pg

@@ -1,0 +1,32 @@
+#include "storage/postgresql/pg_transaction.hpp"
+
+namespace ehr::portal::pg {
+
+Transaction::Transaction(Connection& connection) : connection_(connection) {
+  connection_.run_command("BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (finished_ || !connection_.healthy()) return;
+  try {
+    connection_.run_command("ROLLBACK");
+  } catch (const Error&) {
+    // The connection broke while rolling back: the server rolls back an open transaction of a
+    // session it lost, and the Pool reconnects the connection before lending it again.
+  }
+}
+
+void Transaction::commit() {
+  finished_ = true;
+  try {
+    connection_.run_command("COMMIT");
+  } catch (const PgError& error) {
+    if (!error.sqlstate().empty()) throw;
+    throw PgError(EHR_STATUS_STORAGE,
+                  "the connection to the PostgreSQL server (" + connection_.server() +
+                      ") was lost while committing: the change may or may not have been stored",
+                  "");
+  }
+}
+
+}  // namespace ehr::portal::pg
