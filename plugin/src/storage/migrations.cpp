@@ -146,36 +146,22 @@ int schema_version(Database& db) {
 int migrate(Database& db, std::span<const Migration> steps) {
   Transaction tx(db);
   tx.execute_script(kVersionTableSql);
-  int version = applied_version(tx);
-  const int known = steps.empty() ? 0 : steps.back().version;
-  if (version > known) {
-    throw Error(EHR_STATUS_STORAGE, "database " + db.file().filename().string() + " is at schema version " +
-                                        std::to_string(version) + ", newer than this plugin knows (" +
-                                        std::to_string(known) + "); upgrade the plugin");
-  }
-  std::optional<Error> failure;
-  for (const Migration& step : steps) {
-    if (step.version <= version) continue;
-    if (step.version != version + 1) {
-      throw Error(EHR_STATUS_INTERNAL,
-                  "migration list has a gap before version " + std::to_string(step.version));
-    }
-    tx.execute_script("SAVEPOINT migration_step");
-    try {
+  struct SqliteSteps {
+    Transaction& tx;
+    void run_step(const Migration& step) {
       tx.execute_script(step.sql);
       tx.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)")
           .bind_all(step.version, step.name)
           .run();
-      tx.execute_script("RELEASE migration_step");
-    } catch (const Error& e) {
-      tx.execute_script("ROLLBACK TO migration_step; RELEASE migration_step");
-      failure.emplace(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
-                                              std::string(step.name) +
-                                              ") failed and was rolled back: " + e.what());
-      break;
     }
-    version = step.version;
-  }
+    void savepoint() { tx.execute_script("SAVEPOINT migration_step"); }
+    void release() { tx.execute_script("RELEASE migration_step"); }
+    void rollback_to() { tx.execute_script("ROLLBACK TO migration_step; RELEASE migration_step"); }
+    static bool recoverable(const Error&) { return true; }
+  } backend{tx};
+  std::optional<Error> failure;
+  const int version = apply_pending(backend, steps, applied_version(tx),
+                                    "database " + db.file().filename().string(), failure);
   tx.commit();
   if (failure) throw *failure;
   return version;

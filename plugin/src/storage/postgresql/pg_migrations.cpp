@@ -40,35 +40,24 @@ int migrate(Connection& connection, std::span<const Migration> steps) {
   // Taken before the version is read: a host that waited here sees what the first one applied.
   connection.run(kTakeMigrationLock);
   connection.run_command(kVersionTableSql);
-  int version = applied_version(connection);
-  const int known = steps.empty() ? 0 : steps.back().version;
-  if (version > known) {
-    throw Error(EHR_STATUS_STORAGE, "the PostgreSQL database (" + connection.server() +
-                                        ") is at schema version " + std::to_string(version) +
-                                        ", newer than this plugin knows (" + std::to_string(known) +
-                                        "); upgrade the plugin");
-  }
-  std::optional<Error> failure;
-  for (const Migration& step : steps) {
-    if (step.version <= version) continue;
-    if (step.version != version + 1)
-      throw Error(EHR_STATUS_INTERNAL,
-                  "migration list has a gap before version " + std::to_string(step.version));
-    connection.run_command("SAVEPOINT migration_step");
-    try {
+  struct PostgresSteps {
+    Connection& connection;
+    void run_step(const Migration& step) {
       connection.run_command(step.sql);
       connection.run(kRecordStep, {std::int64_t{step.version}, step.name});
-      connection.run_command("RELEASE SAVEPOINT migration_step");
-    } catch (const PgError& e) {
-      if (e.sqlstate().empty()) throw;  // the connection is gone: nothing was committed
-      connection.run_command("ROLLBACK TO SAVEPOINT migration_step");
-      failure.emplace(EHR_STATUS_STORAGE, "migration " + std::to_string(step.version) + " (" +
-                                              std::string(step.name) +
-                                              ") failed and was rolled back: " + e.what());
-      break;
     }
-    version = step.version;
-  }
+    void savepoint() { connection.run_command("SAVEPOINT migration_step"); }
+    void release() { connection.run_command("RELEASE SAVEPOINT migration_step"); }
+    void rollback_to() { connection.run_command("ROLLBACK TO SAVEPOINT migration_step"); }
+    // A lost connection took the transaction with it: nothing was committed, nothing to undo.
+    static bool recoverable(const Error& e) {
+      const auto* pg = dynamic_cast<const PgError*>(&e);
+      return pg == nullptr || !pg->sqlstate().empty();
+    }
+  } backend{connection};
+  std::optional<Error> failure;
+  const int version = apply_pending(backend, steps, applied_version(connection),
+                                    "the PostgreSQL database (" + connection.server() + ")", failure);
   tx.commit();
   if (failure) throw *failure;
   return version;
