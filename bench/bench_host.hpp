@@ -6,8 +6,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/role_store.hpp"
 #include "practice.hpp"
 
@@ -36,7 +38,10 @@ class BenchHost final : public host::HostServices {
   host::Result<std::vector<std::string>> list_contact_charts(std::string_view portal_user_id) override;
   host::Result<host::Organization> get_company() override;
   host::Result<std::vector<host::Organization>> list_locations() override;
-  host::OptionalServices optional_services() const override { return {true, true}; }
+  host::OptionalServices optional_services() const override { return {true, true, true}; }
+  host::Result<host::Key> get_key(host::KeyPurpose purpose, uint32_t key_id) override {
+    return keys_->get(purpose, key_id);
+  }
   host::Status notify(const host::Notification& notification) override;
   host::Status audit(const host::AuditEvent& event) override;
 
@@ -46,6 +51,7 @@ class BenchHost final : public host::HostServices {
   [[nodiscard]] host::Organization location(uint32_t index) const;
 
   const Practice& practice_;
+  std::unique_ptr<host::KeyStore> keys_ = host::KeyStore::generate();
   std::atomic<int64_t> pinned_ms_{0};
   std::atomic<uint64_t> notifications_{0};
   std::atomic<uint64_t> audit_copies_{0};

@@ -1,6 +1,9 @@
 #include "c_host_services.hpp"
 
+#include <sodium.h>
+
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <string>
 
@@ -204,8 +207,9 @@ Result<T> exactly_one(std::vector<T>& values, const char* function, std::string_
 
 // ---- CHostServices -----------------------------------------------------------------------------
 
-CHostServices::CHostServices(const ehr_host_services& table, CallbackDispatcher& dispatcher)
-    : table_(table), dispatcher_(dispatcher) {}
+CHostServices::CHostServices(const ehr_host_services& table, CallbackDispatcher& dispatcher,
+                             std::unique_ptr<KeyStore> fallback_keys)
+    : table_(table), dispatcher_(dispatcher), fallback_keys_(std::move(fallback_keys)) {}
 
 Status CHostServices::invoke(const char* function, const std::function<ehr_status()>& call) {
   ehr_status code = EHR_STATUS_INTERNAL;
@@ -344,7 +348,8 @@ Result<std::vector<Organization>> CHostServices::list_locations() {
 }
 
 OptionalServices CHostServices::optional_services() const {
-  return OptionalServices{table_.notify != nullptr, table_.audit != nullptr};
+  return OptionalServices{table_.notify != nullptr, table_.audit != nullptr,
+                          table_.get_key != nullptr || fallback_keys_ != nullptr};
 }
 
 Status CHostServices::notify(const Notification& n) {
@@ -364,6 +369,28 @@ Status CHostServices::audit(const AuditEvent& e) {
   if (table_.audit == nullptr) return HostServices::audit(e);
   const ehr_audit_event out = detail::to_c(e);
   return invoke("audit", [&] { return table_.audit(table_.host, &out); });
+}
+
+Result<Key> CHostServices::get_key(KeyPurpose purpose, std::uint32_t key_id) {
+  if (table_.get_key == nullptr) {
+    if (fallback_keys_ == nullptr) return HostServices::get_key(purpose, key_id);
+    return fallback_keys_->get(purpose, key_id);
+  }
+  auto out = make_struct<ehr_key>(EHR_STRUCT_KEY);
+  Status status = invoke("get_key", [&] {
+    return table_.get_key(table_.host, static_cast<ehr_key_purpose>(purpose), key_id, &out);
+  });
+  Key key;
+  key.id = out.key_id;
+  key.purpose = purpose;
+  std::memcpy(key.bytes.data(), out.bytes, key.bytes.size());
+  sodium_memzero(out.bytes, sizeof out.bytes);
+  if (!status) return status;
+  if (key.id == 0 || (key_id != 0 && key.id != key_id))
+    return Status::invalid_argument("get_key", "the host's get_key answered key id " +
+                                                   std::to_string(key.id) + " when asked for " +
+                                                   std::to_string(key_id));
+  return key;
 }
 
 // ---- CUserDirectory ----------------------------------------------------------------------------

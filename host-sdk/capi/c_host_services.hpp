@@ -6,10 +6,12 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/role_store.hpp"
 #include "ehr/host_api.h"
 
@@ -47,7 +49,10 @@ class CallbackDispatcher {
 // HostServices over a C ehr_host_services table (copied; its `host` context is borrowed).
 class CHostServices final : public HostServices {
  public:
-  CHostServices(const ehr_host_services& table, CallbackDispatcher& dispatcher);
+  // fallback_keys answers get_key when the table has none (NULL or a 1.0 table): libehr_host.so
+  // hosts get the SDK's file-backed keys without a change. May be null when the table has get_key.
+  CHostServices(const ehr_host_services& table, CallbackDispatcher& dispatcher,
+                std::unique_ptr<KeyStore> fallback_keys);
 
   void log(LogLevel level, std::string_view message) override;
   std::int64_t now_unix_ms() override;
@@ -64,12 +69,14 @@ class CHostServices final : public HostServices {
   OptionalServices optional_services() const override;
   Status notify(const Notification& notification) override;
   Status audit(const AuditEvent& event) override;
+  Result<Key> get_key(KeyPurpose purpose, std::uint32_t key_id) override;
 
  private:
   // Calls the C function through the dispatcher; a failing code becomes a Status naming it.
   Status invoke(const char* function, const std::function<ehr_status()>& call);
   ehr_host_services table_;
   CallbackDispatcher& dispatcher_;
+  std::unique_ptr<KeyStore> fallback_keys_;
 };
 
 // A UserDirectory over a C ehr_host_user_directory (copied; its context is borrowed).

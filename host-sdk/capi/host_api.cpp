@@ -17,6 +17,7 @@
 #include "ehr/abi_support/error.hpp"
 #include "ehr/abi_support/struct_io.hpp"
 #include "ehr/abi_support/text.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/plugin_manager.hpp"
 #include "ehr/host/role_store.hpp"
 
@@ -29,8 +30,11 @@ using ehr::abi_support::to_string;
 using ehr::abi_support::view;
 
 struct ehr_host {
-  ehr_host(PluginManagerOptions options, const ehr_host_services& table, bool calling_thread)
-      : dispatcher(calling_thread), services(table, dispatcher), manager(std::move(options), services) {}
+  ehr_host(PluginManagerOptions options, const ehr_host_services& table, bool calling_thread,
+           std::unique_ptr<KeyStore> fallback_keys)
+      : dispatcher(calling_thread),
+        services(table, dispatcher, std::move(fallback_keys)),
+        manager(std::move(options), services) {}
 
   capi::CallbackDispatcher dispatcher;
   capi::CHostServices services;
@@ -230,7 +234,16 @@ ehr_status ehr_host_create(const ehr_host_options* options, const ehr_host_servi
                                       "not an ehr_host_trusted_key (wrong struct_type or struct_size)");
     for (const ehr_host_trusted_key& key : keys)
       m.trusted_keys.push_back(TrustedKey{to_string(key.key_id), to_string(key.public_key_base64)});
-    *out_host = new ehr_host(std::move(m), table, o.callbacks == EHR_HOST_CALLBACKS_CALLING_THREAD);
+    // A table without get_key (NULL, or a 1.0 table) gets the SDK's file-backed keys: the key file
+    // in the host data directory, or EHR_HOST_KEYS (R-SEC-2).
+    std::unique_ptr<KeyStore> fallback_keys;
+    if (table.get_key == nullptr) {
+      auto keys = KeyStore::open(m.host_data_directory);
+      if (!keys) return keys.status();
+      fallback_keys = std::move(*keys);
+    }
+    *out_host = new ehr_host(std::move(m), table, o.callbacks == EHR_HOST_CALLBACKS_CALLING_THREAD,
+                             std::move(fallback_keys));
     return Status();
   });
 }

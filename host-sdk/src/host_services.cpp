@@ -3,8 +3,10 @@
 #include "ehr/host/host_services.hpp"
 
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <optional>
+#include <string>
 
 #include "c_abi.hpp"
 #include "checkpoint_store.hpp"
@@ -22,6 +24,10 @@ Status HostServices::notify(const Notification&) {
 
 Status HostServices::audit(const AuditEvent&) {
   return Status::unsupported("this host does not keep a copy of plugin audit records");
+}
+
+Result<Key> HostServices::get_key(KeyPurpose, std::uint32_t) {
+  return Status::unsupported("this host keeps no keys for its plugins");
 }
 
 namespace {
@@ -275,6 +281,26 @@ ehr_status cb_audit(void* host, const ehr_audit_event* event) {
   });
 }
 
+ehr_status cb_get_key(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out_key) {
+  return guarded(host, "get_key", [&](HostServices& s) -> ehr_status {
+    if (out_key == nullptr || out_key->struct_type != EHR_STRUCT_KEY ||
+        out_key->struct_size < EHR_SIZE_THROUGH(ehr_key, bytes))
+      return failed(host, Status::invalid_argument("out_key", "get_key needs an ehr_key to fill"));
+    if (purpose != EHR_KEY_DATA && purpose != EHR_KEY_AUDIT)
+      return failed(host, Status::not_found("no key purpose " + std::to_string(purpose), "purpose"));
+    auto key = s.get_key(static_cast<KeyPurpose>(purpose), key_id);
+    if (!key) return failed(host, key.status());
+    if (key->id == 0 || key->purpose != static_cast<KeyPurpose>(purpose) ||
+        (key_id != 0 && key->id != key_id))
+      return failed(host, Status::internal("the host's get_key answered another key than asked for"));
+    out_key->key_id = key->id;
+    out_key->reserved = 0;
+    static_assert(sizeof out_key->bytes == sizeof key->bytes);
+    std::memcpy(out_key->bytes, key->bytes.data(), sizeof out_key->bytes);
+    return EHR_STATUS_OK;
+  });
+}
+
 // Set only on a table made with a host data directory.
 const detail::CheckpointStore& checkpoints_of(void* host) {
   return *static_cast<HostServicesTable*>(host)->checkpoint_store();
@@ -343,6 +369,7 @@ HostServicesTable::HostServicesTable(HostServices& services, const std::filesyst
   table_.notify = optional.notify ? cb_notify : nullptr;
   table_.audit = optional.audit ? cb_audit : nullptr;
   table_.take_error = cb_take_error;
+  table_.get_key = optional.keys ? cb_get_key : nullptr;
   table_.save_audit_checkpoint = checkpoints_ ? cb_save_audit_checkpoint : nullptr;
   table_.list_audit_checkpoints = checkpoints_ ? cb_list_audit_checkpoints : nullptr;
 }

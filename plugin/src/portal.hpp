@@ -8,6 +8,7 @@
 #include "audit/audit_log.hpp"
 #include "branding/portal_notifier.hpp"
 #include "config/plugin_config.hpp"
+#include "crypto/at_rest.hpp"
 #include "ehr/host_services.h"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
@@ -42,6 +43,7 @@ class Portal {
 
   [[nodiscard]] HostClient& host() noexcept { return host_; }
   [[nodiscard]] const PluginConfig& config() const noexcept { return config_; }
+  [[nodiscard]] AtRest& at_rest() noexcept { return at_rest_; }
   [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
   [[nodiscard]] Database& database() noexcept { return database_; }
   [[nodiscard]] AuditLog& audit() noexcept { return audit_; }
@@ -63,6 +65,7 @@ class Portal {
   HostClient host_;
   PluginConfig config_;  // first: a refused key stops init before anything is opened
   std::optional<WebhookSettings> webhook_settings_;  // checked before anything is opened, too
+  AtRest at_rest_;  // the data key, before anything is stored: no key service, no start (R-SEC-2)
   SettingsSchema schema_;
   Database database_;
   AuditLog audit_;

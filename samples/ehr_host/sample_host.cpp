@@ -80,14 +80,18 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
     throw CommandError(kExitError, std::string("bad practice file: ") + bad.what());
   }
   directory_ = std::make_unique<PracticeUserDirectory>(*practice_);
+  // The plugins' keys (and the notification store's), outside every database: the key file in
+  // the data directory, created on first start, or EHR_HOST_KEYS (R-SEC-2).
+  keys_ = checked(host::KeyStore::open(paths_.data_directory));
   try {
     notifications_ = std::make_unique<NotificationStore>(paths_.data_directory / "notifications.sqlite3");
   } catch (const std::runtime_error& bad) {
     throw CommandError(kExitError, bad.what());
   }
   roles_ = checked(host::RoleStore::open(paths_.data_directory, *directory_));
-  services_ = std::make_unique<PracticeHostServices>(
-      *practice_, *roles_, *notifications_, paths_.data_directory / "host-audit.jsonl", log_threshold);
+  services_ =
+      std::make_unique<PracticeHostServices>(*practice_, *roles_, *notifications_, *keys_,
+                                             paths_.data_directory / "host-audit.jsonl", log_threshold);
 
   host::PluginManagerOptions options;
   options.plugins_directory = paths_.plugins_directory;

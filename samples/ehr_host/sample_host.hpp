@@ -51,6 +51,7 @@ class SampleHost {
   [[nodiscard]] ehr::host::PluginManager& plugins() { return *plugins_; }
   [[nodiscard]] ehr::host::RoleStore& roles() { return *roles_; }
   [[nodiscard]] NotificationStore& notifications() { return *notifications_; }
+  [[nodiscard]] ehr::host::KeyStore& keys() { return *keys_; }
   [[nodiscard]] PracticeHostServices& services() { return *services_; }
 
   // The plugin that offers Portal settings pages / the messaging channel / an audit log.
@@ -84,6 +85,7 @@ class SampleHost {
   HostPaths paths_;
   std::unique_ptr<Practice> practice_;
   std::unique_ptr<PracticeUserDirectory> directory_;
+  std::unique_ptr<ehr::host::KeyStore> keys_;
   std::unique_ptr<NotificationStore> notifications_;
   std::unique_ptr<ehr::host::RoleStore> roles_;
   std::unique_ptr<PracticeHostServices> services_;

@@ -60,12 +60,13 @@ std::optional<host::LogLevel> parse_log_level(std::string_view text) {
 }
 
 PracticeHostServices::PracticeHostServices(const Practice& practice, host::RoleStore& roles,
-                                           NotificationStore& notifications,
+                                           NotificationStore& notifications, const host::KeyStore& keys,
                                            std::filesystem::path audit_copy_file,
                                            host::LogLevel log_threshold)
     : practice_(practice),
       roles_(roles),
       notifications_(notifications),
+      keys_(keys),
       audit_copy_file_(std::move(audit_copy_file)),
       log_threshold_(log_threshold) {}
 

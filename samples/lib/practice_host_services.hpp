@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/role_store.hpp"
 #include "notification_store.hpp"
 #include "practice.hpp"
@@ -14,11 +15,11 @@ namespace ehr::sample {
 
 class PracticeHostServices final : public ehr::host::HostServices {
  public:
-  // OWNERSHIP: borrows all three, which must outlive this object. Audit copies are appended to
+  // OWNERSHIP: borrows all four, which must outlive this object. Audit copies are appended to
   // `audit_copy_file` (JSON lines), the host's own trail.
   PracticeHostServices(const Practice& practice, ehr::host::RoleStore& roles,
-                       NotificationStore& notifications, std::filesystem::path audit_copy_file,
-                       ehr::host::LogLevel log_threshold);
+                       NotificationStore& notifications, const ehr::host::KeyStore& keys,
+                       std::filesystem::path audit_copy_file, ehr::host::LogLevel log_threshold);
 
   void log(ehr::host::LogLevel level, std::string_view message) override;
 
@@ -36,16 +37,23 @@ class PracticeHostServices final : public ehr::host::HostServices {
   ehr::host::Result<ehr::host::Organization> get_company() override;
   ehr::host::Result<std::vector<ehr::host::Organization>> list_locations() override;
 
-  ehr::host::OptionalServices optional_services() const override { return {.notify = true, .audit = true}; }
+  ehr::host::OptionalServices optional_services() const override {
+    return {.notify = true, .audit = true, .keys = true};
+  }
   // Resolves where the notification goes (a portal user's email, else SMS; a staff user's in-app
   // notices) and stores it for `ehr-host notifications list`.
   ehr::host::Status notify(const ehr::host::Notification& notification) override;
   ehr::host::Status audit(const ehr::host::AuditEvent& event) override;
+  // From the SDK's KeyStore: the data directory's key file, or EHR_HOST_KEYS.
+  ehr::host::Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
+    return keys_.get(purpose, key_id);
+  }
 
  private:
   const Practice& practice_;
   ehr::host::RoleStore& roles_;
   NotificationStore& notifications_;
+  const ehr::host::KeyStore& keys_;
   std::filesystem::path audit_copy_file_;
   ehr::host::LogLevel log_threshold_;
   std::mutex audit_mutex_;

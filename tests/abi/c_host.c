@@ -171,6 +171,21 @@ static ehr_status host_list_locations(void* host, void* ctx, ehr_organization_si
   return sink_outcome(sink(ctx, &north));
 }
 
+#if EHR_ABI_VERSION_MINOR >= 1
+/* Since 1.1: the key service. A real host keeps random keys outside the plugin's database (a file
+ * of its own, a key manager); this one derives a fixed demo key so the program stays plain C99. */
+static ehr_status host_get_key(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out_key) {
+  size_t i;
+  (void)host;
+  if (out_key == NULL || out_key->struct_type != EHR_STRUCT_KEY || out_key->struct_size < sizeof(ehr_key))
+    return EHR_STATUS_INVALID_ARGUMENT;
+  if (key_id != 0 && key_id != purpose) return EHR_STATUS_NOT_FOUND;
+  out_key->key_id = purpose; /* one key per purpose: id 1 for data, 2 for the audit chain */
+  for (i = 0; i < sizeof out_key->bytes; ++i) out_key->bytes[i] = (uint8_t)(i * 7u + purpose);
+  return EHR_STATUS_OK;
+}
+#endif
+
 /* ---- the registrar: prints each registration ---------------------------------------------- */
 
 struct registered {
@@ -370,6 +385,9 @@ int main(int argc, char** argv) {
   services.get_company = host_get_company;
   services.list_locations = host_list_locations;
   /* notify and audit are optional: this host offers neither. */
+#if EHR_ABI_VERSION_MINOR >= 1
+  services.get_key = host_get_key;
+#endif
 
   memset(&params, 0, sizeof params);
   params.struct_type = EHR_STRUCT_INIT_PARAMS;

@@ -171,7 +171,7 @@ EHR_NO_PADDING_BETWEEN(ehr_audit_event, detail, hash);
 EHR_NO_PADDING_AFTER(ehr_audit_event, hash);
 
 // ehr_host_services (host_services.h)
-static_assert(sizeof(ehr_host_services) == 152, "ehr_host_services: size (1.0: 128)");
+static_assert(sizeof(ehr_host_services) == 160, "ehr_host_services: size (1.0: 128)");
 static_assert(offsetof(ehr_host_services, struct_type) == 0, "ehr_host_services.struct_type moved");
 static_assert(offsetof(ehr_host_services, struct_size) == 4, "ehr_host_services.struct_size moved");
 static_assert(offsetof(ehr_host_services, host) == 8, "ehr_host_services.host moved");
@@ -194,9 +194,10 @@ static_assert(offsetof(ehr_host_services, notify) == 112, "ehr_host_services.not
 static_assert(offsetof(ehr_host_services, audit) == 120, "ehr_host_services.audit moved");
 // Since 1.1.
 static_assert(offsetof(ehr_host_services, take_error) == 128, "ehr_host_services.take_error moved");
-static_assert(offsetof(ehr_host_services, save_audit_checkpoint) == 136,
+static_assert(offsetof(ehr_host_services, get_key) == 136, "ehr_host_services.get_key moved");
+static_assert(offsetof(ehr_host_services, save_audit_checkpoint) == 144,
               "ehr_host_services.save_audit_checkpoint moved");
-static_assert(offsetof(ehr_host_services, list_audit_checkpoints) == 144,
+static_assert(offsetof(ehr_host_services, list_audit_checkpoints) == 152,
               "ehr_host_services.list_audit_checkpoints moved");
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_size, host);
@@ -215,9 +216,23 @@ EHR_NO_PADDING_BETWEEN(ehr_host_services, get_company, list_locations);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, list_locations, notify);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, notify, audit);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, audit, take_error);
-EHR_NO_PADDING_BETWEEN(ehr_host_services, take_error, save_audit_checkpoint);
+EHR_NO_PADDING_BETWEEN(ehr_host_services, take_error, get_key);
+EHR_NO_PADDING_BETWEEN(ehr_host_services, get_key, save_audit_checkpoint);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, save_audit_checkpoint, list_audit_checkpoints);
 EHR_NO_PADDING_AFTER(ehr_host_services, list_audit_checkpoints);
+
+// ehr_key (host_services.h, since 1.1)
+static_assert(sizeof(ehr_key) == 48, "ehr_key: size");
+static_assert(offsetof(ehr_key, struct_type) == 0, "ehr_key.struct_type moved");
+static_assert(offsetof(ehr_key, struct_size) == 4, "ehr_key.struct_size moved");
+static_assert(offsetof(ehr_key, key_id) == 8, "ehr_key.key_id moved");
+static_assert(offsetof(ehr_key, reserved) == 12, "ehr_key.reserved moved");
+static_assert(offsetof(ehr_key, bytes) == 16, "ehr_key.bytes moved");
+EHR_NO_PADDING_BETWEEN(ehr_key, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_key, struct_size, key_id);
+EHR_NO_PADDING_BETWEEN(ehr_key, key_id, reserved);
+EHR_NO_PADDING_BETWEEN(ehr_key, reserved, bytes);
+EHR_NO_PADDING_AFTER(ehr_key, bytes);
 
 // ehr_audit_checkpoint (host_services.h, since 1.1)
 static_assert(sizeof(ehr_audit_checkpoint) == 64, "ehr_audit_checkpoint: size");

@@ -273,6 +273,61 @@ TEST_F(PluginEntryTest, ConfigBeyondA10HostsParamsIsNotRead) {
   EXPECT_NE(plugin_, nullptr);
 }
 
+// R-SEC-2: message text is never stored in clear behind the admin's back. A host without a key
+// service (get_key NULL, or a 1.0 table that ends before it) is refused, saying why and how to opt out.
+TEST_F(PluginEntryTest, R_SEC_2_WithoutAKeyServiceInitIsRefusedSayingTextWouldBeStoredInClear) {
+  for (const bool older_table : {false, true}) {
+    test::TestHost host;
+    if (older_table) {
+      host.drop_optional_services();
+    } else {
+      host.drop_key_service();
+    }
+    ehr_negotiation n = offer(EHR_ABI_VERSION, EHR_ABI_VERSION);
+    ASSERT_EQ(negotiate_(&n, nullptr), EHR_STATUS_OK);
+    ehr_init_params params{};
+    params.struct_type = EHR_STRUCT_INIT_PARAMS;
+    params.struct_size = sizeof params;
+    params.host = host.table();
+    data_ = dir_.path().string();
+    params.data_directory = view(data_);
+    params.settings_schema_path = view(kSchemaFile);
+    registrar_ = registrations_.registrar();
+    ehr_error* error = nullptr;
+    EXPECT_EQ(n.plugin_api->on_init(&params, &registrar_, &plugin_, &error), EHR_STATUS_UNSUPPORTED);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(text(error->field), "storage.allow_plaintext");
+    const std::string message = take(error);
+    EXPECT_NE(message.find("no key service"), std::string::npos) << message;
+    EXPECT_NE(message.find("would be stored in clear"), std::string::npos) << message;
+    EXPECT_NE(message.find("storage.allow_plaintext = true"), std::string::npos) << message;
+    EXPECT_EQ(plugin_, nullptr);
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() / "portal.db")) << "refused before anything is stored";
+  }
+}
+
+TEST_F(PluginEntryTest, R_SEC_2_TheHostAdminMayOptOutOfEncryptionExplicitly) {
+  host_.drop_key_service();
+  ehr_error* error = nullptr;
+  ASSERT_EQ(init(kSchemaFile, &error, {config_entry("storage.allow_plaintext", "true")}), EHR_STATUS_OK)
+      << take(error);
+  EXPECT_NE(plugin_, nullptr);
+  bool warned = false;
+  for (const std::string& line : host_.log_lines())
+    warned = warned || line.find("stores message subjects and bodies in clear") != std::string::npos;
+  EXPECT_TRUE(warned) << "the host's log says so";
+}
+
+TEST_F(PluginEntryTest, R_SEC_2_TheOptOutTakesOnlyTrueOrFalse) {
+  host_.drop_key_service();
+  ehr_error* error = nullptr;
+  EXPECT_EQ(init(kSchemaFile, &error, {config_entry("storage.allow_plaintext", "yes")}),
+            EHR_STATUS_INVALID_ARGUMENT);
+  const std::string message = take(error);
+  EXPECT_NE(message.find("'storage.allow_plaintext' takes true or false"), std::string::npos) << message;
+  EXPECT_EQ(plugin_, nullptr);
+}
+
 // plugin.h: the plugin is enabled once on_init returns, so a host that never calls on_enable (the
 // 1.0 header called it optional) has a working channel; on_disable and on_enable switch it.
 TEST_F(PluginEntryTest, IsEnabledWhenOnInitReturnsAndSwitchesWithOnDisableAndOnEnable) {

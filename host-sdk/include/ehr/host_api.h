@@ -129,7 +129,11 @@ typedef struct ehr_host_options {
 
 /* Validates the options and builds the manager; loads nothing yet (see ehr_host_discover).
  * `services` is the plugin ABI's host services table: log, now and the lookups are required,
- * notify and audit optional (NULL: not offered; a plugin whose manifest needs one is refused). */
+ * notify and audit optional (NULL: not offered; a plugin whose manifest needs one is refused).
+ * get_key (ABI 1.1) is optional too: a table without it (NULL, or a 1.0 table) gets the library's
+ * own key service, the keys of the environment variable EHR_HOST_KEYS when set, else of the file
+ * `keys` in host_data_directory (mode 0600), created with fresh random keys on first start; a
+ * malformed key file or variable fails here, naming it and the line. */
 EHR_HOST_API ehr_status ehr_host_create(const ehr_host_options* options, const ehr_host_services* services,
                                         ehr_host** out_host, ehr_error** out_error);
 /* Shuts down what is still running and frees the host. NULL is ok. Not from inside a callback. */

@@ -115,6 +115,22 @@ typedef struct ehr_audit_event {
   ehr_str hash;
 } ehr_audit_event;
 
+/* Since 1.1. What a key is for. Numbers never change; new purposes are only added. */
+typedef uint32_t ehr_key_purpose;
+enum {
+  EHR_KEY_DATA = 1, /* encrypts what the plugin stores: message subjects and bodies, contact details */
+  EHR_KEY_AUDIT = 2 /* the HMAC key of the plugin's audit chain */
+};
+
+/* Since 1.1. A 256-bit secret key the host keeps outside the plugin's database, for get_key. */
+typedef struct ehr_key {
+  uint32_t struct_type; /* EHR_STRUCT_KEY */
+  uint32_t struct_size;
+  uint32_t key_id;   /* never 0; stored with what the key protects, so an old key can be asked for */
+  uint32_t reserved; /* zero */
+  uint8_t bytes[32];
+} ehr_key;
+
 /* Since 1.1. The head of a plugin's audit chain as the plugin hands it to the host to keep outside
  * the plugin's database (save_audit_checkpoint). `mac` binds every other member and the plugin id
  * under the audit key, so a checkpoint can be neither forged nor moved to another plugin by whoever
@@ -183,6 +199,21 @@ typedef struct ehr_host_services {
    * record by id, and carries no PHI. A host keeps at most one error per thread and drops it at its
    * next call from that thread. */
   ehr_status (*take_error)(void* host, ehr_error** out_error);
+
+  /* Optional. Since 1.1. A key the host keeps for the plugin, outside the plugin's database, so
+   * that someone holding only a copy of the database (or of a backup of it) reads no message and
+   * cannot forge the audit chain. key_id 0 asks for the current key of `purpose` (the one to use
+   * for what is written now); another id asks for that key, which may be retired by a rotation
+   * but is still needed to read what was written under it. The plugin sets out_key's struct_type
+   * to EHR_STRUCT_KEY and its struct_size; the host fills key_id (never 0) and bytes, and answers
+   * EHR_STATUS_INVALID_ARGUMENT for an out_key smaller than EHR_SIZE_THROUGH(ehr_key, bytes),
+   * EHR_STATUS_NOT_FOUND for a key id it does not have, or a purpose it keeps no key for (saying
+   * which through take_error). The plugin keeps the keys it needs in memory while it runs and
+   * wipes every copy it no longer needs; a host rotates by making a new current key and keeping
+   * the old ones. The C++ SDK's ehr::host::KeyStore and libehr_host.so offer a file-backed one.
+   * Without this function the plugin stores message text in clear only when the host admin says
+   * so in the plugin's configuration, and refuses to start otherwise. */
+  ehr_status (*get_key)(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out_key);
 
   /* Optional. Since 1.1. Audit checkpoints, kept by the host outside the plugin's database, so that
    * `audit verify` finds a chain cut after a checkpoint, a record that differs from its checkpoint

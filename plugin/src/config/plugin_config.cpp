@@ -13,7 +13,7 @@ namespace ehr::portal {
 namespace {
 
 // Grows with each feature that needs an admin's configuration.
-constexpr std::array<ConfigKey, 6> kConfigKeys{{
+constexpr std::array<ConfigKey, 7> kConfigKeys{{
     {"webhook.url",
      "where each stored message is POSTed as a FHIR Communication (http:// or https://); unset: no webhook"},
     {"webhook.secret",
@@ -24,6 +24,8 @@ constexpr std::array<ConfigKey, 6> kConfigKeys{{
     {"webhook.backoff_max_ms", "the longest wait between two attempts (1 to 86400000, default 600000)"},
     {"webhook.timeout_ms",
      "how long one attempt may take to connect, send and be answered (1 to 120000, default 10000)"},
+    {"storage.allow_plaintext",
+     "true: start on a host without a key service and store message text in clear (default false: refuse)"},
 }};
 
 std::span<const ConfigKey> known() noexcept {

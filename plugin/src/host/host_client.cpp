@@ -1,5 +1,9 @@
 #include "host/host_client.hpp"
 
+#include <sodium.h>
+
+#include <cstring>
+
 #include <exception>
 #include <string>
 #include <utility>
@@ -315,6 +319,29 @@ void HostClient::notify(const Notification& notification) const {
 void HostClient::audit(const ehr_audit_event& event) const {
   if (table_.audit == nullptr) throw Error(EHR_STATUS_UNSUPPORTED, "the host has no audit sink");
   check(table_.audit(table_.host, &event), "audit");
+}
+
+HostKey::~HostKey() {
+  sodium_memzero(bytes.data(), bytes.size());
+}
+
+HostKey HostClient::get_key(ehr_key_purpose purpose, uint32_t key_id) const {
+  if (table_.get_key == nullptr)
+    throw Error(EHR_STATUS_UNSUPPORTED, "the host offers no key service (get_key)");
+  ehr_key out{};
+  out.struct_type = EHR_STRUCT_KEY;
+  out.struct_size = sizeof out;
+  const ehr_status status = table_.get_key(table_.host, purpose, key_id, &out);
+  HostKey key;
+  key.id = out.key_id;
+  static_assert(sizeof out.bytes == sizeof key.bytes);
+  std::memcpy(key.bytes.data(), out.bytes, sizeof out.bytes);
+  sodium_memzero(out.bytes, sizeof out.bytes);
+  check(status, "get_key");
+  if (key.id == 0 || (key_id != 0 && key.id != key_id))
+    throw Error(EHR_STATUS_INTERNAL, "the host service get_key answered key id " + std::to_string(key.id) +
+                                         " when asked for " + std::to_string(key_id));
+  return key;
 }
 
 void HostClient::save_audit_checkpoint(std::string_view plugin_id, const Checkpoint& checkpoint) const {

@@ -50,6 +50,12 @@ class HostClient {
   // Throws Error(EHR_STATUS_UNSUPPORTED) when the host has no audit sink.
   void audit(const ehr_audit_event& event) const;
 
+  // A 1.0 host, or a 1.1 host without a key service, has none.
+  [[nodiscard]] bool supports_keys() const noexcept { return table_.get_key != nullptr; }
+  // key_id 0: the current key of the purpose. Throws Error(EHR_STATUS_UNSUPPORTED) without a key
+  // service, and the host's failure (e.g. NOT_FOUND for a key it does not have) otherwise.
+  [[nodiscard]] HostKey get_key(ehr_key_purpose purpose, uint32_t key_id) const;
+
   // Audit checkpoints the host keeps outside the plugin's database (since 1.1).
   struct Checkpoint {
     int64_t sequence = 0;

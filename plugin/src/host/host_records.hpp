@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -77,6 +78,17 @@ enum class LogLevel : uint32_t {
   info = EHR_LOG_INFO,
   warning = EHR_LOG_WARNING,
   error = EHR_LOG_ERROR,
+};
+
+// A key the host keeps for the plugin (get_key, ABI 1.1). Its bytes are wiped when it is destroyed.
+struct HostKey {
+  uint32_t id = 0;
+  std::array<unsigned char, 32> bytes{};
+
+  HostKey() = default;
+  HostKey(const HostKey&) = default;
+  HostKey& operator=(const HostKey&) = default;
+  ~HostKey();
 };
 
 }  // namespace ehr::portal

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 
 namespace ehr::host::testing {
 
@@ -28,7 +30,11 @@ class TestHost : public HostServices {
   Result<std::vector<std::string>> list_contact_charts(std::string_view portal_user_id) override;
   Result<Organization> get_company() override;
   Result<std::vector<Organization>> list_locations() override;
-  OptionalServices optional_services() const override { return {true, true}; }
+  OptionalServices optional_services() const override { return {true, true, true}; }
+  Result<Key> get_key(KeyPurpose purpose, std::uint32_t key_id) override {
+    return keys_->get(purpose, key_id);
+  }
+  KeyStore& keys() { return *keys_; }
   Status notify(const Notification& notification) override;
   Status audit(const AuditEvent& event) override;
 
@@ -51,6 +57,7 @@ class TestHost : public HostServices {
   std::vector<PortalUser> portal_users_;
   std::vector<Notification> notifications_;
   bool company_throws_ = false;
+  std::unique_ptr<KeyStore> keys_ = KeyStore::generate();
 };
 
 }  // namespace ehr::host::testing

@@ -27,7 +27,11 @@ class NoPractice : public ehr::host::HostServices {
   ehr::host::Result<std::vector<ehr::host::Organization>> list_locations() override {
     return std::vector<ehr::host::Organization>{};
   }
-  ehr::host::OptionalServices optional_services() const override { return {true, true}; }
+  ehr::host::OptionalServices optional_services() const override { return {true, true, true}; }
+  ehr::host::Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
+    return keys->get(purpose, key_id);
+  }
+  std::unique_ptr<ehr::host::KeyStore> keys;
   ehr::host::Status notify(const ehr::host::Notification&) override { return {}; }
   ehr::host::Status audit(const ehr::host::AuditEvent&) override { return {}; }
 
@@ -40,6 +44,12 @@ class NoPractice : public ehr::host::HostServices {
 int main(int argc, char** argv) {
   if (argc != 3) return 2;
   NoPractice host;
+  auto keys = ehr::host::KeyStore::open(argv[2]);
+  if (!keys) {
+    std::cerr << keys.status() << "\n";
+    return 1;
+  }
+  host.keys = std::move(*keys);
   ehr::host::PluginManagerOptions options;
   options.plugins_directory = argv[1];
   options.host_data_directory = argv[2];

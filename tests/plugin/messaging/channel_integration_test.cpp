@@ -6,6 +6,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/plugin_manager.hpp"
 
 namespace {
@@ -110,7 +112,10 @@ class PracticeHost : public ehr::host::HostServices {
   }
   Result<ehr::host::Organization> get_company() override { return company_; }
   Result<std::vector<ehr::host::Organization>> list_locations() override { return locations_; }
-  ehr::host::OptionalServices optional_services() const override { return {true, true}; }
+  ehr::host::OptionalServices optional_services() const override { return {true, true, true}; }
+  Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
+    return keys_->get(purpose, key_id);
+  }
   Status notify(const ehr::host::Notification&) override { return Status::ok(); }
   Status audit(const ehr::host::AuditEvent& event) override {
     std::lock_guard lock(mutex_);
@@ -120,6 +125,7 @@ class PracticeHost : public ehr::host::HostServices {
 
  private:
   mutable std::mutex mutex_;
+  std::unique_ptr<ehr::host::KeyStore> keys_ = ehr::host::KeyStore::generate();
   ehr::host::Organization company_;
   std::vector<ehr::host::Organization> locations_;
   std::map<std::string, ehr::host::User> users_;

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ehr/host/host_services.hpp"
+#include "ehr/host/key_store.hpp"
 
 namespace ehr::portal::test {
 
@@ -40,11 +42,16 @@ class PracticeHost : public ehr::host::HostServices {
   ehr::host::Result<std::vector<std::string>> list_contact_charts(std::string_view portal_user_id) override;
   ehr::host::Result<ehr::host::Organization> get_company() override;
   ehr::host::Result<std::vector<ehr::host::Organization>> list_locations() override;
-  ehr::host::OptionalServices optional_services() const override { return {true, true}; }
+  ehr::host::OptionalServices optional_services() const override { return {true, true, true}; }
+  ehr::host::Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
+    return keys_->get(purpose, key_id);
+  }
+  [[nodiscard]] ehr::host::KeyStore& keys() { return *keys_; }
   ehr::host::Status notify(const ehr::host::Notification& notification) override;
   ehr::host::Status audit(const ehr::host::AuditEvent& event) override;
 
  private:
+  std::unique_ptr<ehr::host::KeyStore> keys_ = ehr::host::KeyStore::generate();
   struct User {
     ehr::host::User info;
     std::set<std::string> roles;

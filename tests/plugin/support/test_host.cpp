@@ -1,6 +1,10 @@
 #include "support/test_host.hpp"
 
+#include <sodium.h>
+
 #include <cstddef>
+#include <cstring>
+#include <stdexcept>
 #include <utility>
 
 namespace ehr::portal::test {
@@ -73,6 +77,13 @@ TestHost::TestHost() {
   table_.list_locations = &TestHost::list_locations;
   table_.notify = &TestHost::notify;
   table_.audit = &TestHost::audit;
+  table_.get_key = &TestHost::get_key;
+  if (sodium_init() < 0) throw std::runtime_error("libsodium could not be initialised");
+  Key data{EHR_KEY_DATA, {}};
+  Key audit{EHR_KEY_AUDIT, {}};
+  randombytes_buf(data.bytes.data(), data.bytes.size());
+  randombytes_buf(audit.bytes.data(), audit.bytes.size());
+  keys_ = {{1, data}, {2, audit}};
   company_ = {"", "Riverside Health", "", "1 Main St", "555-0100", "https://portal.example", false};
 }
 
@@ -125,6 +136,46 @@ ehr_status TestHost::list_audit_checkpoints(void* host, ehr_str plugin_id, void*
 
 void TestHost::drop_optional_services() {
   table_.struct_size = static_cast<uint32_t>(offsetof(ehr_host_services, notify));
+}
+
+void TestHost::drop_key_service() {
+  table_.get_key = nullptr;
+}
+
+uint32_t TestHost::rotate_data_key() {
+  std::lock_guard lock(mutex_);
+  Key fresh{EHR_KEY_DATA, {}};
+  randombytes_buf(fresh.bytes.data(), fresh.bytes.size());
+  const uint32_t id = keys_.empty() ? 1 : keys_.rbegin()->first + 1;
+  keys_[id] = fresh;
+  return id;
+}
+
+void TestHost::forget_key(uint32_t key_id) {
+  std::lock_guard lock(mutex_);
+  keys_.erase(key_id);
+}
+
+int TestHost::key_requests() const {
+  std::lock_guard lock(mutex_);
+  return key_requests_;
+}
+
+ehr_status TestHost::get_key(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out) {
+  TestHost& h = self(host);
+  if (out == nullptr || out->struct_type != EHR_STRUCT_KEY || out->struct_size < sizeof(ehr_key))
+    return EHR_STATUS_INVALID_ARGUMENT;
+  std::lock_guard lock(h.mutex_);
+  ++h.key_requests_;
+  const std::pair<const uint32_t, Key>* found = nullptr;
+  for (const auto& entry : h.keys_) {
+    if (entry.second.purpose != purpose) continue;
+    if (key_id == 0 || entry.first == key_id) found = &entry;  // key_id 0: the highest id
+  }
+  if (found == nullptr) return EHR_STATUS_NOT_FOUND;
+  out->key_id = found->first;
+  std::memcpy(out->bytes, found->second.bytes.data(), sizeof out->bytes);
+  return EHR_STATUS_OK;
 }
 
 void TestHost::add_user(const std::string& id, const std::string& name, bool active,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -29,8 +30,17 @@ class TestHost {
 
   // The table to hand to the plugin; valid while this object lives.
   [[nodiscard]] const ehr_host_services* table() const noexcept { return &table_; }
-  // Presents the table as an older host would: without the optional notify and audit.
+  // Presents the table as an older host would: without the optional notify and audit (and
+  // without the 1.1 key service).
   void drop_optional_services();
+  // The key service (get_key, ABI 1.1): on by default, with one data key (id 1) and one audit key
+  // (id 2). Without it the plugin refuses to start unless its configuration opts out.
+  void drop_key_service();
+  // A new current data key; the old ones stay. Returns its id.
+  uint32_t rotate_data_key();
+  // The host loses a key (a restore without the key file, say).
+  void forget_key(uint32_t key_id);
+  [[nodiscard]] int key_requests() const;
   // Offers save_audit_checkpoint and list_audit_checkpoints, kept in memory.
   void keep_checkpoints();
   struct Checkpoint {
@@ -89,6 +99,11 @@ class TestHost {
   static ehr_status list_locations(void* host, void* ctx, ehr_organization_sink_fn sink);
   static ehr_status notify(void* host, const ehr_notification* notification);
   static ehr_status audit(void* host, const ehr_audit_event* event);
+  static ehr_status get_key(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out);
+  struct Key {
+    ehr_key_purpose purpose;
+    std::array<uint8_t, 32> bytes;
+  };
   static ehr_status save_audit_checkpoint(void* host, ehr_str plugin_id,
                                           const ehr_audit_checkpoint* checkpoint);
   static ehr_status list_audit_checkpoints(void* host, ehr_str plugin_id, void* ctx,
@@ -107,6 +122,8 @@ class TestHost {
   std::vector<Checkpoint> checkpoints_;
   std::vector<std::string> log_lines_;
   int role_checks_ = 0;
+  std::map<uint32_t, Key> keys_;
+  int key_requests_ = 0;
 };
 
 }  // namespace ehr::portal::test

@@ -41,6 +41,9 @@ class RecordingServices final : public ehr::host::HostServices {
   ehr::host::OptionalServices optional_services() const override { return inner_.optional_services(); }
   ehr::host::Status notify(const ehr::host::Notification& notification) override;
   ehr::host::Status audit(const ehr::host::AuditEvent& event) override;
+  ehr::host::Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
+    return inner_.get_key(purpose, key_id);
+  }
 
  private:
   void maybe_throw(const char* callback) const;

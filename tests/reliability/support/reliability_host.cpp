@@ -53,7 +53,9 @@ ReliabilityHost::ReliabilityHost(Options options) : options_(std::move(options))
   notifications_ =
       std::make_unique<sample::NotificationStore>(options_.data_directory / "notifications.sqlite3");
   roles_ = must(host::RoleStore::open(options_.data_directory, *directory_), "role store");
-  services_ = std::make_unique<sample::PracticeHostServices>(*practice_, *roles_, *notifications_,
+  // Kept in the data directory, as ehr-host keeps them: a restarted host reads what it wrote.
+  keys_ = must(host::KeyStore::open(options_.data_directory), "key store");
+  services_ = std::make_unique<sample::PracticeHostServices>(*practice_, *roles_, *notifications_, *keys_,
                                                              options_.data_directory / "host-audit.jsonl",
                                                              host::LogLevel::error);
   recording_ = std::make_unique<RecordingServices>(*services_);

@@ -63,9 +63,11 @@ TEST(FilesArePrivate, R_SEC_2_AnotherLocalAccountCanReadNothingWhateverTheUmask)
   }
   EXPECT_EQ(mode_of(host.data_directory), 0700);
   // The plugin's database with its -wal and -shm (kept between runs), the notification store,
-  // plugins.state, the role store and the host audit copy at least.
-  EXPECT_GE(files, 7u);
-  for (const char* expected : {"plugins.state", "host-audit.jsonl", "notifications.sqlite3", "roles.sqlite3"})
+  // plugins.state, the role store, the host audit copy and the key file at least.
+  EXPECT_GE(files, 8u);
+  // "keys": the reference host creates its key file on first start (R-SEC-2), private like the rest.
+  for (const char* expected :
+       {"plugins.state", "host-audit.jsonl", "notifications.sqlite3", "roles.sqlite3", "keys"})
     EXPECT_TRUE(fs::exists(host.data_directory / expected)) << expected;
   for (const char* database : {"portal.db", "portal.db-wal", "portal.db-shm"})
     EXPECT_TRUE(fs::exists(host.data_directory / "plugins" / "portal-messaging" / database)) << database;

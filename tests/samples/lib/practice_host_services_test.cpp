@@ -28,7 +28,7 @@ class PracticeHostServicesTest : public ::testing::Test {
     ASSERT_TRUE(roles_->declare_role({"available_for_portal_messages", "Available for portal messages", ""}));
     ASSERT_TRUE(roles_->seed_initial(
         {{"drlee", "available_for_portal_messages"}, {"drwexler", "available_for_portal_messages"}}));
-    services_ = std::make_unique<PracticeHostServices>(*practice_, *roles_, *notifications_,
+    services_ = std::make_unique<PracticeHostServices>(*practice_, *roles_, *notifications_, *keys_,
                                                        dir_ / "audit.jsonl", host::LogLevel::warning);
   }
   TempDirectory temp_{"practice-host"};
@@ -36,6 +36,7 @@ class PracticeHostServicesTest : public ::testing::Test {
   std::unique_ptr<Practice> practice_;
   std::unique_ptr<PracticeUserDirectory> directory_;
   std::unique_ptr<NotificationStore> notifications_;
+  std::unique_ptr<host::KeyStore> keys_ = host::KeyStore::generate();
   std::unique_ptr<host::RoleStore> roles_;
   std::unique_ptr<PracticeHostServices> services_;
 };

@@ -5,6 +5,7 @@
 #include "ehr/host/hooks.hpp"
 #include "ehr/host/host_services.hpp"
 #include "ehr/host/host_types.hpp"
+#include "ehr/host/key_store.hpp"
 #include "ehr/host/manifest.hpp"
 #include "ehr/host/messaging_channel.hpp"
 #include "ehr/host/plugin_info.hpp"

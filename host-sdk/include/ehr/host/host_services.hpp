@@ -21,6 +21,7 @@ namespace ehr::host {
 struct OptionalServices {
   bool notify = false;
   bool audit = false;
+  bool keys = false;  // get_key (ABI 1.1): a KeyStore, or keys the host keeps elsewhere
 };
 
 // THREADING: every method may be called concurrently from several plugin threads; make each one
@@ -63,6 +64,12 @@ class HostServices {
   virtual Status notify(const Notification& notification);
   // Optional. A copy of each plugin audit record for the host's own trail.
   virtual Status audit(const AuditEvent& event);
+  // Optional (ABI 1.1). A key the host keeps for the plugin outside its database: key_id 0 the
+  // current key of the purpose, else that (maybe retired) key; Status::not_found for one the host
+  // does not have. Most hosts answer from a KeyStore (ehr/host/key_store.hpp):
+  //   Result<Key> get_key(KeyPurpose p, std::uint32_t id) override { return keys_->get(p, id); }
+  // Without it (keys = false) the plugin refuses to start unless its configuration opts out.
+  virtual Result<Key> get_key(KeyPurpose purpose, std::uint32_t key_id);
 };
 
 // The C table built from a HostServices. OWNERSHIP: borrows `services`, which must outlive it;

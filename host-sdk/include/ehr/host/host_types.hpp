@@ -1,6 +1,7 @@
 // Value types exchanged between the host and a plugin through the host services table, in C++.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -91,6 +92,25 @@ struct AuditEvent {
   std::string outcome;  // "ok" or the refusal reason code
   std::string detail;   // never message content
   std::string hash;     // hex SHA-256 chained to the previous record
+};
+
+// What a key is for (host_services.h, ABI 1.1).
+enum class KeyPurpose : std::uint32_t {
+  data = EHR_KEY_DATA,    // encrypts message subjects and bodies and contact details at rest
+  audit = EHR_KEY_AUDIT,  // the HMAC key of the plugin's audit chain
+};
+
+// A 256-bit secret key with the id stored next to what it protects. The bytes are wiped when the
+// value is destroyed; copy it as little as possible.
+struct Key {
+  std::uint32_t id = 0;  // never 0 for a real key
+  KeyPurpose purpose = KeyPurpose::data;
+  std::array<std::uint8_t, 32> bytes{};
+
+  Key() = default;
+  Key(const Key&) = default;
+  Key& operator=(const Key&) = default;
+  ~Key();
 };
 
 }  // namespace ehr::host
