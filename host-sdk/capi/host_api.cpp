@@ -1011,6 +1011,13 @@ ehr_status ehr_host_audit_verify(ehr_host* host, ehr_str plugin_id, ehr_audit_ve
     out_result->records_checked = verified->records_checked;
     out_result->first_bad_sequence = verified->first_bad_sequence;
     out_result->ok = verified->ok ? 1u : 0u;
+    // The 1.1 members, for a caller whose struct has them.
+    if (out_result->struct_size >= EHR_SIZE_THROUGH(ehr_audit_verify_result, checkpoints_checked)) {
+      out_result->finding = verified->finding;
+      out_result->reserved2 = 0;
+      out_result->checkpoint_sequence = verified->checkpoint_sequence;
+      out_result->checkpoints_checked = verified->checkpoints_checked;
+    }
     return Status();
   });
 }

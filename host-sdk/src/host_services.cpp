@@ -9,6 +9,7 @@
 #include <string>
 
 #include "c_abi.hpp"
+#include "checkpoint_store.hpp"
 
 namespace ehr::host {
 
@@ -36,8 +37,9 @@ using detail::copy;
 using detail::make_struct;
 using detail::view;
 
+// The table's `host` is the HostServicesTable: the vendor's services plus what the SDK keeps.
 HostServices& services_of(void* host) {
-  return *static_cast<HostServices*>(host);
+  return static_cast<HostServicesTable*>(host)->services();
 }
 
 // The reason for the last failed call on this thread, handed over by take_error (host_services.h:
@@ -299,6 +301,42 @@ ehr_status cb_get_key(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_
   });
 }
 
+// Set only on a table made with a host data directory.
+const detail::CheckpointStore& checkpoints_of(void* host) {
+  return *static_cast<HostServicesTable*>(host)->checkpoint_store();
+}
+
+ehr_status cb_save_audit_checkpoint(void* host, ehr_str plugin_id, const ehr_audit_checkpoint* checkpoint) {
+  return guarded(host, "save_audit_checkpoint", [&](HostServices&) -> ehr_status {
+    ehr_audit_checkpoint in;
+    if (!detail::read_struct(checkpoint, EHR_STRUCT_AUDIT_CHECKPOINT,
+                             EHR_SIZE_THROUGH(ehr_audit_checkpoint, mac), in))
+      return failed(host, Status::invalid_argument("checkpoint", "not a valid ehr_audit_checkpoint"));
+    return failed(host, checkpoints_of(host).save(as_view(plugin_id), {in.sequence, in.at_unix_ms, in.key_id,
+                                                                       copy(in.hash), copy(in.mac)}));
+  });
+}
+
+ehr_status cb_list_audit_checkpoints(void* host, ehr_str plugin_id, void* ctx,
+                                     ehr_audit_checkpoint_sink_fn sink) {
+  return guarded(host, "list_audit_checkpoints", [&](HostServices&) -> ehr_status {
+    if (sink == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
+    auto saved = checkpoints_of(host).list(as_view(plugin_id));
+    if (!saved) return failed(host, saved.status());
+    for (const detail::AuditCheckpoint& checkpoint : *saved) {
+      auto out = make_struct<ehr_audit_checkpoint>(EHR_STRUCT_AUDIT_CHECKPOINT);
+      out.sequence = checkpoint.sequence;
+      out.at_unix_ms = checkpoint.at_unix_ms;
+      out.hash = view(checkpoint.hash);
+      out.key_id = checkpoint.key_id;
+      out.mac = view(checkpoint.mac);
+      const ehr_status status = sink(ctx, &out);
+      if (status != EHR_STATUS_OK) return sink_outcome(status);
+    }
+    return EHR_STATUS_OK;
+  });
+}
+
 ehr_status cb_take_error(void* host, ehr_error** out_error) {
   if (out_error == nullptr) return EHR_STATUS_INVALID_ARGUMENT;
   *out_error = nullptr;
@@ -309,9 +347,12 @@ ehr_status cb_take_error(void* host, ehr_error** out_error) {
 
 }  // namespace
 
-HostServicesTable::HostServicesTable(HostServices& services) : services_(services) {
+HostServicesTable::HostServicesTable(HostServices& services, const std::filesystem::path& host_data_directory)
+    : services_(services) {
+  if (!host_data_directory.empty())
+    checkpoints_ = std::make_unique<detail::CheckpointStore>(host_data_directory / "plugins");
   table_ = make_struct<ehr_host_services>(EHR_STRUCT_HOST_SERVICES);
-  table_.host = &services_;
+  table_.host = this;
   table_.log = cb_log;
   table_.now = cb_now;
   table_.get_user = cb_get_user;
@@ -329,6 +370,10 @@ HostServicesTable::HostServicesTable(HostServices& services) : services_(service
   table_.audit = optional.audit ? cb_audit : nullptr;
   table_.take_error = cb_take_error;
   table_.get_key = optional.keys ? cb_get_key : nullptr;
+  table_.save_audit_checkpoint = checkpoints_ ? cb_save_audit_checkpoint : nullptr;
+  table_.list_audit_checkpoints = checkpoints_ ? cb_list_audit_checkpoints : nullptr;
 }
+
+HostServicesTable::~HostServicesTable() = default;
 
 }  // namespace ehr::host

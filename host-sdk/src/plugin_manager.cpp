@@ -215,7 +215,8 @@ LibraryCheck verify_library(const Manifest& m, const PluginManagerOptions& optio
 }  // namespace
 
 struct PluginManager::Impl {
-  Impl(PluginManagerOptions o, HostServices& s) : options(std::move(o)), services(s), table(s) {}
+  Impl(PluginManagerOptions o, HostServices& s)
+      : options(std::move(o)), services(s), table(s, options.host_data_directory) {}
 
   PluginManagerOptions options;
   HostServices& services;

@@ -61,8 +61,13 @@ Result<SettingsPages> Registry::settings_pages(std::string_view plugin_id) const
 std::vector<RolesSection> Registry::roles_sections() const {
   std::lock_guard lock(impl_->mutex);
   std::vector<RolesSection> out;
-  for (const auto& plugin : impl_->plugins)
-    out.insert(out.end(), plugin->roles_sections.begin(), plugin->roles_sections.end());
+  for (const auto& plugin : impl_->plugins) {
+    for (RolesSection section : plugin->roles_sections) {
+      // Looked up here, not at registration: a plugin may register its audit log after its roles.
+      if (plugin->audit) section.audit_log.emplace(plugin->audit);
+      out.push_back(std::move(section));
+    }
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <string_view>
 #include <unordered_set>
@@ -118,8 +119,14 @@ struct RoleStore::Impl {
   UserDirectory& users;
   std::function<std::int64_t()> clock;
   std::vector<RoleDescriptor> roles;
+  // Role id -> the audit log of the plugin that declared it (declare_section).
+  std::map<std::string, AuditLog, std::less<>> audited_in;
 
   Status migrate();
+  // Appends one record per changed user to the declaring plugin's chain (nothing for host roles).
+  // Called inside the role store's transaction, before its commit.
+  Status record_in_chain(std::string_view actor, std::string_view role_id, bool assigned,
+                         const std::vector<std::string>& user_ids) const;
   Status check_role(std::string_view role_id) const;
   Result<User> check_user(std::string_view user_id, const char* field) const;
   // The distinct users of `selected`, in order, once each is known to the directory.
@@ -212,6 +219,30 @@ Result<std::unordered_set<std::string>> RoleStore::Impl::holders(std::string_vie
   return found;
 }
 
+Status RoleStore::Impl::record_in_chain(std::string_view actor, std::string_view role_id, bool assigned,
+                                        const std::vector<std::string>& user_ids) const {
+  const auto log = audited_in.find(role_id);
+  if (log == audited_in.end() || user_ids.empty()) return Status();
+  std::vector<AuditEvent> events;
+  events.reserve(user_ids.size());
+  const std::string detail = std::string(role_id) + (assigned ? ": off -> on" : ": on -> off");
+  for (const std::string& user_id : user_ids) {
+    AuditEvent event;
+    event.actor = Principal{PrincipalKind::staff, std::string(actor)};
+    event.action = assigned ? "role.assign" : "role.unassign";
+    event.target = "user:" + user_id;
+    event.outcome = "ok";
+    event.detail = detail;
+    events.push_back(std::move(event));
+  }
+  Status recorded = log->second.append_host_records(events);
+  if (recorded) return recorded;
+  return Status(recorded.code(),
+                "role " + std::string(role_id) + " was not changed: plugin " + log->second.plugin_id() +
+                    " could not audit the change: " + recorded.message(),
+                recorded.field(), recorded.deny_reason());
+}
+
 // R-ROLE-4: only an active holder of manage_users may change assignments.
 Status RoleStore::Impl::check_actor(std::string_view actor_user_id) const {
   auto actor = check_user(actor_user_id, "actor_user_id");
@@ -269,6 +300,8 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
     if (Status status = recorder.record(user_id); !status) return status;
     update.changed_user_ids.push_back(user_id);
   }
+  if (Status status = record_in_chain(actor, role_id, assigned, update.changed_user_ids); !status)
+    return status;
   if (Status status = transaction.commit(); !status) return status;
   update.changed = update.changed_user_ids.size();
   return update;
@@ -304,8 +337,14 @@ Status RoleStore::declare_role(const RoleDescriptor& role) {
 }
 
 Status RoleStore::declare_section(const RolesSection& section) {
-  for (const RoleDescriptor& role : section.roles)
+  for (const RoleDescriptor& role : section.roles) {
     if (Status status = declare_role(role); !status) return status;
+    // A plugin built before 1.1 cannot take host records: its roles keep the role store's record.
+    if (section.audit_log && section.audit_log->records_host_changes()) {
+      std::lock_guard lock(impl_->mutex);
+      impl_->audited_in.insert_or_assign(role.id, *section.audit_log);
+    }
+  }
   return Status();
 }
 
@@ -384,13 +423,18 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
   if (!seeded.status()) return seeded.status();
   if (already) return false;
   const std::int64_t now = impl_->clock();
+  std::map<std::string, std::vector<std::string>, std::less<>> seeded_users;  // by role
   for (const RoleAssignment& assignment : assignments) {
     auto held = impl_->holds(assignment.user_id, assignment.role_id);
     if (!held) return held.status();
     if (*held) continue;
     ChangeRecorder recorder(impl_->db.handle(), kInitialActor, assignment.role_id, now, true);
     if (Status status = recorder.record(assignment.user_id); !status) return status;
+    seeded_users[assignment.role_id].push_back(assignment.user_id);
   }
+  for (const auto& [role_id, user_ids] : seeded_users)
+    if (Status status = impl_->record_in_chain(kInitialActor, role_id, true, user_ids); !status)
+      return status;
   SqliteStatement mark(impl_->db.handle(), "INSERT INTO store_facts (fact, value) VALUES ('seeded', '1')");
   mark.step();
   if (!mark.status()) return mark.status();

@@ -113,6 +113,8 @@ ehr_status on_disable(ehr_plugin* plugin, ehr_error** out_error) {
 
 void on_shutdown(ehr_plugin* plugin) {
   try {
+    // The head goes to the host while its services are still there (R-SEC-3).
+    if (plugin != nullptr) plugin->portal.audit().checkpoint_quietly();
     delete plugin;
   } catch (...) {
     // Destructors do not throw; nothing may cross the boundary regardless.

@@ -18,6 +18,21 @@ const std::filesystem::path& require_directory(const std::filesystem::path& dire
   return directory;
 }
 
+// The host's audit keys (R-SEC-3): none without a key service, or when the host keeps no audit
+// key (the chain then stays unkeyed SHA-256, as before 1.1).
+AuditKeySource audit_keys(const HostClient& host) {
+  if (!host.supports_keys()) return {};
+  return [&host](uint32_t key_id) -> std::optional<AuditKey> {
+    try {
+      const HostKey key = host.get_key(EHR_KEY_AUDIT, key_id);
+      return AuditKey{key.id, std::string(reinterpret_cast<const char*>(key.bytes.data()), key.bytes.size())};
+    } catch (const Error& failed) {
+      if (failed.code() == EHR_STATUS_NOT_FOUND) return std::nullopt;
+      throw;
+    }
+  };
+}
+
 }  // namespace
 
 Portal::Portal(const PortalConfig& config)
@@ -27,7 +42,7 @@ Portal::Portal(const PortalConfig& config)
       at_rest_(host_, config_),
       schema_(SettingsSchema::load_file(config.settings_schema)),
       database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
-      audit_(open_migrated(database_), host_),
+      audit_(open_migrated(database_), host_, audit_keys(host_)),
       hooks_(host_),
       settings_(schema_, database_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
@@ -37,6 +52,7 @@ Portal::Portal(const PortalConfig& config)
               std::string("portal-messaging stores message subjects and bodies in clear: the "
                           "host has no key service and ") +
                   AtRest::kAllowPlaintextKey + " is true");
+  audit_.start();
   conversations_.set_new_message_notifier(
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
   if (webhook_settings_) {

@@ -15,17 +15,20 @@ void verify(Context& context, CommandLine& args) {
   const host::AuditVerification result = checked(context.host().audit_log().verify());
   if (!result.ok) {
     throw CommandError(kExitError,
-                       "audit log does not verify: record " + std::to_string(result.first_bad_sequence) +
-                           " was altered, removed or reordered (" + std::to_string(result.records_checked) +
-                           " records checked)",
+                       "audit log does not verify (" + std::string(host::audit_finding_name(result.finding)) +
+                           "): " + host::describe(result) + " (" + std::to_string(result.records_checked) +
+                           " records, " + std::to_string(result.checkpoints_checked) +
+                           " checkpoints checked)",
                        "audit chain broken");
   }
   context.out().emit({{"ok", result.ok},
+                      {"finding", host::audit_finding_name(result.finding)},
                       {"records_checked", result.records_checked},
+                      {"checkpoints_checked", result.checkpoints_checked},
                       {"first_bad_sequence", result.first_bad_sequence}},
                      [&](std::ostream& out) {
-                       out << "Audit log verified: " << result.records_checked
-                           << " records, the hash chain is intact.\n";
+                       out << "Audit log verified: " << result.records_checked << " records and "
+                           << result.checkpoints_checked << " host checkpoints, the hash chain is intact.\n";
                      });
 }
 
@@ -70,7 +73,10 @@ const CommandGroup& audit_commands() {
       "the plugin's tamper-evident audit log",
       {
           {"verify", "audit verify",
-           "Recomputes the hash chain; names the first altered, removed or reordered record (exit 1).",
+           "Recomputes the keyed chain and compares it with the host's checkpoints; names what it found "
+           "(altered, removed, reordered, forged, truncated, unkeyed, a checkpoint missing or forged) and "
+           "the "
+           "record (exit 1). When intact, hands the host a new checkpoint.",
            verify},
           {"list", "audit list --as USER [--patient P]",
            "Every audit record oldest first (only those about patient P with --patient). Only holders of "

@@ -171,7 +171,7 @@ EHR_NO_PADDING_BETWEEN(ehr_audit_event, detail, hash);
 EHR_NO_PADDING_AFTER(ehr_audit_event, hash);
 
 // ehr_host_services (host_services.h)
-static_assert(sizeof(ehr_host_services) == 144, "ehr_host_services: size (1.0: 128)");
+static_assert(sizeof(ehr_host_services) == 160, "ehr_host_services: size (1.0: 128)");
 static_assert(offsetof(ehr_host_services, struct_type) == 0, "ehr_host_services.struct_type moved");
 static_assert(offsetof(ehr_host_services, struct_size) == 4, "ehr_host_services.struct_size moved");
 static_assert(offsetof(ehr_host_services, host) == 8, "ehr_host_services.host moved");
@@ -195,6 +195,10 @@ static_assert(offsetof(ehr_host_services, audit) == 120, "ehr_host_services.audi
 // Since 1.1.
 static_assert(offsetof(ehr_host_services, take_error) == 128, "ehr_host_services.take_error moved");
 static_assert(offsetof(ehr_host_services, get_key) == 136, "ehr_host_services.get_key moved");
+static_assert(offsetof(ehr_host_services, save_audit_checkpoint) == 144,
+              "ehr_host_services.save_audit_checkpoint moved");
+static_assert(offsetof(ehr_host_services, list_audit_checkpoints) == 152,
+              "ehr_host_services.list_audit_checkpoints moved");
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, struct_size, host);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, host, log);
@@ -213,7 +217,9 @@ EHR_NO_PADDING_BETWEEN(ehr_host_services, list_locations, notify);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, notify, audit);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, audit, take_error);
 EHR_NO_PADDING_BETWEEN(ehr_host_services, take_error, get_key);
-EHR_NO_PADDING_AFTER(ehr_host_services, get_key);
+EHR_NO_PADDING_BETWEEN(ehr_host_services, get_key, save_audit_checkpoint);
+EHR_NO_PADDING_BETWEEN(ehr_host_services, save_audit_checkpoint, list_audit_checkpoints);
+EHR_NO_PADDING_AFTER(ehr_host_services, list_audit_checkpoints);
 
 // ehr_key (host_services.h, since 1.1)
 static_assert(sizeof(ehr_key) == 48, "ehr_key: size");
@@ -227,6 +233,25 @@ EHR_NO_PADDING_BETWEEN(ehr_key, struct_size, key_id);
 EHR_NO_PADDING_BETWEEN(ehr_key, key_id, reserved);
 EHR_NO_PADDING_BETWEEN(ehr_key, reserved, bytes);
 EHR_NO_PADDING_AFTER(ehr_key, bytes);
+
+// ehr_audit_checkpoint (host_services.h, since 1.1)
+static_assert(sizeof(ehr_audit_checkpoint) == 64, "ehr_audit_checkpoint: size");
+static_assert(offsetof(ehr_audit_checkpoint, struct_type) == 0, "ehr_audit_checkpoint.struct_type moved");
+static_assert(offsetof(ehr_audit_checkpoint, struct_size) == 4, "ehr_audit_checkpoint.struct_size moved");
+static_assert(offsetof(ehr_audit_checkpoint, sequence) == 8, "ehr_audit_checkpoint.sequence moved");
+static_assert(offsetof(ehr_audit_checkpoint, at_unix_ms) == 16, "ehr_audit_checkpoint.at_unix_ms moved");
+static_assert(offsetof(ehr_audit_checkpoint, key_id) == 24, "ehr_audit_checkpoint.key_id moved");
+static_assert(offsetof(ehr_audit_checkpoint, reserved) == 28, "ehr_audit_checkpoint.reserved moved");
+static_assert(offsetof(ehr_audit_checkpoint, hash) == 32, "ehr_audit_checkpoint.hash moved");
+static_assert(offsetof(ehr_audit_checkpoint, mac) == 48, "ehr_audit_checkpoint.mac moved");
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, struct_type, struct_size);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, struct_size, sequence);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, sequence, at_unix_ms);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, at_unix_ms, key_id);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, key_id, reserved);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, reserved, hash);
+EHR_NO_PADDING_BETWEEN(ehr_audit_checkpoint, hash, mac);
+EHR_NO_PADDING_AFTER(ehr_audit_checkpoint, mac);
 
 // ehr_choice (settings.h)
 static_assert(sizeof(ehr_choice) == 40, "ehr_choice: size");
@@ -725,7 +750,7 @@ EHR_NO_PADDING_BETWEEN(ehr_brand, address, location_id);
 EHR_NO_PADDING_AFTER(ehr_brand, location_id);
 
 // ehr_audit_verify_result (audit.h)
-static_assert(sizeof(ehr_audit_verify_result) == 32, "ehr_audit_verify_result: size");
+static_assert(sizeof(ehr_audit_verify_result) == 56, "ehr_audit_verify_result: size (1.0: 32)");
 static_assert(offsetof(ehr_audit_verify_result, struct_type) == 0,
               "ehr_audit_verify_result.struct_type moved");
 static_assert(offsetof(ehr_audit_verify_result, struct_size) == 4,
@@ -741,18 +766,31 @@ EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, struct_size, records_checked);
 EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, records_checked, first_bad_sequence);
 EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, first_bad_sequence, ok);
 EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, ok, reserved);
-EHR_NO_PADDING_AFTER(ehr_audit_verify_result, reserved);
+// Since 1.1.
+static_assert(offsetof(ehr_audit_verify_result, finding) == 32, "ehr_audit_verify_result.finding moved");
+static_assert(offsetof(ehr_audit_verify_result, reserved2) == 36, "ehr_audit_verify_result.reserved2 moved");
+static_assert(offsetof(ehr_audit_verify_result, checkpoint_sequence) == 40,
+              "ehr_audit_verify_result.checkpoint_sequence moved");
+static_assert(offsetof(ehr_audit_verify_result, checkpoints_checked) == 48,
+              "ehr_audit_verify_result.checkpoints_checked moved");
+EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, reserved, finding);
+EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, finding, reserved2);
+EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, reserved2, checkpoint_sequence);
+EHR_NO_PADDING_BETWEEN(ehr_audit_verify_result, checkpoint_sequence, checkpoints_checked);
+EHR_NO_PADDING_AFTER(ehr_audit_verify_result, checkpoints_checked);
 
 // ehr_audit_api (audit.h)
-static_assert(sizeof(ehr_audit_api) == 24, "ehr_audit_api: size");
+static_assert(sizeof(ehr_audit_api) == 32, "ehr_audit_api: size");
 static_assert(offsetof(ehr_audit_api, struct_type) == 0, "ehr_audit_api.struct_type moved");
 static_assert(offsetof(ehr_audit_api, struct_size) == 4, "ehr_audit_api.struct_size moved");
 static_assert(offsetof(ehr_audit_api, verify) == 8, "ehr_audit_api.verify moved");
 static_assert(offsetof(ehr_audit_api, list) == 16, "ehr_audit_api.list moved");
 EHR_NO_PADDING_BETWEEN(ehr_audit_api, struct_type, struct_size);
 EHR_NO_PADDING_BETWEEN(ehr_audit_api, struct_size, verify);
+static_assert(offsetof(ehr_audit_api, append_host_records) == 24, "ehr_audit_api.append_host_records moved");
 EHR_NO_PADDING_BETWEEN(ehr_audit_api, verify, list);
-EHR_NO_PADDING_AFTER(ehr_audit_api, list);
+EHR_NO_PADDING_BETWEEN(ehr_audit_api, list, append_host_records);
+EHR_NO_PADDING_AFTER(ehr_audit_api, append_host_records);
 
 // ehr_hook_point_info (hooks.h)
 static_assert(sizeof(ehr_hook_point_info) == 48, "ehr_hook_point_info: size");

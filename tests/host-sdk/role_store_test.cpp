@@ -34,7 +34,8 @@ class RoleStoreTest : public ::testing::Test {
                                              "portal",
                                              "Patient Portal roles",
                                              {{"manage_portal_settings", "Manage Portal Settings", ""},
-                                              {kRole, "Available for portal messages", ""}}}));
+                                              {kRole, "Available for portal messages", ""}},
+                                             std::nullopt}));  // no plugin audit log: the store alone
     auto seeded = store_->seed_initial({{"admin", "manage_users"}});
     ASSERT_TRUE(seeded) << seeded.status();
   }

@@ -80,7 +80,10 @@ try {
 
     $audit = $host->auditVerify(PLUGIN);
     check($audit['ok'] && $audit['records_checked'] >= 3, 'R-AUD-1: the audit chain verifies');
-    check(count($practice->audit) === $audit['records_checked'], 'every record was mirrored to the PHP host');
+    // verify then anchors the chain: one more record, the checkpoint it handed the host (R-SEC-3).
+    check(count($practice->audit) === $audit['records_checked'] + 1
+        && end($practice->audit)['action'] === 'audit.checkpoint',
+        'every record was mirrored to the PHP host, the checkpoint verify took too');
 
     $host->disable(PLUGIN);
     $off = refused(fn() => $host->send('portal-messaging', 'drlee', 'p01', ['maria'], '', 'Still there?'));

@@ -155,7 +155,8 @@ enum {
   EHR_STRUCT_MESSAGE_RECORD = 44,   /* since 1.1 */
   EHR_STRUCT_IMPORT_REQUEST = 45,   /* since 1.1 */
   EHR_STRUCT_WEBHOOK_DELIVERY = 46, /* since 1.1 */
-  EHR_STRUCT_KEY = 47               /* since 1.1 */
+  EHR_STRUCT_KEY = 47,              /* since 1.1 */
+  EHR_STRUCT_AUDIT_CHECKPOINT = 48  /* since 1.1 */
 };
 
 /* A UTF-8 string view. `data` need not be NUL-terminated; {NULL, 0} is the empty string. */

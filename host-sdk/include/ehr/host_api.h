@@ -270,7 +270,10 @@ EHR_HOST_API void ehr_host_role_store_close(ehr_host_role_store* store);
 EHR_HOST_API ehr_status ehr_host_role_store_declare_role(ehr_host_role_store* store,
                                                          const ehr_role_descriptor* role,
                                                          ehr_error** out_error);
-/* Declares every roles section the host's plugins registered. */
+/* Declares every roles section the host's plugins registered. From then on every change of a
+ * plugin's role through this store is first recorded in that plugin's audit chain (one record per
+ * user changed, one plugin transaction per operation; ehr_audit_api.append_host_records); when the
+ * plugin cannot record it, the change is refused and nothing changes. */
 EHR_HOST_API ehr_status ehr_host_role_store_declare_plugin_roles(ehr_host_role_store* store, ehr_host* host,
                                                                  ehr_error** out_error);
 /* Unknown user or role: EHR_STATUS_NOT_FOUND naming it. */
@@ -403,7 +406,9 @@ EHR_HOST_API ehr_status ehr_host_hook_remove(ehr_host* host, uint64_t hook_id, e
 
 /* ---- Audit (ehr/audit.h) --------------------------------------------------------------------- */
 
-/* Recomputes the plugin's hash chain; result->ok 0 names the first bad record. */
+/* Recomputes the plugin's keyed chain and checks it against the checkpoints the SDK keeps for it
+ * (HOST_DATA/plugins/<id>.checkpoints); result->ok 0 names the first bad record. A result of the
+ * 1.1 size (struct_size through checkpoints_checked) also gets what was found (`finding`). */
 EHR_HOST_API ehr_status ehr_host_audit_verify(ehr_host* host, ehr_str plugin_id,
                                               ehr_audit_verify_result* out_result, ehr_error** out_error);
 /* Oldest first; patient_id empty for every record. */

@@ -110,7 +110,9 @@ typedef struct ehr_audit_event {
   ehr_str target;     /* thread, setting scope/field, user, ... */
   ehr_str outcome;    /* "ok" or the refusal reason code */
   ehr_str detail;     /* never message content */
-  ehr_str hash;       /* hex SHA-256 of this record chained to the previous one */
+  /* Hex, chained to the previous record: HMAC-SHA256 under the host's audit key (since 1.1, when the
+   * host offers a key service), else SHA-256. */
+  ehr_str hash;
 } ehr_audit_event;
 
 /* Since 1.1. What a key is for. Numbers never change; new purposes are only added. */
@@ -128,6 +130,23 @@ typedef struct ehr_key {
   uint32_t reserved; /* zero */
   uint8_t bytes[32];
 } ehr_key;
+
+/* Since 1.1. The head of a plugin's audit chain as the plugin hands it to the host to keep outside
+ * the plugin's database (save_audit_checkpoint). `mac` binds every other member and the plugin id
+ * under the audit key, so a checkpoint can be neither forged nor moved to another plugin by whoever
+ * can write the host's file; the host only stores and returns it. */
+typedef struct ehr_audit_checkpoint {
+  uint32_t struct_type; /* EHR_STRUCT_AUDIT_CHECKPOINT */
+  uint32_t struct_size;
+  int64_t sequence; /* the chain's last record when the checkpoint was taken */
+  int64_t at_unix_ms;
+  uint32_t key_id;   /* the audit key (EHR_KEY_AUDIT) the MAC was made with; never 0 */
+  uint32_t reserved; /* zero */
+  ehr_str hash;      /* that record's hash (hex) */
+  ehr_str mac;       /* hex HMAC-SHA256 */
+} ehr_audit_checkpoint;
+
+typedef ehr_status (*ehr_audit_checkpoint_sink_fn)(void* sink_ctx, const ehr_audit_checkpoint* checkpoint);
 
 typedef ehr_status (*ehr_user_sink_fn)(void* sink_ctx, const ehr_user_info* user);
 typedef ehr_status (*ehr_patient_sink_fn)(void* sink_ctx, const ehr_patient_info* patient);
@@ -195,6 +214,19 @@ typedef struct ehr_host_services {
    * Without this function the plugin stores message text in clear only when the host admin says
    * so in the plugin's configuration, and refuses to start otherwise. */
   ehr_status (*get_key)(void* host, ehr_key_purpose purpose, uint32_t key_id, ehr_key* out_key);
+
+  /* Optional. Since 1.1. Audit checkpoints, kept by the host outside the plugin's database, so that
+   * `audit verify` finds a chain cut after a checkpoint, a record that differs from its checkpoint
+   * or a checkpoint deleted from the host's keeping. save_audit_checkpoint stores one durably
+   * (append-only: never replace or drop one) before it returns EHR_STATUS_OK; the plugin calls it
+   * inside its write transaction, before that commits, possibly from its writer thread (see
+   * THREADING). list_audit_checkpoints hands every checkpoint saved for `plugin_id` to the sink, in
+   * the order saved. The SDK's PluginManager offers both itself, file-backed (one file per plugin
+   * under the host data directory, mode 0600); a host that offers neither (NULL) gets an audit chain
+   * without checkpoints, which cannot show a cut tail. */
+  ehr_status (*save_audit_checkpoint)(void* host, ehr_str plugin_id, const ehr_audit_checkpoint* checkpoint);
+  ehr_status (*list_audit_checkpoints)(void* host, ehr_str plugin_id, void* sink_ctx,
+                                       ehr_audit_checkpoint_sink_fn sink);
 
   /* Later appends go here, never in between. */
 } ehr_host_services;

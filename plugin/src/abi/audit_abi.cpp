@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "abi/abi_error.hpp"
 #include "abi/registration.hpp"
@@ -35,6 +36,9 @@ ehr_status verify(ehr_audit* audit, ehr_audit_verify_result* out_result, ehr_err
     result.records_checked = verification.records_checked;
     result.first_bad_sequence = verification.first_bad_sequence;
     result.ok = verification.ok ? 1 : 0;
+    result.finding = verification.finding;
+    result.checkpoint_sequence = verification.checkpoint_sequence;
+    result.checkpoints_checked = verification.checkpoints_checked;
     // Write only as much as the host's struct holds.
     std::memcpy(out_result, &result, result.struct_size);
   });
@@ -51,7 +55,36 @@ ehr_status list(ehr_audit* audit, ehr_str patient_id, void* sink_ctx, ehr_audit_
   });
 }
 
-constexpr ehr_audit_api kAuditApi = {EHR_STRUCT_AUDIT_API, sizeof(ehr_audit_api), &verify, &list};
+ehr_status append_host_records(ehr_audit* audit, const ehr_audit_event* events, size_t count,
+                               ehr_error** out_error) {
+  return guarded(out_error, [&] {
+    if (events == nullptr && count > 0)
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, "append_host_records needs its events", "events");
+    std::vector<AuditEntry> entries;
+    entries.reserve(count);
+    for (const ehr_audit_event& event :
+         copy_host_array(events, count, EHR_STRUCT_AUDIT_EVENT, EHR_SIZE_THROUGH(ehr_audit_event, detail),
+                         "ehr_audit_event", "events")) {
+      auto actor =
+          abi_support::copy_struct(&event.actor, EHR_STRUCT_PRINCIPAL, EHR_SIZE_THROUGH(ehr_principal, id));
+      if (!actor || actor->kind != EHR_PRINCIPAL_STAFF)
+        throw Error(EHR_STATUS_INVALID_ARGUMENT, "a host audit record needs a staff user as its actor",
+                    "actor");
+      AuditEntry entry;
+      entry.actor = Principal::staff(to_string(actor->id));
+      entry.action = to_string(event.action);
+      entry.patient_id = to_string(event.patient_id);
+      entry.target = to_string(event.target);
+      entry.outcome = event.outcome.size == 0 ? "ok" : to_string(event.outcome);
+      entry.detail = to_string(event.detail);
+      entries.push_back(std::move(entry));
+    }
+    log_of(audit).append_host_records(std::move(entries));
+  });
+}
+
+constexpr ehr_audit_api kAuditApi = {EHR_STRUCT_AUDIT_API, sizeof(ehr_audit_api), &verify, &list,
+                                     &append_host_records};
 
 }  // namespace
 

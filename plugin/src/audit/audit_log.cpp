@@ -2,13 +2,16 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <string>
 #include <utility>
 
 #include "common/error.hpp"
 #include "host/host_client.hpp"
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -17,7 +20,10 @@ namespace {
 
 constexpr std::string_view kColumns =
     "sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, target, outcome, detail, previous_hash, "
-    "hash";
+    "hash, key_id";
+
+// Who records what the plugin does by itself (checkpoints, keying the chain).
+const Principal kPluginActor = Principal::staff("(plugin)");
 
 // Each field as "<length>:<bytes>;" so no choice of field contents can mimic another record.
 void append_field(std::string& out, std::string_view field) {
@@ -27,7 +33,7 @@ void append_field(std::string& out, std::string_view field) {
   out += ';';
 }
 
-std::string chained_hash(const AuditRecord& record) {
+std::string canonical_content(const AuditRecord& record) {
   std::string canonical;
   append_field(canonical, record.previous_hash);
   append_field(canonical, std::to_string(record.sequence));
@@ -39,12 +45,49 @@ std::string chained_hash(const AuditRecord& record) {
   append_field(canonical, record.entry.target);
   append_field(canonical, record.entry.outcome);
   append_field(canonical, record.entry.detail);
+  return canonical;
+}
+
+template <size_t N>
+std::string hex(const std::array<unsigned char, N>& digest) {
+  std::array<char, N * 2 + 1> text{};
+  sodium_bin2hex(text.data(), text.size(), digest.data(), digest.size());
+  return std::string(text.data(), N * 2);
+}
+
+// The chain of a plugin without a key service (and of every database before 1.1).
+std::string unkeyed_hash(const AuditRecord& record) {
+  const std::string canonical = canonical_content(record);
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(canonical.data()),
                      canonical.size());
-  std::array<char, crypto_hash_sha256_BYTES * 2 + 1> hex{};
-  sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
-  return std::string(hex.data(), crypto_hash_sha256_BYTES * 2);
+  return hex(digest);
+}
+
+std::string hmac(const AuditKey& key, std::string_view message) {
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.secret.data()),
+                              key.secret.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
+  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
+  crypto_auth_hmacsha256_final(&state, mac.data());
+  sodium_memzero(&state, sizeof state);
+  return hex(mac);
+}
+
+// The keyed chain: the key id is part of what is MACed, and a tag keeps a record's MAC from ever
+// being taken for a checkpoint's.
+std::string keyed_hash(const AuditKey& key, const AuditRecord& record) {
+  std::string message;
+  append_field(message, "ehr-audit-record-v1");
+  append_field(message, std::to_string(key.id));
+  message += canonical_content(record);
+  return hmac(key, message);
+}
+
+bool same_hex(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 AuditRecord read_record(const Statement& row) {
@@ -59,6 +102,7 @@ AuditRecord read_record(const Statement& row) {
   record.entry.detail = row.text(8);
   record.previous_hash = row.text(9);
   record.hash = row.text(10);
+  record.key_id = static_cast<uint32_t>(row.int64(11));
   return record;
 }
 
@@ -66,7 +110,20 @@ ehr_str view(const std::string& text) {
   return ehr_str{text.data(), text.size()};
 }
 
+void fail(AuditVerification& result, ehr_audit_finding finding, int64_t sequence, std::string problem,
+          int64_t checkpoint_sequence = 0) {
+  result.ok = false;
+  result.finding = finding;
+  result.first_bad_sequence = sequence;
+  result.checkpoint_sequence = checkpoint_sequence;
+  result.problem = std::move(problem);
+}
+
 }  // namespace
+
+AuditKey::~AuditKey() {
+  if (!secret.empty()) sodium_memzero(secret.data(), secret.size());
+}
 
 ehr_audit_event to_abi_event(const AuditRecord& record) {
   ehr_audit_event event{};
@@ -87,31 +144,152 @@ ehr_audit_event to_abi_event(const AuditRecord& record) {
   return event;
 }
 
-AuditLog::AuditLog(Database& db, const HostClient& host) : db_(db), host_(host) {
+AuditLog::AuditLog(Database& db, const HostClient& host, AuditKeySource keys, std::string plugin_id)
+    : db_(db), host_(host), keys_(std::move(keys)), plugin_id_(std::move(plugin_id)) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
 }
 
-AuditRecord AuditLog::append(Transaction& tx, AuditEntry entry) {
+bool AuditLog::checkpoints() const noexcept {
+  return keyed() && host_.supports_checkpoints();
+}
+
+std::optional<AuditKey> AuditLog::key(uint32_t key_id) {
+  {
+    std::lock_guard lock(keys_mutex_);
+    if (auto known = known_keys_.find(key_id); known != known_keys_.end()) return known->second;
+  }
+  if (!keys_) return std::nullopt;
+  std::optional<AuditKey> asked = keys_(key_id);
+  if (!asked || asked->id != key_id) return std::nullopt;  // 0 is never a record's key
+  std::lock_guard lock(keys_mutex_);
+  known_keys_.insert_or_assign(key_id, *asked);
+  return asked;
+}
+
+void AuditLog::start() {
+  if (keys_) current_key_ = keys_(0);
+  if (!keyed()) return;
+  {
+    std::lock_guard lock(keys_mutex_);
+    known_keys_.insert_or_assign(current_key_->id, *current_key_);
+  }
+  Transaction tx(db_);
+  auto counts = tx.prepare("SELECT COUNT(*), COALESCE(SUM(key_id = 0), 0) FROM audit_log");
+  (void)counts.step();
+  const int64_t total = counts.int64(0);
+  const int64_t unkeyed = counts.int64(1);
+  // Only a chain that is unkeyed from end to end is one from before the key service. Unkeyed
+  // records in a keyed chain, or when the host already holds checkpoints, were written by someone
+  // without the key: re-chaining them would launder them, so they stay for verify() to name.
+  if (unkeyed == 0 || unkeyed != total) return;
+  if (host_.supports_checkpoints() && !host_.list_audit_checkpoints(plugin_id_).empty()) {
+    host_.log(
+        LogLevel::error,
+        "the audit log is unkeyed but the host holds checkpoints of a keyed chain: it was rebuilt without "
+        "the audit key; it is left as found for `audit verify` to name");
+    return;
+  }
+  std::vector<AuditRecord> records;
+  {
+    auto rows = tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence");
+    while (rows.step()) records.push_back(read_record(rows));
+  }
+  std::string previous(kGenesisHash);
+  for (size_t i = 0; i < records.size(); ++i) {
+    const AuditRecord& record = records[i];
+    const int64_t expected = static_cast<int64_t>(i) + 1;
+    if (record.sequence != expected || record.previous_hash != previous ||
+        record.hash != unkeyed_hash(record)) {
+      throw Error(
+          EHR_STATUS_STORAGE,
+          "the audit log cannot be keyed: its unkeyed chain is broken at record " + std::to_string(expected) +
+              " (altered, removed or reordered), and keying it would hide that. Restore portal.db from a "
+              "backup taken before the break, or keep this database for investigation");
+    }
+    previous = record.hash;
+  }
+  // One transaction: outside it the append-only triggers are never absent.
+  tx.execute_script("DROP TRIGGER IF EXISTS audit_log_refuse_update");
+  auto update = tx.prepare("UPDATE audit_log SET previous_hash = ?, hash = ?, key_id = ? WHERE sequence = ?");
+  previous = std::string(kGenesisHash);
+  for (AuditRecord& record : records) {
+    record.previous_hash = previous;
+    record.key_id = current_key_->id;
+    record.hash = keyed_hash(*current_key_, record);
+    update.reset();
+    update.bind_all(record.previous_hash, record.hash, record.key_id, record.sequence).run();
+    previous = record.hash;
+  }
+  tx.execute_script(kAuditRefuseUpdateTriggerSql);
+  const AuditRecord keyed_record =
+      insert(tx, {kPluginActor, "audit.keyed", "", "", "ok",
+                  std::to_string(records.size()) + " records re-chained under the host's audit key " +
+                      std::to_string(current_key_->id)});
+  if (host_.supports_checkpoints()) checkpoint(tx);
+  tx.after_commit([this, keyed_record] { mirror(keyed_record); });
+  tx.commit();
+  host_.log(LogLevel::info, "audit log: " + std::to_string(records.size()) +
+                                " records verified and re-chained under the host's audit key");
+}
+
+AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
   if (entry.action.empty())
     throw Error(EHR_STATUS_INVALID_ARGUMENT, "an audit record needs an action", "action");
   AuditRecord record;
   record.entry = std::move(entry);
-  record.at_unix_ms = host_.now_unix_ms();
-  auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
-  if (last.step()) {
-    record.sequence = last.int64(0) + 1;
-    record.previous_hash = last.text(1);
+  if (head != nullptr && head->sequence > 0) {
+    record.at_unix_ms = head->at_unix_ms;
+    record.sequence = head->sequence + 1;
+    record.previous_hash = head->hash;
   } else {
-    record.sequence = 1;
-    record.previous_hash = std::string(kGenesisHash);
+    record.at_unix_ms = host_.now_unix_ms();
+    auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (last.step()) {
+      record.sequence = last.int64(0) + 1;
+      record.previous_hash = last.text(1);
+    } else {
+      record.sequence = 1;
+      record.previous_hash = std::string(kGenesisHash);
+    }
   }
-  record.hash = chained_hash(record);
-  tx.prepare("INSERT INTO audit_log(" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+  if (keyed()) {
+    record.key_id = current_key_->id;
+    record.hash = keyed_hash(*current_key_, record);
+  } else {
+    record.hash = unkeyed_hash(record);
+  }
+  static const std::string insert_sql =
+      "INSERT INTO audit_log(" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  tx.prepare(insert_sql)
       .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
                 record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
-                record.entry.outcome, record.entry.detail, record.previous_hash, record.hash)
+                record.entry.outcome, record.entry.detail, record.previous_hash, record.hash, record.key_id)
       .run();
+  if (head != nullptr) *head = {record.sequence, record.hash, record.at_unix_ms};
+  return record;
+}
+
+AuditRecord AuditLog::append(Transaction& tx, AuditEntry entry) {
+  return append(tx, std::move(entry), nullptr);
+}
+
+AuditRecord AuditLog::append(Transaction& tx, AuditEntry entry, Head* head) {
+  AuditRecord record = insert(tx, std::move(entry), head);
   tx.after_commit([this, record] { mirror(record); });
+  if (checkpoints() && record.sequence % kCheckpointEvery == 0) {
+    // A failed periodic checkpoint must not fail the caller's change: it is undone alone, and
+    // the next one (or the next verify) anchors the chain.
+    tx.execute_script("SAVEPOINT audit_checkpoint");
+    const Head before = head != nullptr ? *head : Head{};
+    try {
+      checkpoint(tx, head);
+      tx.execute_script("RELEASE audit_checkpoint");
+    } catch (const std::exception& failed) {
+      tx.execute_script("ROLLBACK TO audit_checkpoint; RELEASE audit_checkpoint");
+      if (head != nullptr) *head = before;
+      host_.log(LogLevel::warning, std::string("audit checkpoint not taken: ") + failed.what());
+    }
+  }
   return record;
 }
 
@@ -122,31 +300,165 @@ AuditRecord AuditLog::append(AuditEntry entry) {
   return record;
 }
 
+void AuditLog::append_host_records(std::vector<AuditEntry> entries) {
+  for (const AuditEntry& entry : entries) {
+    if (std::find(std::begin(kHostActions), std::end(kHostActions), entry.action) == std::end(kHostActions))
+      throw Error(EHR_STATUS_INVALID_ARGUMENT,
+                  "a host may record only role.assign and role.unassign in the audit log, not \"" +
+                      entry.action + "\"",
+                  "action");
+    if (!entry.actor.is_staff() || entry.actor.id.empty())
+      throw Error(EHR_STATUS_INVALID_ARGUMENT, "a host audit record needs a staff user as its actor",
+                  "actor");
+  }
+  if (entries.empty()) return;
+  Transaction tx(db_);
+  Head head;  // one operation: chained in memory, one time for all its records
+  for (AuditEntry& entry : entries) append(tx, std::move(entry), &head);
+  tx.commit();
+}
+
+std::string AuditLog::checkpoint_mac(const AuditKey& key, int64_t sequence, int64_t at_unix_ms,
+                                     const std::string& hash) const {
+  std::string message;
+  append_field(message, "ehr-audit-checkpoint-v1");
+  append_field(message, plugin_id_);
+  append_field(message, std::to_string(key.id));
+  append_field(message, std::to_string(sequence));
+  append_field(message, std::to_string(at_unix_ms));
+  append_field(message, hash);
+  return hmac(key, message);
+}
+
+void AuditLog::checkpoint(Transaction& tx, Head* head) {
+  // The checkpoint's own record is the head it checkpoints: the chain then says which checkpoints
+  // the host must hold, and a deleted one is missed.
+  const AuditRecord checkpointed =
+      insert(tx, {kPluginActor, std::string(kCheckpointAction), "", "host", "ok", ""}, head);
+  host_.save_audit_checkpoint(
+      plugin_id_,
+      {checkpointed.sequence, checkpointed.at_unix_ms, current_key_->id, checkpointed.hash,
+       checkpoint_mac(*current_key_, checkpointed.sequence, checkpointed.at_unix_ms, checkpointed.hash)});
+  tx.after_commit([this, checkpointed] { mirror(checkpointed); });
+}
+
+void AuditLog::checkpoint_quietly() noexcept {
+  try {
+    if (!checkpoints()) return;
+    Transaction tx(db_);
+    auto last = tx.prepare("SELECT action FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (!last.step() || last.text(0) == kCheckpointAction) return;
+    checkpoint(tx);
+    tx.commit();
+  } catch (const std::exception& failed) {
+    host_.log(LogLevel::warning, std::string("audit checkpoint not taken: ") + failed.what());
+  }
+}
+
 AuditVerification AuditLog::verify() {
   AuditVerification result;
-  Transaction tx(db_, TransactionMode::read);
-  auto rows = tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence");
-  std::string previous_hash(kGenesisHash);
-  int64_t expected = 1;
-  while (rows.step()) {
-    const AuditRecord record = read_record(rows);
-    ++result.records_checked;
-    std::string problem;
-    if (record.sequence != expected) {
-      problem = record.sequence > expected ? "is missing" : "is out of order";
-    } else if (record.previous_hash != previous_hash) {
-      problem = "does not follow the record before it";
-    } else if (record.hash != chained_hash(record)) {
-      problem = "was altered";
+  // The host's checkpoints first: each must be the plugin's own (its MAC), and is then compared
+  // with the record it names as the chain is walked.
+  std::map<int64_t, HostClient::Checkpoint> held;
+  if (checkpoints()) {
+    for (HostClient::Checkpoint& saved : host_.list_audit_checkpoints(plugin_id_)) {
+      ++result.checkpoints_checked;
+      const std::optional<AuditKey> with = key(saved.key_id);
+      if (!with ||
+          !same_hex(saved.mac, checkpoint_mac(*with, saved.sequence, saved.at_unix_ms, saved.hash))) {
+        fail(result, EHR_AUDIT_CHECKPOINT_FORGED, saved.sequence,
+             "the host's checkpoint of audit record " + std::to_string(saved.sequence) +
+                 " was not made by the plugin",
+             saved.sequence);
+        return result;
+      }
+      held.insert_or_assign(saved.sequence, std::move(saved));
     }
-    if (!problem.empty()) {
-      result.ok = false;
-      result.first_bad_sequence = expected;
-      result.problem = "audit record " + std::to_string(expected) + " " + problem;
-      return result;
+  }
+  std::vector<int64_t> announced;  // records saying a checkpoint was handed to the host
+  int64_t last_sequence = 0;
+  {
+    Transaction tx(db_, TransactionMode::read);
+    auto rows = tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence");
+    std::string previous_hash(kGenesisHash);
+    int64_t expected = 1;
+    bool more = rows.step();
+    while (more) {
+      const AuditRecord record = read_record(rows);
+      more = rows.step();
+      const bool at_end = !more;
+      ++result.records_checked;
+      const std::string at = "audit record " + std::to_string(expected);
+      if (record.sequence != expected) {
+        if (record.sequence > expected)
+          fail(result, EHR_AUDIT_REMOVED, expected, at + " is missing");
+        else
+          fail(result, EHR_AUDIT_REORDERED, expected, at + " is out of order");
+        return result;
+      }
+      if (record.previous_hash != previous_hash) {
+        fail(result, EHR_AUDIT_ALTERED, expected, at + " does not follow the record before it");
+        return result;
+      }
+      if (record.key_id == 0) {
+        const bool fits = same_hex(record.hash, unkeyed_hash(record));
+        if (keyed() && fits) {
+          fail(result, EHR_AUDIT_UNKEYED, expected,
+               at + " is not keyed: the chain was rebuilt without the audit key");
+          return result;
+        }
+        if (!fits) {
+          fail(result, at_end && keyed() ? EHR_AUDIT_FORGED : EHR_AUDIT_ALTERED, expected,
+               at + " was altered");
+          return result;
+        }
+      } else {
+        const std::optional<AuditKey> with = key(record.key_id);
+        if (!with) {
+          fail(result, EHR_AUDIT_UNKNOWN_KEY, expected,
+               at + " was made with an audit key the host does not have");
+          return result;
+        }
+        if (!same_hex(record.hash, keyed_hash(*with, record))) {
+          fail(result, at_end ? EHR_AUDIT_FORGED : EHR_AUDIT_ALTERED, expected,
+               at + (at_end ? " was appended by forgery" : " was altered"));
+          return result;
+        }
+      }
+      if (auto held_at = held.find(record.sequence);
+          held_at != held.end() && !same_hex(held_at->second.hash, record.hash)) {
+        fail(result, EHR_AUDIT_CHECKPOINT_MISMATCH, expected,
+             at + " differs from the host's checkpoint of it", record.sequence);
+        return result;
+      }
+      if (record.entry.action == kCheckpointAction) announced.push_back(record.sequence);
+      last_sequence = record.sequence;
+      previous_hash = record.hash;
+      ++expected;
     }
-    previous_hash = record.hash;
-    ++expected;
+  }
+  if (!held.empty() && held.rbegin()->first > last_sequence) {
+    fail(result, EHR_AUDIT_TRUNCATED, last_sequence + 1,
+         "the audit log was truncated: records from " + std::to_string(last_sequence + 1) +
+             " on are missing, but the host holds a checkpoint of record " +
+             std::to_string(held.rbegin()->first),
+         held.rbegin()->first);
+    return result;
+  }
+  if (checkpoints()) {
+    for (int64_t sequence : announced) {
+      if (!held.contains(sequence)) {
+        fail(result, EHR_AUDIT_CHECKPOINT_MISSING, sequence,
+             "the host's checkpoint of audit record " + std::to_string(sequence) + " is missing");
+        return result;
+      }
+    }
+    // Intact: anchor what was just verified (unless its head already is a checkpoint).
+    if (announced.empty() || announced.back() != last_sequence) {
+      Transaction tx(db_);
+      checkpoint(tx);
+      tx.commit();
+    }
   }
   return result;
 }

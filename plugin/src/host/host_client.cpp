@@ -10,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "ehr/abi_support/struct_io.hpp"
+#include "ehr/abi_support/text.hpp"
 
 namespace ehr::portal {
 
@@ -341,6 +342,48 @@ HostKey HostClient::get_key(ehr_key_purpose purpose, uint32_t key_id) const {
     throw Error(EHR_STATUS_INTERNAL, "the host service get_key answered key id " + std::to_string(key.id) +
                                          " when asked for " + std::to_string(key_id));
   return key;
+}
+
+void HostClient::save_audit_checkpoint(std::string_view plugin_id, const Checkpoint& checkpoint) const {
+  if (!supports_checkpoints()) throw Error(EHR_STATUS_UNSUPPORTED, "the host keeps no audit checkpoints");
+  auto out = ehr::abi_support::make_struct<ehr_audit_checkpoint>(EHR_STRUCT_AUDIT_CHECKPOINT);
+  out.sequence = checkpoint.sequence;
+  out.at_unix_ms = checkpoint.at_unix_ms;
+  out.hash = ehr::abi_support::view(checkpoint.hash);
+  out.key_id = checkpoint.key_id;
+  out.mac = ehr::abi_support::view(checkpoint.mac);
+  check(table_.save_audit_checkpoint(table_.host, ehr::abi_support::view(plugin_id), &out),
+        "save_audit_checkpoint");
+}
+
+std::vector<HostClient::Checkpoint> HostClient::list_audit_checkpoints(std::string_view plugin_id) const {
+  if (!supports_checkpoints()) throw Error(EHR_STATUS_UNSUPPORTED, "the host keeps no audit checkpoints");
+  struct Collector {
+    std::vector<Checkpoint> saved;
+    bool malformed = false;
+  } collector;
+  auto sink = [](void* ctx, const ehr_audit_checkpoint* checkpoint) -> ehr_status {
+    auto& into = *static_cast<Collector*>(ctx);
+    try {
+      auto in = ehr::abi_support::copy_struct(checkpoint, EHR_STRUCT_AUDIT_CHECKPOINT,
+                                              EHR_SIZE_THROUGH(ehr_audit_checkpoint, mac));
+      if (!in) {
+        into.malformed = true;
+        return EHR_STATUS_INVALID_ARGUMENT;
+      }
+      into.saved.push_back({in->sequence, in->at_unix_ms, in->key_id, ehr::abi_support::to_string(in->hash),
+                            ehr::abi_support::to_string(in->mac)});
+      return EHR_STATUS_OK;
+    } catch (...) {
+      return EHR_STATUS_INTERNAL;
+    }
+  };
+  const ehr_status status =
+      table_.list_audit_checkpoints(table_.host, ehr::abi_support::view(plugin_id), &collector, sink);
+  if (collector.malformed)
+    throw Error(EHR_STATUS_INVALID_ARGUMENT, "the host handed over a malformed ehr_audit_checkpoint");
+  check(status, "list_audit_checkpoints");
+  return std::move(collector.saved);
 }
 
 }  // namespace ehr::portal

@@ -56,6 +56,21 @@ class HostClient {
   // service, and the host's failure (e.g. NOT_FOUND for a key it does not have) otherwise.
   [[nodiscard]] HostKey get_key(ehr_key_purpose purpose, uint32_t key_id) const;
 
+  // Audit checkpoints the host keeps outside the plugin's database (since 1.1).
+  struct Checkpoint {
+    int64_t sequence = 0;
+    int64_t at_unix_ms = 0;
+    uint32_t key_id = 0;
+    std::string hash;
+    std::string mac;
+  };
+  [[nodiscard]] bool supports_checkpoints() const noexcept {
+    return table_.save_audit_checkpoint != nullptr && table_.list_audit_checkpoints != nullptr;
+  }
+  // Both throw Error(EHR_STATUS_UNSUPPORTED) when the host keeps no checkpoints.
+  void save_audit_checkpoint(std::string_view plugin_id, const Checkpoint& checkpoint) const;
+  [[nodiscard]] std::vector<Checkpoint> list_audit_checkpoints(std::string_view plugin_id) const;
+
  private:
   // Throws Error for a failed call, with the host's own reason when it gives one (take_error).
   void check(ehr_status status, const char* function) const;

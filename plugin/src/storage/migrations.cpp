@@ -99,12 +99,18 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_by_state ON webhook_outbox(state, thread_id, id);
 )sql"},
+    // R-SEC-3: each record names the audit key its hash (an HMAC) was made with, so that the key
+    // can be rotated; 0 marks a record of the unkeyed SHA-256 chain, which AuditLog::start()
+    // re-chains under the host's key on the first start that has one.
+    {8, "audit log: the key id of each record's keyed hash", R"sql(
+ALTER TABLE audit_log ADD COLUMN key_id INTEGER NOT NULL DEFAULT 0;
+)sql"},
     // R-SEC-2: subjects, bodies and pending webhook payloads are stored sealed under the host's data
     // key (crypto/at_rest.hpp), with the key's id per row: 0 is clear text, which is what every row
     // written before this step holds, so they stay readable and a key rotation seals them. A
     // rotation re-seals a body in place: the trigger still refuses any other change to a message,
     // and a new body without a new key.
-    {8, "encryption at rest: the key id of each subject, body and webhook payload", R"sql(
+    {9, "encryption at rest: the key id of each subject, body and webhook payload", R"sql(
 ALTER TABLE message_threads ADD COLUMN subject_key INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE messages ADD COLUMN body_key INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE webhook_outbox ADD COLUMN payload_key INTEGER NOT NULL DEFAULT 0;
@@ -130,6 +136,13 @@ int applied_version(Transaction& tx) {
 }
 
 }  // namespace
+
+// As migration 1 created it: AuditLog::start() drops and restores it inside the one transaction
+// that re-chains an unkeyed log under the audit key.
+const char* const kAuditRefuseUpdateTriggerSql = R"sql(
+CREATE TRIGGER audit_log_refuse_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a record cannot be changed'); END;
+)sql";
 
 std::span<const Migration> migrations() {
   return kMigrations;

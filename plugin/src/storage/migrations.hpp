@@ -75,6 +75,9 @@ int migrate(Database& db, std::span<const Migration> steps = migrations());
 const std::filesystem::path& create_database_if_missing(const std::filesystem::path& file,
                                                         std::span<const Migration> steps = migrations());
 
+// The audit log's trigger refusing UPDATE, as migration 1 creates it.
+extern const char* const kAuditRefuseUpdateTriggerSql;
+
 // The newest migration applied to the database (0 for a fresh file).
 [[nodiscard]] int schema_version(Database& db);
 

@@ -1,8 +1,11 @@
 #include "audit/audit_log.hpp"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
+#include <map>
+#include <memory>
 #include <string>
 
 #include "common/error.hpp"
@@ -152,6 +155,255 @@ TEST_F(AuditLogTest, HostWithoutAuditServiceStillGetsALocalLog) {
 TEST_F(AuditLogTest, RecordWithoutActionIsRefused) {
   EXPECT_THROW(audit_.append({Principal::staff("admin"), "", "", "", "ok", ""}), Error);
   EXPECT_TRUE(audit_.list().empty());
+}
+
+// The host records role changes of the plugin's roles in the plugin's chain (R-SEC-3): all of a
+// bulk change or none, and nothing outside the host's namespace.
+TEST_F(AuditLogTest, R_SEC_3_HostRecordsAreAppendedAllOrNoneAndOnlyRoleChanges) {
+  audit_.append_host_records({{Principal::staff("admin"), "role.assign", "", "user:drlee", "ok",
+                               "available_for_portal_messages: off -> on"},
+                              {Principal::staff("admin"), "role.unassign", "", "user:nurse1", "ok",
+                               "available_for_portal_messages: on -> off"}});
+  auto listed = audit_.list();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].entry.action, "role.assign");
+  EXPECT_EQ(listed[1].entry.target, "user:nurse1");
+  EXPECT_TRUE(audit_.verify().ok);
+
+  try {
+    audit_.append_host_records({{Principal::staff("admin"), "role.assign", "", "user:a", "ok", ""},
+                                {Principal::staff("admin"), "message.send", "p1", "thread:1", "ok", ""}});
+    FAIL() << "a host record outside role.* was accepted";
+  } catch (const Error& refused) {
+    EXPECT_EQ(refused.code(), EHR_STATUS_INVALID_ARGUMENT);
+    EXPECT_EQ(refused.field(), "action");
+  }
+  EXPECT_THROW(
+      audit_.append_host_records({{Principal::portal_user("pat1"), "role.assign", "", "user:a", "ok", ""}}),
+      Error);
+  EXPECT_EQ(audit_.list().size(), 2u);  // nothing of the refused batches
+}
+
+// ---- R-SEC-3: the keyed chain and the host's checkpoints --------------------------------------
+
+// The unkeyed algorithm (SHA-256 over the length-prefixed fields), as someone holding only the
+// database would rebuild the chain with it.
+std::string unkeyed_rebuild_sql(const std::vector<AuditRecord>& records) {
+  std::string sql = "DELETE FROM audit_log;";
+  std::string previous(AuditLog::kGenesisHash);
+  for (const AuditRecord& r : records) {
+    std::string canonical;
+    for (const std::string& field :
+         {previous, std::to_string(r.sequence), std::to_string(r.at_unix_ms),
+          std::to_string(static_cast<uint32_t>(r.entry.actor.kind)), r.entry.actor.id, r.entry.action,
+          r.entry.patient_id, r.entry.target, r.entry.outcome, r.entry.detail})
+      canonical += std::to_string(field.size()) + ":" + field + ";";
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(canonical.data()), canonical.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    sql +=
+        "INSERT INTO audit_log(sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
+        "outcome, "
+        "detail, previous_hash, hash, key_id) VALUES (" +
+        std::to_string(r.sequence) + ", " + std::to_string(r.at_unix_ms) + ", " +
+        std::to_string(static_cast<uint32_t>(r.entry.actor.kind)) + ", '" + r.entry.actor.id + "', '" +
+        r.entry.action + "', '" + r.entry.patient_id + "', '" + r.entry.target + "', '" + r.entry.outcome +
+        "', '" + r.entry.detail + "', '" + previous + "', '" + hex + "', '');";
+    previous = hex;
+  }
+  return sql;
+}
+
+class KeyedAuditLogTest : public ::testing::Test {
+ protected:
+  KeyedAuditLogTest() { migrate(db_); }
+
+  // A host offering checkpoints (before the client copies its table).
+  static test::TestHost& keeping_checkpoints(test::TestHost& host) {
+    host.keep_checkpoints();
+    return host;
+  }
+
+  // The host's key service: "" is the current key.
+  AuditKeySource key_service() {
+    return [this](uint32_t id) -> std::optional<AuditKey> {
+      const uint32_t wanted = id == 0 ? current_ : id;
+      auto key = keys_.find(wanted);
+      if (key == keys_.end()) return std::nullopt;
+      return AuditKey{key->first, key->second};
+    };
+  }
+
+  // A start of the plugin: a new AuditLog over the same database.
+  AuditLog& restart(bool with_keys = true) {
+    audit_ = std::make_unique<AuditLog>(db_, client_, with_keys ? key_service() : AuditKeySource{});
+    audit_->start();
+    return *audit_;
+  }
+
+  void append(int count) {
+    for (int i = 0; i < count; ++i)
+      audit_->append({Principal::staff("admin"), "settings.change", "", "general/my_messages", "ok",
+                      "change " + std::to_string(i)});
+  }
+
+  AuditVerification expect_finding(ehr_audit_finding finding, int64_t sequence) {
+    AuditVerification result = audit_->verify();
+    EXPECT_FALSE(result.ok);
+    EXPECT_EQ(result.finding, finding) << result.problem;
+    EXPECT_EQ(result.first_bad_sequence, sequence) << result.problem;
+    return result;
+  }
+
+  test::TempDir dir_;
+  test::TestHost host_;
+  HostClient client_{keeping_checkpoints(host_).table()};
+  Database db_{dir_ / "portal.db"};
+  std::map<uint32_t, std::string> keys_{{1, std::string(32, '\x11')}, {2, std::string(32, '\x22')}};
+  uint32_t current_ = 1;
+  std::unique_ptr<AuditLog> audit_;
+};
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsAreHmacChainedUnderTheAuditKeyAndCheckpointedAtTheHost) {
+  restart();
+  append(3);
+  const std::vector<AuditRecord> records = audit_->list();
+  ASSERT_EQ(records.size(), 3u);
+  for (const AuditRecord& record : records) EXPECT_EQ(record.key_id, 1u);
+  const AuditVerification result = audit_->verify();
+  EXPECT_TRUE(result.ok) << result.problem;
+  EXPECT_EQ(result.finding, EHR_AUDIT_INTACT);
+  // The verified head went to the host, as a record of its own the chain keeps.
+  const auto checkpoints = host_.checkpoints();
+  ASSERT_EQ(checkpoints.size(), 1u);
+  EXPECT_EQ(checkpoints[0].plugin_id, "portal-messaging");
+  EXPECT_EQ(checkpoints[0].sequence, 4);
+  EXPECT_EQ(audit_->list().back().entry.action, AuditLog::kCheckpointAction);
+  EXPECT_EQ(checkpoints[0].hash, audit_->list().back().hash);
+  EXPECT_TRUE(audit_->verify().ok);
+  EXPECT_EQ(host_.checkpoints().size(), 1u) << "a head that is a checkpoint is not checkpointed again";
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_AnAlteredRecordIsNamed) {
+  restart();
+  append(5);
+  tamper(db_.file(), "UPDATE audit_log SET actor_id = 'mallory' WHERE sequence = 2;");
+  expect_finding(EHR_AUDIT_ALTERED, 2);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ATruncatedTailIsNamed) {
+  restart();
+  append(5);
+  ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 6
+  append(3);
+  tamper(db_.file(), "DELETE FROM audit_log WHERE sequence > 3;");
+  const AuditVerification result = expect_finding(EHR_AUDIT_TRUNCATED, 4);
+  EXPECT_EQ(result.checkpoint_sequence, 6);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ARecordAppendedByForgeryIsNamed) {
+  restart();
+  append(3);
+  tamper(db_.file(),
+         "INSERT INTO audit_log(sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
+         "outcome, "
+         "detail, previous_hash, hash, key_id) SELECT 4, at_unix_ms + 1, 1, 'mallory', 'role.assign', '', "
+         "'user:mallory', 'ok', '', hash, hash, key_id FROM audit_log WHERE sequence = 3;");
+  expect_finding(EHR_AUDIT_FORGED, 4);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_AChainRebuiltWithTheUnkeyedAlgorithmIsNamedAndNotRekeyed) {
+  restart();
+  append(3);
+  ASSERT_TRUE(audit_->verify().ok);
+  tamper(db_.file(), unkeyed_rebuild_sql(audit_->list()).c_str());
+  expect_finding(EHR_AUDIT_UNKEYED, 1);
+  // A restart must not launder it by keying it: the host holds checkpoints of a keyed chain.
+  restart();
+  expect_finding(EHR_AUDIT_UNKEYED, 1);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointDeletedFromTheHostIsNamed) {
+  restart();
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 3
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 6
+  auto kept = host_.checkpoints();
+  ASSERT_EQ(kept.size(), 2u);
+  kept.pop_back();
+  host_.set_checkpoints(kept);
+  expect_finding(EHR_AUDIT_CHECKPOINT_MISSING, 6);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointForgedAtTheHostIsNamed) {
+  restart();
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);
+  auto forged = host_.checkpoints();
+  forged[0].sequence = 40;  // "the chain went this far": an attempt to make the log look cut
+  host_.set_checkpoints(forged);
+  const AuditVerification result = expect_finding(EHR_AUDIT_CHECKPOINT_FORGED, 40);
+  EXPECT_EQ(result.checkpoint_sequence, 40);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_AnUnkeyedDatabaseIsVerifiedAndRechainedOnceUnderTheKey) {
+  restart(false);
+  append(3);
+  const std::string old_hash = audit_->list()[2].hash;
+  restart();
+  const std::vector<AuditRecord> records = audit_->list();
+  ASSERT_EQ(records.size(), 5u);  // 3 re-chained, "audit.keyed", its checkpoint
+  for (const AuditRecord& record : records) EXPECT_EQ(record.key_id, 1u);
+  EXPECT_NE(records[2].hash, old_hash);
+  EXPECT_EQ(records[3].entry.action, "audit.keyed");
+  EXPECT_NE(records[3].entry.detail.find("3 records re-chained"), std::string::npos);
+  EXPECT_TRUE(audit_->verify().ok);
+  // The append-only triggers are back.
+  Transaction tx(db_);
+  EXPECT_THROW(tx.prepare("UPDATE audit_log SET outcome = 'x' WHERE sequence = 1").run(), Error);
+  EXPECT_THROW(tx.prepare("DELETE FROM audit_log WHERE sequence = 1").run(), Error);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ABrokenUnkeyedChainIsRefusedRatherThanKeyed) {
+  restart(false);
+  append(3);
+  tamper(db_.file(), "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 2;");
+  try {
+    restart();
+    FAIL() << "a broken unkeyed chain was keyed";
+  } catch (const Error& refused) {
+    EXPECT_NE(std::string(refused.what()).find("broken at record 2"), std::string::npos) << refused.what();
+  }
+  for (const AuditRecord& record : AuditLog(db_, client_).list()) EXPECT_EQ(record.key_id, 0u);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsUnderARotatedKeyStillVerify) {
+  restart();
+  append(2);
+  current_ = 2;
+  restart();
+  append(2);
+  const std::vector<AuditRecord> records = audit_->list();
+  EXPECT_EQ(records.front().key_id, 1u);
+  EXPECT_EQ(records.back().key_id, 2u);
+  EXPECT_TRUE(audit_->verify().ok);
+  keys_.erase(1);  // the key service lost the old key
+  restart();
+  expect_finding(EHR_AUDIT_UNKNOWN_KEY, 1);
+}
+
+TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
+  restart();
+  std::vector<AuditEntry> bulk(
+      AuditLog::kCheckpointEvery,
+      AuditEntry{Principal::staff("admin"), "role.assign", "", "user:u", "ok", "r: off -> on"});
+  audit_->append_host_records(bulk);
+  const auto checkpoints = host_.checkpoints();
+  ASSERT_EQ(checkpoints.size(), 1u);
+  EXPECT_EQ(checkpoints[0].sequence, AuditLog::kCheckpointEvery + 1);
+  EXPECT_TRUE(audit_->verify().ok);
 }
 
 }  // namespace

@@ -192,8 +192,9 @@ TEST_F(SettingsThroughSdkTest, R_SET_6_ChangesAreAuditedInTheChainAndMirroredToT
   EXPECT_TRUE(verification->ok);
   EXPECT_EQ(verification->records_checked, 2u);
   const auto mirrored = host_.audit_events();
-  ASSERT_EQ(mirrored.size(), 2u);
+  ASSERT_EQ(mirrored.size(), 3u);  // and the checkpoint verify took of the verified chain (R-SEC-3)
   EXPECT_EQ(mirrored[1].hash, (*records)[1].hash);
+  EXPECT_EQ(mirrored[2].action, "audit.checkpoint");
 }
 
 TEST_F(SettingsThroughSdkTest, R_HOOK_1_SettingsChangedHookHearsEachChangeAfterItIsSaved) {

@@ -87,6 +87,53 @@ TestHost::TestHost() {
   company_ = {"", "Riverside Health", "", "1 Main St", "555-0100", "https://portal.example", false};
 }
 
+void TestHost::keep_checkpoints() {
+  table_.save_audit_checkpoint = &TestHost::save_audit_checkpoint;
+  table_.list_audit_checkpoints = &TestHost::list_audit_checkpoints;
+}
+
+std::vector<TestHost::Checkpoint> TestHost::checkpoints() const {
+  std::lock_guard lock(mutex_);
+  return checkpoints_;
+}
+
+void TestHost::set_checkpoints(std::vector<Checkpoint> checkpoints) {
+  std::lock_guard lock(mutex_);
+  checkpoints_ = std::move(checkpoints);
+}
+
+ehr_status TestHost::save_audit_checkpoint(void* host, ehr_str plugin_id, const ehr_audit_checkpoint* c) {
+  auto& h = self(host);
+  std::lock_guard lock(h.mutex_);
+  h.checkpoints_.push_back(
+      {text(plugin_id), c->sequence, c->at_unix_ms, c->key_id, text(c->hash), text(c->mac)});
+  return EHR_STATUS_OK;
+}
+
+ehr_status TestHost::list_audit_checkpoints(void* host, ehr_str plugin_id, void* ctx,
+                                            ehr_audit_checkpoint_sink_fn sink) {
+  auto& h = self(host);
+  std::vector<Checkpoint> saved;
+  {
+    std::lock_guard lock(h.mutex_);
+    for (const Checkpoint& c : h.checkpoints_)
+      if (c.plugin_id == text(plugin_id)) saved.push_back(c);
+  }
+  for (const Checkpoint& c : saved) {
+    ehr_audit_checkpoint out{};
+    out.struct_type = EHR_STRUCT_AUDIT_CHECKPOINT;
+    out.struct_size = sizeof out;
+    out.sequence = c.sequence;
+    out.at_unix_ms = c.at_unix_ms;
+    out.hash = {c.hash.data(), c.hash.size()};
+    out.key_id = c.key_id;
+    out.mac = {c.mac.data(), c.mac.size()};
+    if (const ehr_status status = sink(ctx, &out); status != EHR_STATUS_OK)
+      return status == EHR_STATUS_STOP ? EHR_STATUS_OK : status;
+  }
+  return EHR_STATUS_OK;
+}
+
 void TestHost::drop_optional_services() {
   table_.struct_size = static_cast<uint32_t>(offsetof(ehr_host_services, notify));
 }

@@ -41,6 +41,18 @@ class TestHost {
   // The host loses a key (a restore without the key file, say).
   void forget_key(uint32_t key_id);
   [[nodiscard]] int key_requests() const;
+  // Offers save_audit_checkpoint and list_audit_checkpoints, kept in memory.
+  void keep_checkpoints();
+  struct Checkpoint {
+    std::string plugin_id;
+    int64_t sequence = 0;
+    int64_t at_unix_ms = 0;
+    uint32_t key_id = 0;
+    std::string hash, mac;
+  };
+  [[nodiscard]] std::vector<Checkpoint> checkpoints() const;
+  // What someone who can write the host's checkpoint file could do.
+  void set_checkpoints(std::vector<Checkpoint> checkpoints);
 
   void add_user(const std::string& id, const std::string& name, bool active,
                 std::set<std::string> roles = {});
@@ -92,6 +104,10 @@ class TestHost {
     ehr_key_purpose purpose;
     std::array<uint8_t, 32> bytes;
   };
+  static ehr_status save_audit_checkpoint(void* host, ehr_str plugin_id,
+                                          const ehr_audit_checkpoint* checkpoint);
+  static ehr_status list_audit_checkpoints(void* host, ehr_str plugin_id, void* ctx,
+                                           ehr_audit_checkpoint_sink_fn sink);
 
   mutable std::mutex mutex_;
   ehr_host_services table_{};
@@ -103,6 +119,7 @@ class TestHost {
   int64_t now_ = 1'764'000'000'000;
   std::vector<Notification> notifications_;
   std::vector<AuditCopy> audit_events_;
+  std::vector<Checkpoint> checkpoints_;
   std::vector<std::string> log_lines_;
   int role_checks_ = 0;
   std::map<uint32_t, Key> keys_;

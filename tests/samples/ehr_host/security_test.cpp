@@ -7,9 +7,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "ehr_host_process.hpp"
+#include "temp_directory.hpp"
 
 namespace ehr::sample::cli_test {
 namespace {
@@ -338,6 +341,144 @@ TEST(BackupRestore, AWholeDataDirectoryArchiveRestoresMessagesAuditAndModes) {
   EXPECT_EQ(mode_of(restored.data_directory / "plugins" / "portal-messaging"), 0700);
   EXPECT_EQ(mode_of(restored.data_directory / "plugins" / "portal-messaging" / "portal.db"), 0600);
   EXPECT_EQ(mode_of(restored.data_directory / "notifications.sqlite3"), 0600);
+}
+
+// ---- R-SEC-3: the audit trail through the reference host ---------------------------------------
+
+fs::path portal_db(const EhrHost& host) {
+  return host.data_directory / "plugins" / "portal-messaging" / "portal.db";
+}
+
+fs::path checkpoint_file(const EhrHost& host) {
+  return host.data_directory / "plugins" / "portal-messaging.checkpoints";
+}
+
+// What someone with the database file but not the audit key can do: drop the append-only
+// triggers, then change the table at will.
+void tamper_database(const EhrHost& host, const std::string& sql) {
+  const std::string db = "'" + portal_db(host).string() + "'";
+  const std::string command = "sqlite3 " + db +
+                              " \"SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_master WHERE type = "
+                              "'trigger' AND tbl_name = 'audit_log';\" | sqlite3 " +
+                              db + " && sqlite3 " + db + " \"" + sql + "\"";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+// `audit verify` fails with exit 1 naming `finding`; returns its message.
+std::string expect_audit_finding(const EhrHost& host, const std::string& finding) {
+  const Outcome run = host.json({"audit", "verify"});
+  EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
+  EXPECT_NE(run.err.find("(" + finding + ")"), std::string::npos) << run.err;
+  return run.err;
+}
+
+void some_activity(const EhrHost& host) {
+  host.ok({"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria", "--body", "Hi"});
+  host.ok(
+      {"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria", "--body", "Again"});
+}
+
+std::vector<std::string> lines_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(SecurityAudit, R_SEC_3_RecordsAreKeyedAndCheckpointedOutsideTheDatabase) {
+  EhrHost host;
+  host.enable_messaging();
+  some_activity(host);
+  const nlohmann::json verified = host.ok_json({"audit", "verify"});
+  EXPECT_EQ(verified["finding"], "intact");
+  EXPECT_GE(verified["checkpoints_checked"].get<int>(), 1);
+  EXPECT_EQ(mode_of(checkpoint_file(host)), 0600);
+  EXPECT_FALSE(lines_of(checkpoint_file(host)).empty());
+}
+
+TEST(SecurityAudit, R_SEC_3_ACutTailIsNamedTruncated) {
+  EhrHost host;
+  host.enable_messaging();
+  some_activity(host);
+  host.ok({"audit", "verify"});
+  tamper_database(host, "DELETE FROM audit_log WHERE sequence > 3;");
+  expect_audit_finding(host, "truncated");
+}
+
+TEST(SecurityAudit, R_SEC_3_ARecordAppendedByForgeryIsNamed) {
+  EhrHost host;
+  host.enable_messaging();
+  some_activity(host);
+  tamper_database(
+      host,
+      "INSERT INTO audit_log(sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
+      "outcome, detail, previous_hash, hash, key_id) SELECT sequence + 1, at_unix_ms, 1, 'mallory', "
+      "'role.assign', '', 'user:mallory', 'ok', '', hash, hash, key_id FROM audit_log ORDER BY "
+      "sequence DESC LIMIT 1;");
+  expect_audit_finding(host, "forged");
+}
+
+TEST(SecurityAudit, R_SEC_3_ACheckpointDeletedFromTheHostsFileIsNamed) {
+  EhrHost host;
+  host.enable_messaging();
+  some_activity(host);
+  std::vector<std::string> lines = lines_of(checkpoint_file(host));
+  ASSERT_GE(lines.size(), 2u);
+  lines.erase(lines.begin());  // the first one: the chain still names it
+  std::ofstream(checkpoint_file(host), std::ios::trunc) << [&] {
+    std::string text;
+    for (const std::string& line : lines) text += line + "\n";
+    return text;
+  }();
+  expect_audit_finding(host, "checkpoint_missing");
+}
+
+TEST(SecurityAudit, R_SEC_3_RoleChangesSingleAndBulkAreInThePluginsChain) {
+  EhrHost host;
+  host.enable_plugin();
+  host.ok({"roles", "assign", "available_for_portal_messages", "--as", "admin", "nurse2", "nurse3"});
+  host.ok({"users", "edit", "drlee", "--as", "admin", "--set", "available_for_portal_messages=off"});
+  std::vector<std::pair<std::string, std::string>> changes;
+  const nlohmann::json listed = host.ok_json({"audit", "list", "--as", "admin"});
+  for (const auto& record : listed["records"]) {
+    if (!record["action"].get<std::string>().starts_with("role.")) continue;
+    if (record["actor"] != "admin") continue;  // the practice file's initial roles are "(initial)"
+    changes.emplace_back(record["action"], record["target"]);
+    EXPECT_NE(record["detail"].get<std::string>().find("available_for_portal_messages"), std::string::npos);
+  }
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"role.assign", "user:nurse2"}, {"role.assign", "user:nurse3"}, {"role.unassign", "user:drlee"}};
+  EXPECT_EQ(changes, expected);
+  host.ok({"audit", "verify"});
+}
+
+// docs/admins.md, Security: back up the data directory whole, restore it whole, and the chain
+// verifies; restore only an older database under newer checkpoints and the cut shows.
+TEST(SecurityAudit, R_SEC_3_ABackupRestoredWholeVerifiesAndAnOlderDatabaseAloneReadsAsTruncated) {
+  EhrHost host;
+  host.enable_messaging();
+  some_activity(host);
+  const TempDirectory scratch("ehr-host-backup");
+  const fs::path backup = scratch.path() / "backup";
+  fs::copy(host.data_directory, backup, fs::copy_options::recursive);
+  some_activity(host);
+  host.ok({"audit", "verify"});
+  const fs::path current = host.data_directory;
+
+  // Whole: the backup restored into an empty directory.
+  host.data_directory = scratch.path() / "restored";
+  fs::copy(backup, host.data_directory, fs::copy_options::recursive);
+  EXPECT_EQ(host.ok_json({"audit", "verify"})["finding"], "intact");
+
+  // Only the database from the backup, under the later checkpoints.
+  host.data_directory = current;
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const fs::path from = backup / "plugins" / "portal-messaging" / (std::string("portal.db") + suffix);
+    const fs::path to = portal_db(host).string() + suffix;
+    fs::remove(to);
+    if (fs::exists(from)) fs::copy_file(from, to);
+  }
+  expect_audit_finding(host, "truncated");
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,17 +75,27 @@ class HostServices {
 // The C table built from a HostServices. OWNERSHIP: borrows `services`, which must outlive it;
 // the table stays valid as long as this object lives. Not copyable or movable (the table points
 // at it).
+namespace detail {
+class CheckpointStore;
+}
+
 class HostServicesTable {
  public:
-  explicit HostServicesTable(HostServices& services);
+  // With a host data directory, the table also offers the SDK's keeping of audit checkpoints
+  // (save_audit_checkpoint, list_audit_checkpoints: HOST_DATA/plugins/<plugin id>.checkpoints);
+  // without one, it offers none.
+  explicit HostServicesTable(HostServices& services, const std::filesystem::path& host_data_directory = {});
+  ~HostServicesTable();
   HostServicesTable(const HostServicesTable&) = delete;
   HostServicesTable& operator=(const HostServicesTable&) = delete;
 
   const ehr_host_services* table() const noexcept { return &table_; }
   HostServices& services() const noexcept { return services_; }
+  const detail::CheckpointStore* checkpoint_store() const noexcept { return checkpoints_.get(); }
 
  private:
   HostServices& services_;
+  std::unique_ptr<detail::CheckpointStore> checkpoints_;
   ehr_host_services table_{};
 };
 

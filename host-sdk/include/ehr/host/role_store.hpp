@@ -6,6 +6,14 @@
 // (manage_users is always declared) and the roles sections plugins registered. Only holders of
 // manage_users may change assignments; every change is recorded (who, whom, role, old -> new,
 // when). Bad input (unknown user, unknown role) is refused naming it, and nothing changes.
+//
+// A plugin's roles are also audited in that plugin's own chain (R-SEC-3): declare_section() of a
+// section from Registry::roles_sections() brings the plugin's audit log along, and from then on
+// every change of those roles (single, bulk, seeded) is appended there, one record per user
+// changed, the whole operation in one plugin transaction, BEFORE the role store commits. So a
+// change is never made without its record: if the plugin refuses or fails, the role store rolls
+// back and reports why; only a role store commit that fails after the records were written leaves
+// records of a change that did not happen, and that failure is reported to the caller.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +83,8 @@ class RoleStore {
   RoleStore& operator=(const RoleStore&) = delete;
 
   // Declares roles that may be assigned. Declaring the same id again with the same text is a
-  // no-op; with a different label it is a conflict naming the role.
+  // no-op; with a different label it is a conflict naming the role. declare_section also
+  // remembers the section's audit log (when it has one) as where changes of its roles are audited.
   Status declare_role(const RoleDescriptor& role);
   Status declare_section(const RolesSection& section);
   std::vector<RoleDescriptor> declared_roles() const;

@@ -2,8 +2,11 @@
 // (e.g. "Patient Portal roles"), copied out of the plugin at registration.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "ehr/host/audit_log.hpp"
 
 namespace ehr::host {
 
@@ -19,6 +22,10 @@ struct RolesSection {
   std::string section_id;
   std::string title;  // e.g. "Patient Portal roles"
   std::vector<RoleDescriptor> roles;
+  // The declaring plugin's audit log, when it offers one (filled by Registry::roles_sections()):
+  // RoleStore::declare_section takes it, and every change of these roles is then recorded in that
+  // chain before the role store commits it.
+  std::optional<AuditLog> audit_log;
 };
 
 }  // namespace ehr::host
