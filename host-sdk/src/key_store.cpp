@@ -267,10 +267,24 @@ Status KeyStore::reload_locked() {
 
 Result<Key> KeyStore::get(KeyPurpose purpose, std::uint32_t key_id) const {
   std::lock_guard lock(mutex_);
-  const Key* found = nullptr;
-  for (const Key& key : keys_) {
-    if (key.purpose != purpose) continue;
-    if (key_id == 0 ? (found == nullptr || key.id > found->id) : key.id == key_id) found = &key;
+  const auto find = [&]() -> const Key* {
+    const Key* found = nullptr;
+    for (const Key& key : keys_) {
+      if (key.purpose != purpose) continue;
+      if (key_id == 0 ? (found == nullptr || key.id > found->id) : key.id == key_id) found = &key;
+    }
+    return found;
+  };
+  const Key* found = find();
+  if (found == nullptr && key_id != 0 && !file_.empty()) {
+    // Another process may have rotated since this one read the file (`keys rotate` while `serve`
+    // runs): its rows are sealed under a key appended since. The file only grows, so reading it
+    // again loses nothing this process holds.
+    LockedFile file(file_);
+    std::vector<Key> keys;
+    if (Status read = read_keys(file, source_, keys); !read) return read;
+    keys_ = std::move(keys);
+    found = find();
   }
   if (found == nullptr) {
     if (key_id == 0)

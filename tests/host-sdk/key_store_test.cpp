@@ -80,6 +80,24 @@ TEST(KeyStore, R_SEC_2_RotationAddsACurrentKeyAndKeepsTheOldOnesInTheFile) {
   EXPECT_EQ((*reopened)->get(KeyPurpose::data, old.id)->bytes, old.bytes);
 }
 
+// `ehr-host keys rotate` runs in its own process while `ehr-host serve` keeps running: the server
+// must read what the rotation re-encrypted, under a key it never saw at start, without a restart.
+TEST(KeyStore, R_SEC_2_AHostAlreadyRunningReadsAKeyAnotherProcessRotatedIn) {
+  ::unsetenv(KeyStore::kEnvironmentVariable);
+  testing::ScratchDir dir;
+  auto running = KeyStore::open(dir.path());
+  ASSERT_TRUE(running) << running.status();
+  auto rotating = KeyStore::open(dir.path());
+  ASSERT_TRUE(rotating) << rotating.status();
+  Result<Key> fresh = (*rotating)->rotate(KeyPurpose::data);
+  ASSERT_TRUE(fresh) << fresh.status();
+
+  Result<Key> seen = (*running)->get(KeyPurpose::data, fresh->id);
+  ASSERT_TRUE(seen) << seen.status();
+  EXPECT_EQ(seen->bytes, fresh->bytes);
+  EXPECT_FALSE((*running)->get(KeyPurpose::data, fresh->id + 1)) << "an id no one made is still unknown";
+}
+
 TEST(KeyStore, R_SEC_2_TheEnvironmentVariableTakesPrecedenceAndIsNeverWrittenToDisk) {
   testing::ScratchDir dir;
   const std::string keys = std::string("1 data ") + kDataKeyA + ";2 audit " + kAuditKeyB + "\n# comment\n";

@@ -48,8 +48,9 @@ class KeyStore {
   KeyStore(const KeyStore&) = delete;
   KeyStore& operator=(const KeyStore&) = delete;
 
-  // key_id 0: the current key of the purpose; else that key, which must be of that purpose.
-  // NOT_FOUND naming the id (or the purpose) and where the keys come from.
+  // key_id 0: the current key of the purpose; else that key, which must be of that purpose. An id
+  // this store has not seen is looked up in the file again, so a running host reads what another
+  // process rotated in. NOT_FOUND naming the id (or the purpose) and where the keys come from.
   Result<Key> get(KeyPurpose purpose, std::uint32_t key_id) const;
   // Makes a new current key for the purpose: appended to the file (under a lock, re-reading what
   // another process may have appended) or, in memory, added. Keys from EHR_HOST_KEYS cannot be
@@ -70,7 +71,7 @@ class KeyStore {
   std::string source_;
   std::filesystem::path file_;  // empty: in memory
   bool from_environment_ = false;
-  std::vector<Key> keys_;
+  mutable std::vector<Key> keys_;  // read again by get() when asked for an id it lacks
 };
 
 // "data" or "audit".
