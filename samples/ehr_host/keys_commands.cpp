@@ -52,8 +52,9 @@ void rotate(Context& context, CommandLine& args) {
       {{"key_id", done.key_id}, {"new_key", made_new}, {"reencrypted", done.resealed}, {"batch", batch}},
       [&](std::ostream& out) {
         out << (made_new ? "New data key " : "Data key ") << key_id << " from " << keys.source()
-            << " is current; " << done.resealed << " subject" << (done.resealed == 1 ? "" : "s")
-            << " and bodies re-encrypted under it (" << batch << " per transaction).\n";
+            << " is current; " << done.resealed << " stored value" << (done.resealed == 1 ? "" : "s")
+            << " (subjects, bodies, webhook payloads waiting for delivery) re-encrypted under it (" << batch
+            << " per transaction).\n";
       });
 }
 
@@ -70,7 +71,8 @@ const CommandGroup& keys_commands() {
            list},
           {"rotate", "keys rotate --as USER [--batch N]",
            "Makes a new current data key (appended to the key file; the old keys stay, for backups "
-           "and rows not yet re-encrypted) and re-encrypts every message subject and body under it, N "
+           "and rows not yet re-encrypted) and re-encrypts every message subject and body, and webhook "
+           "payloads waiting for delivery, under it, N "
            "per transaction (default 500), while sends go on. With EHR_HOST_KEYS, add the new key there "
            "first: rotate then re-encrypts under it. Audited as keys.rotate. Needs manage_users. Exit "
            "codes: 0 done, 1 storage or key file failure, 2 usage, 3 refused, 4 unknown user.",
