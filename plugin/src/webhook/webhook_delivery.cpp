@@ -88,7 +88,10 @@ WebhookDelivery::~WebhookDelivery() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    if (interrupt_) interrupt_();
+    if (interrupt_) {
+      cut_ = true;
+      interrupt_();
+    }
   }
   wake_cv_.notify_all();
   thread_.join();
@@ -112,7 +115,7 @@ int64_t WebhookDelivery::backoff_ms(uint32_t attempts) {
   return jitter(random_);
 }
 
-std::string WebhookDelivery::post(const OutboxDue& due, const std::string& payload) {
+std::optional<std::string> WebhookDelivery::post(const OutboxDue& due, const std::string& payload) {
   const auto [origin, path] = split_url(settings_.url);
   httplib::Client client(origin);
   if (!client.is_valid()) return "the webhook address is not usable";
@@ -122,7 +125,7 @@ std::string WebhookDelivery::post(const OutboxDue& due, const std::string& paylo
   client.set_write_timeout(timeout);
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return "canceled";
+    if (stopping_) return std::nullopt;
     interrupt_ = [&client] { client.stop(); };
   }
   const std::string timestamp = std::to_string(now_ms() / 1000);
@@ -133,9 +136,10 @@ std::string WebhookDelivery::post(const OutboxDue& due, const std::string& paylo
   {
     std::lock_guard lock(mutex_);
     interrupt_ = nullptr;
+    if (cut_) return std::nullopt;
   }
   if (!result) return error_words(result.error());
-  if (result->status >= 200 && result->status < 300) return {};
+  if (result->status >= 200 && result->status < 300) return std::string();
   return "HTTP " + std::to_string(result->status);
 }
 
@@ -159,19 +163,19 @@ void WebhookDelivery::run() {
       continue;
     }
     const OutboxDue& due = next->first;
-    std::string error;
+    std::optional<std::string> outcome;
     try {
       // A payload that does not open (its key gone, or altered, or moved from another row) is
       // never sent: it is a failed attempt naming why, and goes the way of any other.
-      error = post(due, WebhookOutbox::open_payload(at_rest_, due));
+      outcome = post(due, WebhookOutbox::open_payload(at_rest_, due));
     } catch (const Error& e) {
-      error = e.what();
+      outcome = e.what();
     }
-    {
-      std::lock_guard lock(mutex_);
-      // Interrupted by shutdown: the attempt does not count; the row is tried again next start.
-      if (stopping_) return;
-    }
+    // Not made, or cut by shutdown: the attempt does not count; the row is tried again next
+    // start. One that ended before the stop is recorded even if the stop came meanwhile: its
+    // answer is known (a short-lived host used to lose it, so `webhooks list` showed no attempt).
+    if (!outcome) return;
+    const std::string& error = *outcome;
     try {
       Transaction tx(*db_, TransactionMode::write);
       if (error.empty()) {

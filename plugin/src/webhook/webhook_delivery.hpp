@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -55,8 +56,9 @@ class WebhookDelivery {
 
  private:
   void run();
-  // One POST of `payload` (in clear); empty on a 2xx answer, else the error words for the row.
-  std::string post(const OutboxDue& due, const std::string& payload);
+  // One POST of `payload` (in clear); empty on a 2xx answer, else the error words for the row;
+  // nullopt when it was not made or was cut short by the destructor (it does not count).
+  std::optional<std::string> post(const OutboxDue& due, const std::string& payload);
   [[nodiscard]] int64_t backoff_ms(uint32_t attempts);
 
   const WebhookSettings settings_;
@@ -68,6 +70,7 @@ class WebhookDelivery {
   bool woken_ = false;
   bool stopping_ = false;
   std::function<void()> interrupt_;  // stops the attempt in flight, under mutex_
+  bool cut_ = false;                 // the destructor stopped an attempt in flight
   std::thread thread_;
 };
 
