@@ -48,14 +48,26 @@ void rotate(Context& context, CommandLine& args) {
                                         : checked(keys.get(host::KeyPurpose::data, 0)).id;
   const host::MessagingChannel::Rekeyed done =
       checked(context.host().channel().rekey(context.host().principal(actor), batch));
-  context.out().emit(
-      {{"key_id", done.key_id}, {"new_key", made_new}, {"reencrypted", done.resealed}, {"batch", batch}},
-      [&](std::ostream& out) {
-        out << (made_new ? "New data key " : "Data key ") << key_id << " from " << keys.source()
-            << " is current; " << done.resealed << " stored value" << (done.resealed == 1 ? "" : "s")
-            << " (subjects, bodies, webhook payloads waiting for delivery) re-encrypted under it (" << batch
-            << " per transaction).\n";
-      });
+  // The host's own store too: the delivered notifications' addresses (R-SEC-2).
+  std::int64_t addresses = 0;
+  try {
+    addresses = context.host().notifications().reseal(batch);
+  } catch (const std::runtime_error& failed) {
+    throw CommandError(kExitError, failed.what());
+  }
+  context.out().emit({{"key_id", done.key_id},
+                      {"new_key", made_new},
+                      {"reencrypted", done.resealed},
+                      {"notification_addresses_reencrypted", addresses},
+                      {"batch", batch}},
+                     [&](std::ostream& out) {
+                       out << (made_new ? "New data key " : "Data key ") << key_id << " from "
+                           << keys.source() << " is current; " << done.resealed << " stored value"
+                           << (done.resealed == 1 ? "" : "s")
+                           << " (subjects, bodies, webhook payloads waiting for delivery) and " << addresses
+                           << " notification address" << (addresses == 1 ? "" : "es")
+                           << " re-encrypted under it (" << batch << " per transaction).\n";
+                     });
 }
 
 }  // namespace
@@ -71,9 +83,10 @@ const CommandGroup& keys_commands() {
            list},
           {"rotate", "keys rotate --as USER [--batch N]",
            "Makes a new current data key (appended to the key file; the old keys stay, for backups "
-           "and rows not yet re-encrypted) and re-encrypts every message subject and body, and webhook "
-           "payloads waiting for delivery, under it, N "
-           "per transaction (default 500), while sends go on. With EHR_HOST_KEYS, add the new key there "
+           "and rows not yet re-encrypted) and re-encrypts every message subject and body, every "
+           "webhook payload waiting for delivery and every delivered notification's address, "
+           "under it, N per transaction (default 500), while sends go on. With EHR_HOST_KEYS, add the new "
+           "key there "
            "first: rotate then re-encrypts under it. Audited as keys.rotate. Needs manage_users. Exit "
            "codes: 0 done, 1 storage or key file failure, 2 usage, 3 refused, 4 unknown user.",
            rotate},

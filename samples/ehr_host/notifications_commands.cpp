@@ -12,7 +12,12 @@ void list(Context& context, CommandLine& args) {
   args.no_positionals();
   // Addresses and names of portal users: PHI.
   (void)context.host().authorized(actor, "manage_portal_settings", "read the delivered notifications");
-  const std::vector<DeliveredNotification> all = context.host().notifications().list();
+  std::vector<DeliveredNotification> all;
+  try {
+    all = context.host().notifications().list();
+  } catch (const std::runtime_error& failed) {  // e.g. an address that does not decrypt: named, not shown
+    throw CommandError(kExitError, failed.what());
+  }
   nlohmann::ordered_json data = nlohmann::ordered_json::array();
   for (const DeliveredNotification& n : all) {
     data.push_back({{"id", n.id},

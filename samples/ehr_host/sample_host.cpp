@@ -84,7 +84,8 @@ SampleHost::SampleHost(const HostPaths& paths, host::LogLevel log_threshold) : p
   // the data directory, created on first start, or EHR_HOST_KEYS (R-SEC-2).
   keys_ = checked(host::KeyStore::open(paths_.data_directory));
   try {
-    notifications_ = std::make_unique<NotificationStore>(paths_.data_directory / "notifications.sqlite3");
+    notifications_ =
+        std::make_unique<NotificationStore>(paths_.data_directory / "notifications.sqlite3", *keys_);
   } catch (const std::runtime_error& bad) {
     throw CommandError(kExitError, bad.what());
   }

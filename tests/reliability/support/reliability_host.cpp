@@ -50,11 +50,11 @@ ReliabilityHost::ReliabilityHost(Options options) : options_(std::move(options))
   std::filesystem::create_directories(options_.data_directory);
   practice_ = std::make_unique<sample::Practice>(sample::parse_practice(options_.practice, "practice.xml"));
   directory_ = std::make_unique<sample::PracticeUserDirectory>(*practice_);
-  notifications_ =
-      std::make_unique<sample::NotificationStore>(options_.data_directory / "notifications.sqlite3");
-  roles_ = must(host::RoleStore::open(options_.data_directory, *directory_), "role store");
   // Kept in the data directory, as ehr-host keeps them: a restarted host reads what it wrote.
   keys_ = must(host::KeyStore::open(options_.data_directory), "key store");
+  notifications_ =
+      std::make_unique<sample::NotificationStore>(options_.data_directory / "notifications.sqlite3", *keys_);
+  roles_ = must(host::RoleStore::open(options_.data_directory, *directory_), "role store");
   services_ = std::make_unique<sample::PracticeHostServices>(*practice_, *roles_, *notifications_, *keys_,
                                                              options_.data_directory / "host-audit.jsonl",
                                                              host::LogLevel::error);

@@ -68,8 +68,8 @@ class ReliabilityHost {
   Options options_;
   std::unique_ptr<ehr::sample::Practice> practice_;
   std::unique_ptr<ehr::sample::PracticeUserDirectory> directory_;
+  std::unique_ptr<ehr::host::KeyStore> keys_;  // before the notification store, which uses it
   std::unique_ptr<ehr::sample::NotificationStore> notifications_;
-  std::unique_ptr<ehr::host::KeyStore> keys_;
   std::unique_ptr<ehr::host::RoleStore> roles_;
   std::unique_ptr<ehr::sample::PracticeHostServices> services_;
   std::unique_ptr<RecordingServices> recording_;

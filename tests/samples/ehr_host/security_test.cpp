@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <vector>
@@ -94,6 +95,33 @@ TEST(KeyRotation, R_SEC_2_KeysRotateReencryptsEverythingUnderANewKeyAndKeepsTheO
   EXPECT_NE(read.dump().find("Your results are normal."), std::string::npos) << read.dump();
   EXPECT_NE(host.ok({"audit", "list", "--as", "admin"}).out.find("keys.rotate"), std::string::npos);
   EXPECT_EQ(host.run({"keys", "rotate", "--as", "admin", "--batch", "0"}).exit_code, 2);
+}
+
+// The reference host's notification store keeps the portal users' addresses sealed under the
+// data key: not in notifications.sqlite3 (or its -wal), re-encrypted by `keys rotate`, shown in
+// clear by `notifications list` to a holder of manage_portal_settings.
+TEST(KeyRotation, R_SEC_2_NotificationAddressesAreSealedAndKeysRotateReencryptsThem) {
+  EhrHost host;
+  host.enable_messaging();
+  host.ok({"portal", "invite", "portal:maria", "--as", "admin"});
+  const auto raw = [&host] {
+    std::string bytes;
+    for (const char* name : {"notifications.sqlite3", "notifications.sqlite3-wal"}) {
+      std::ifstream in(host.data_directory / name, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  };
+  ASSERT_NE(raw().find("portal:maria"), std::string::npos) << "the invitation was delivered";
+  EXPECT_EQ(raw().find("maria.alvarez@mail.example"), std::string::npos);
+
+  const nlohmann::json rotated = host.ok_json({"keys", "rotate", "--as", "admin", "--batch", "1"});
+  EXPECT_GE(rotated["notification_addresses_reencrypted"].get<int>(), 1) << rotated.dump();
+  EXPECT_NE(host.ok({"keys", "rotate", "--as", "admin"}).out.find("notification address"), std::string::npos);
+  EXPECT_EQ(raw().find("maria.alvarez@mail.example"), std::string::npos);
+  const nlohmann::json listed = host.ok_json({"notifications", "list", "--as", "admin"});
+  EXPECT_NE(listed.dump().find("\"address\":\"maria.alvarez@mail.example\""), std::string::npos)
+      << listed.dump();
 }
 
 // The payloads an attacker tried (issue 13): each is refused where it enters, naming the field

@@ -21,7 +21,7 @@ class PracticeHostServicesTest : public ::testing::Test {
     practice_ = std::make_unique<Practice>(
         load_practice_file(std::string(EHR_SAMPLE_PRACTICE_DIR) + "/clinic-network.xml"));
     directory_ = std::make_unique<PracticeUserDirectory>(*practice_);
-    notifications_ = std::make_unique<NotificationStore>(dir_ / "notifications.sqlite3");
+    notifications_ = std::make_unique<NotificationStore>(dir_ / "notifications.sqlite3", *keys_);
     auto roles = host::RoleStore::open(dir_, *directory_);
     ASSERT_TRUE(roles) << roles.status();
     roles_ = std::move(*roles);
@@ -35,8 +35,8 @@ class PracticeHostServicesTest : public ::testing::Test {
   const std::filesystem::path& dir_ = temp_.path();
   std::unique_ptr<Practice> practice_;
   std::unique_ptr<PracticeUserDirectory> directory_;
-  std::unique_ptr<NotificationStore> notifications_;
   std::unique_ptr<host::KeyStore> keys_ = host::KeyStore::generate();
+  std::unique_ptr<NotificationStore> notifications_;
   std::unique_ptr<host::RoleStore> roles_;
   std::unique_ptr<PracticeHostServices> services_;
 };
