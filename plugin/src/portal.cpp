@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
 
 namespace ehr::portal {
 
@@ -56,12 +57,22 @@ Portal::Portal(const PortalConfig& config)
   conversations_.set_new_message_notifier(
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
   if (webhook_settings_) {
-    webhook_ = std::make_unique<WebhookDelivery>(*webhook_settings_, database_.file());
+    load_webhook_keys();
+    webhook_ = std::make_unique<WebhookDelivery>(*webhook_settings_, database_.file(), at_rest_);
     conversations_.set_webhook(webhook_.get());
   }
 }
 
 Portal::~Portal() = default;
+
+void Portal::load_webhook_keys() {
+  std::vector<uint32_t> keys;
+  {
+    Transaction tx(database_, TransactionMode::read);
+    keys = WebhookOutbox::payload_keys(tx);
+  }
+  for (uint32_t key_id : keys) at_rest_.preload_for_later(key_id);
+}
 
 Database& Portal::open_migrated(Database& database) {
   migrate(database);

@@ -58,6 +58,10 @@ class Portal {
   [[nodiscard]] PortalNotifier& notifier() noexcept { return notifier_; }
   // The webhook's worker; null when webhook.url is not configured.
   [[nodiscard]] WebhookDelivery* webhook() noexcept { return webhook_.get(); }
+  // From a host call: loads the keys of the payloads waiting in the webhook's outbox, which its
+  // worker (a thread of the plugin's own, which may not ask the host) opens them with. A key the
+  // host cannot give does not stop anything: those deliveries fail naming it.
+  void load_webhook_keys();
 
  private:
   static Database& open_migrated(Database& database);

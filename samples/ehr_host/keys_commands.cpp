@@ -62,8 +62,9 @@ void rotate(Context& context, CommandLine& args) {
                       {"batch", batch}},
                      [&](std::ostream& out) {
                        out << (made_new ? "New data key " : "Data key ") << key_id << " from "
-                           << keys.source() << " is current; " << done.resealed << " subject"
-                           << (done.resealed == 1 ? "" : "s") << " and bodies and " << addresses
+                           << keys.source() << " is current; " << done.resealed << " stored value"
+                           << (done.resealed == 1 ? "" : "s")
+                           << " (subjects, bodies, webhook payloads waiting for delivery) and " << addresses
                            << " notification address" << (addresses == 1 ? "" : "es")
                            << " re-encrypted under it (" << batch << " per transaction).\n";
                      });
@@ -82,8 +83,8 @@ const CommandGroup& keys_commands() {
            list},
           {"rotate", "keys rotate --as USER [--batch N]",
            "Makes a new current data key (appended to the key file; the old keys stay, for backups "
-           "and rows not yet re-encrypted) and re-encrypts every message subject and body, and every "
-           "delivered notification's address, "
+           "and rows not yet re-encrypted) and re-encrypts every message subject and body, every "
+           "webhook payload waiting for delivery and every delivered notification's address, "
            "under it, N per transaction (default 500), while sends go on. With EHR_HOST_KEYS, add the new "
            "key there "
            "first: rotate then re-encrypts under it. Audited as keys.rotate. Needs manage_users. Exit "

@@ -16,11 +16,13 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include "ehr/host/messaging_channel.hpp"
@@ -265,6 +267,48 @@ class WebhookTest : public ::testing::Test {
     EXPECT_TRUE(receiver_.bodies_stable());
   }
 
+  [[nodiscard]] std::filesystem::path database() const {
+    return scratch_ / "data" / "plugins" / "portal-messaging" / "portal.db";
+  }
+  // What another account (or a stolen backup) reads: the database file and its write-ahead log.
+  [[nodiscard]] std::string database_bytes() const {
+    std::string bytes;
+    for (const char* suffix : {"", "-wal"}) {
+      std::ifstream in(database().string() + suffix, std::ios::binary);
+      bytes.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return bytes;
+  }
+  // Straight at the file, as someone with write access to it would (the plugin stopped): runs the
+  // statements of `script` and returns the first column of the first row any of them gave (0 if none).
+  [[nodiscard]] std::int64_t sql(const std::string& script) const {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
+    std::optional<std::int64_t> first;
+    char* error = nullptr;
+    const int done = sqlite3_exec(
+        db, script.c_str(),
+        [](void* out, int columns, char** values, char**) {
+          auto* value = static_cast<std::optional<std::int64_t>*>(out);
+          if (!*value && columns > 0 && values[0] != nullptr) *value = std::stoll(values[0]);
+          return 0;
+        },
+        &first, &error);
+    EXPECT_EQ(done, SQLITE_OK) << (error != nullptr ? error : "") << " in " << script;
+    sqlite3_free(error);
+    sqlite3_close(db);
+    return first.value_or(0);
+  }
+  // `count` deliveries pending, the receiver (down) tried at least once (a thread's later rows
+  // wait behind its first).
+  bool pending_after_a_try(std::size_t count) {
+    return eventually([&] {
+      const auto pending = deliveries("pending");
+      return pending.size() == count && std::any_of(pending.begin(), pending.end(),
+                                                    [](const WebhookDelivery& d) { return d.attempts >= 1; });
+    });
+  }
+
   void expect_no_phi_logged() {
     for (const std::string& line : host_.logs()) {
       for (const char* phi : {"Pat One", "potassium", "Lab results", kSecret})
@@ -425,6 +469,97 @@ TEST_F(WebhookTest, WithoutAUrlNothingIsQueuedAndABadConfigurationIsRefusedNamin
     EXPECT_NE(info.failure.message().find(says), std::string::npos) << info.failure;
     EXPECT_EQ(info.failure.message().find(kSecret), std::string::npos) << info.failure;
   }
+}
+
+// R-SEC-2: a payload waiting for delivery carries the subject and body, so it is sealed like them.
+TEST_F(WebhookTest, R_SEC_2_AQueuedPayloadIsNotInTheDatabaseFilesAndStillArrivesIntactAfterARestart) {
+  std::atomic<bool> down{true};
+  receiver_.script([&](const std::string&, int) { return down ? Answer::fail_500 : Answer::ok; });
+  configure(/*max_attempts=*/100);
+  start();
+  const Sent sent = send("Hyperkalemia recall", "Potassium 6.1 mmol/L: come in today");
+  ASSERT_TRUE(pending_after_a_try(1));
+  stop();  // the row stays pending, with its payload, across the restart
+
+  const std::string bytes = database_bytes();
+  ASSERT_FALSE(bytes.empty());
+  for (const char* text : {"Hyperkalemia recall", "Potassium 6.1", "come in today"})
+    EXPECT_EQ(bytes.find(text), std::string::npos) << "'" << text << "' is in the database files in clear";
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM webhook_outbox WHERE payload_key = 0"), 0);
+
+  down = false;
+  start();
+  ASSERT_TRUE(all_delivered(1));
+  expect_each_once_in_thread_order({sent});  // the signature verifies over the clear payload
+  const nlohmann::json communication = nlohmann::json::parse(receiver_.accepted().at(0).body);
+  EXPECT_EQ(communication["topic"]["text"], "Hyperkalemia recall") << communication.dump();
+  EXPECT_EQ(communication["payload"][0]["contentString"], "Potassium 6.1 mmol/L: come in today")
+      << communication.dump();
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM webhook_outbox WHERE payload IS NOT NULL"), 0)
+      << "cleared once delivered";
+}
+
+TEST_F(WebhookTest, R_SEC_2_APayloadSwappedBetweenTwoRowsIsRefusedNamingTheDeliveryNeverSent) {
+  std::atomic<bool> down{true};
+  receiver_.script([&](const std::string&, int) { return down ? Answer::fail_500 : Answer::ok; });
+  configure(/*max_attempts=*/100);
+  start();
+  (void)send("Lab results", "Your potassium is normal.");
+  (void)send("Refill", "The refill is ready.");
+  ASSERT_TRUE(pending_after_a_try(2));
+  const std::vector<WebhookDelivery> pending = deliveries("pending");
+  stop();
+
+  // Someone with write access to the file swaps the two sealed payloads.
+  const std::int64_t first = pending.at(0).delivery_id;
+  const std::int64_t second = pending.at(1).delivery_id;
+  const std::string a = std::to_string(first);
+  const std::string b = std::to_string(second);
+  (void)sql("CREATE TEMP TABLE taken AS SELECT id, payload FROM webhook_outbox WHERE id IN (" + a + ", " + b +
+            "); UPDATE webhook_outbox SET payload = (SELECT payload FROM taken WHERE taken.id = CASE "
+            "webhook_outbox.id WHEN " +
+            a + " THEN " + b + " ELSE " + a + " END) WHERE id IN (" + a + ", " + b + ")");
+  ASSERT_EQ(sql("SELECT COUNT(DISTINCT payload) FROM webhook_outbox WHERE id IN (" + a + ", " + b + ")"), 2);
+
+  down = false;
+  configure(/*max_attempts=*/2);
+  start();
+  ASSERT_TRUE(eventually([&] { return deliveries("dead").size() == 2; })) << deliveries().size();
+  for (const WebhookDelivery& dead : deliveries("dead")) {
+    EXPECT_NE(dead.last_error.find("payload of webhook delivery " + std::to_string(dead.delivery_id) +
+                                   " does not decrypt under data key"),
+              std::string::npos)
+        << dead.last_error;
+    EXPECT_NE(dead.last_error.find("copied from another row or field"), std::string::npos) << dead.last_error;
+  }
+  EXPECT_TRUE(receiver_.accepted().empty()) << "another row's message is never sent as this one";
+  expect_no_phi_logged();
+}
+
+TEST_F(WebhookTest, R_SEC_2_RotationReSealsWaitingPayloadsUnderTheNewKeyAndTheyStillDeliver) {
+  std::atomic<bool> down{true};
+  receiver_.script([&](const std::string&, int) { return down ? Answer::fail_500 : Answer::ok; });
+  configure(/*max_attempts=*/100);
+  start();
+  std::vector<Sent> sent;
+  sent.push_back(send("Lab results", "Your potassium is normal."));
+  sent.push_back(reply(sent[0].thread_id, Principal::portal_user("pat1"), "Thanks."));
+  sent.push_back(send("Refill", "The refill is ready."));
+  ASSERT_TRUE(pending_after_a_try(3));
+
+  auto key = host_.keys().rotate(KeyPurpose::data);
+  ASSERT_TRUE(key) << key.status();
+  auto rotated = channel_->rekey(Principal::staff("admin"), 2);
+  ASSERT_TRUE(rotated) << rotated.status();
+  EXPECT_EQ(rotated->key_id, key->id);
+  EXPECT_EQ(rotated->resealed, 2u + 3u + 3u) << "two subjects, three bodies and three waiting payloads";
+  stop();
+  EXPECT_EQ(sql("SELECT COUNT(*) FROM webhook_outbox WHERE payload_key = " + std::to_string(key->id)), 3);
+
+  down = false;
+  start();  // a fresh process: the payloads open under the new key
+  ASSERT_TRUE(all_delivered(sent.size()));
+  expect_each_once_in_thread_order(sent);
 }
 
 }  // namespace

@@ -326,11 +326,13 @@ typedef struct ehr_channel_api {
                                          ehr_error** out_error);
   /* Optional. Since 1.1. Key rotation for the host's admin tooling (never a staff or portal page):
    * the plugin asks the host's get_key for the current data key and re-encrypts every stored
-   * subject and body not under it, at most batch_size (1 to 10000, else
+   * subject and body, and every webhook payload waiting for delivery, not under it, at most
+   * batch_size (1 to 10000, else
    * EHR_STATUS_INVALID_ARGUMENT naming "batch_size") per write transaction, so sends go on
    * meanwhile. Audited as keys.rotate by `actor` (the admin), with counts only. Without a key
    * service: EHR_STATUS_UNSUPPORTED. *out_key_id: the key everything is now under;
-   * *out_resealed: how many values were re-encrypted; either may be NULL. */
+   * *out_resealed: how many values were re-encrypted, webhook payloads included (one count, so
+   * that the table needs no new member); either may be NULL. */
   ehr_status (*rekey)(ehr_channel* channel, const ehr_principal* actor, uint32_t batch_size,
                       uint32_t* out_key_id, uint64_t* out_resealed, ehr_error** out_error);
 } ehr_channel_api;

@@ -466,6 +466,8 @@ ehr_status retry_webhook_deliveries(ehr_channel* channel, int64_t delivery_id, u
       }
       tx.commit();
     }
+    // A key the host has back (a restored key file) lets a delivery that failed on it go now.
+    portal.load_webhook_keys();
     if (WebhookDelivery* webhook = portal.webhook()) webhook->wake();
     if (out_count != nullptr) *out_count = count;
   });

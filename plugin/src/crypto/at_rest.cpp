@@ -78,21 +78,38 @@ HostKey AtRest::key(uint32_t key_id, bool ask_host, std::string_view what) const
       "the stored " + std::string(what) + " is encrypted under data key " + std::to_string(key_id);
   if (!host_.supports_keys())
     throw Error(EHR_STATUS_STORAGE, under + ", but the host offers no key service to read it with");
-  if (!ask_host)
+  if (!ask_host) {
+    std::shared_lock lock(mutex_);
+    if (auto gone = unavailable_.find(key_id); gone != unavailable_.end())
+      throw Error(EHR_STATUS_STORAGE, under + ", which the host cannot give: " + gone->second);
     throw Error(EHR_STATUS_STORAGE, under + ", which this process has not loaded yet; it will be retried");
+  }
   HostKey fetched;
   try {
     fetched = host_.get_key(EHR_KEY_DATA, key_id);
   } catch (const Error& e) {
+    {
+      std::unique_lock lock(mutex_);
+      unavailable_.insert_or_assign(key_id, e.what());
+    }
     throw Error(EHR_STATUS_STORAGE, under + ", which the host cannot give: " + e.what());
   }
   std::unique_lock lock(mutex_);
   keys_.insert_or_assign(key_id, fetched);
+  unavailable_.erase(key_id);
   return fetched;
 }
 
 void AtRest::preload(uint32_t key_id) const {
   if (key_id != 0) (void)key(key_id, true, "value");
+}
+
+void AtRest::preload_for_later(uint32_t key_id) const noexcept {
+  try {
+    preload(key_id);
+  } catch (...) {
+    // Remembered by key() with the host's reason (or there is no key service, which key() names).
+  }
 }
 
 Sealed AtRest::seal(std::string_view plaintext, std::string_view associated) const {

@@ -57,6 +57,10 @@ class AtRest {
                                  std::string_view what, bool ask_host = true) const;
   // Loads a key by id now (from a host call), so that a plugin thread can open values under it.
   void preload(uint32_t key_id) const;
+  // The same for values a plugin thread opens later (the webhook's payloads), where a key the host
+  // cannot give must not stop the caller: it is remembered with the host's reason, which an
+  // open(..., ask_host false) under it names, until a later load succeeds.
+  void preload_for_later(uint32_t key_id) const noexcept;
 
   // Asks the host for its current data key again (after a rotation) and seals under it from now
   // on. Returns its id. Throws as the constructor does.
@@ -67,8 +71,9 @@ class AtRest {
 
   const HostClient& host_;
   mutable std::shared_mutex mutex_;
-  mutable std::map<uint32_t, HostKey> keys_;  // every key used so far, by id
-  uint32_t current_ = 0;                      // 0: store in clear (opted out)
+  mutable std::map<uint32_t, HostKey> keys_;             // every key used so far, by id
+  mutable std::map<uint32_t, std::string> unavailable_;  // key id -> why the host could not give it
+  uint32_t current_ = 0;                                 // 0: store in clear (opted out)
 };
 
 }  // namespace ehr::portal

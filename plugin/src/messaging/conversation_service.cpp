@@ -86,6 +86,8 @@ ConversationService::RekeyReport ConversationService::rekey(const Principal& act
     Statement keys = tx.prepare(
         "SELECT DISTINCT subject_key FROM message_threads UNION SELECT DISTINCT body_key FROM messages");
     while (keys.step()) at_rest_.preload(static_cast<uint32_t>(keys.int64(0)));
+    keys.reset();
+    for (uint32_t key_id : WebhookOutbox::payload_keys(tx)) at_rest_.preload(key_id);
   }
   int64_t thread_cursor = 0;
   int64_t message_cursor = 0;
@@ -102,9 +104,26 @@ ConversationService::RekeyReport ConversationService::rekey(const Principal& act
     ++report.batches;
     if (count < batch_size) break;
   }
+  // Then the webhook payloads still waiting (pending or dead), which carry subjects and bodies
+  // too; delivered rows hold none. The same bounded batches.
+  int64_t outbox_cursor = 0;
+  for (;;) {
+    const auto [count, cursor] = writer_.run([&](Transaction& tx) {
+      int64_t c = outbox_cursor;
+      const uint64_t n = WebhookOutbox::reseal(tx, at_rest_, &c, batch_size);
+      return std::pair{n, c};
+    });
+    outbox_cursor = cursor;
+    report.payloads += count;
+    if (count == 0) break;
+    ++report.batches;
+    if (count < batch_size) break;
+  }
+  report.resealed += report.payloads;
   audit_.append({actor, "keys.rotate", "", "data key " + std::to_string(report.key_id), "ok",
-                 std::to_string(report.resealed) + " subjects and bodies re-encrypted in " +
-                     std::to_string(report.batches) + " batches of at most " + std::to_string(batch_size)});
+                 std::to_string(report.resealed) + " subjects, bodies and webhook payloads (" +
+                     std::to_string(report.payloads) + ") re-encrypted in " + std::to_string(report.batches) +
+                     " batches of at most " + std::to_string(batch_size)});
   return report;
 }
 
@@ -254,7 +273,8 @@ SentMessage ConversationService::start_thread(const StartThreadRequest& request)
     audit.detail = "new thread, message " + std::to_string(thread.last_message_id) + ", " +
                    std::to_string(recipients.size()) + " recipient(s)";
     audit_.append(tx, std::move(audit));
-    if (draft) WebhookOutbox::enqueue(tx, *draft, recipients, thread.id, thread.last_message_id, now);
+    if (draft)
+      WebhookOutbox::enqueue(tx, at_rest_, *draft, recipients, thread.id, thread.last_message_id, now);
     return SentMessage{thread.id, thread.last_message_id, now};
   });
   after_store(request.sender, request.patient_id, sent, request.subject, request.body, recipients);
@@ -300,7 +320,7 @@ SentMessage ConversationService::reply(const ReplyRequest& request) {
     AuditEntry audit = entry(request.sender, "message.send", thread.patient_id, thread_target(thread.id));
     audit.detail = "reply, message " + std::to_string(message.id);
     audit_.append(tx, std::move(audit));
-    if (draft) WebhookOutbox::enqueue(tx, *draft, access.participants, thread.id, message.id, now);
+    if (draft) WebhookOutbox::enqueue(tx, at_rest_, *draft, access.participants, thread.id, message.id, now);
     return SentMessage{thread.id, message.id, now};
   });
   after_store(request.sender, thread.patient_id, sent, thread.subject, request.body, recipients);

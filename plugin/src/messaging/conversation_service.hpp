@@ -119,14 +119,15 @@ class ConversationService {
   ConversationService(const ConversationService&) = delete;
   ConversationService& operator=(const ConversationService&) = delete;
 
-  // R-SEC-2 key rotation: asks the host for its current data key, then re-seals every subject and
-  // body not under it, `batch_size` values per write transaction, so sends go on between batches
-  // (a send that committed under the old key before a batch reached its row is re-sealed by a
+  // R-SEC-2 key rotation: asks the host for its current data key, then re-seals every subject,
+  // body and waiting webhook payload not under it, `batch_size` values per write transaction, so sends go on
+  // between batches (a send that committed under the old key before a batch reached its row is re-sealed by a
   // later batch: rows are walked in id order and new rows get higher ids). Audited as keys.rotate
   // (counts only). batch_size: 1 to 10000, else Error(EHR_STATUS_INVALID_ARGUMENT, "batch_size").
   struct RekeyReport {
     uint32_t key_id = 0;
-    uint64_t resealed = 0;
+    uint64_t resealed = 0;  // every value re-encrypted, webhook payloads included (what the ABI reports)
+    uint64_t payloads = 0;  // of which waiting webhook payloads
     uint64_t batches = 0;
   };
   RekeyReport rekey(const Principal& actor, uint32_t batch_size);

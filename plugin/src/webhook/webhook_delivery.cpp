@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/error.hpp"
+#include "crypto/at_rest.hpp"
 #include "storage/database.hpp"
 #include "storage/transaction.hpp"
 
@@ -73,8 +74,10 @@ std::string webhook_signature(const std::string& secret, const std::string& time
   return std::string("sha256=") + hex;
 }
 
-WebhookDelivery::WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file)
+WebhookDelivery::WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file,
+                                 const AtRest& at_rest)
     : settings_(std::move(settings)),
+      at_rest_(at_rest),
       db_(std::make_unique<Database>(database_file)),
       random_(std::random_device{}()) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
@@ -85,7 +88,10 @@ WebhookDelivery::~WebhookDelivery() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
-    if (interrupt_) interrupt_();
+    if (interrupt_) {
+      cut_ = true;
+      interrupt_();
+    }
   }
   wake_cv_.notify_all();
   thread_.join();
@@ -109,7 +115,7 @@ int64_t WebhookDelivery::backoff_ms(uint32_t attempts) {
   return jitter(random_);
 }
 
-std::string WebhookDelivery::post(const OutboxDue& due) {
+std::optional<std::string> WebhookDelivery::post(const OutboxDue& due, const std::string& payload) {
   const auto [origin, path] = split_url(settings_.url);
   httplib::Client client(origin);
   if (!client.is_valid()) return "the webhook address is not usable";
@@ -119,21 +125,21 @@ std::string WebhookDelivery::post(const OutboxDue& due) {
   client.set_write_timeout(timeout);
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return "canceled";
+    if (stopping_) return std::nullopt;
     interrupt_ = [&client] { client.stop(); };
   }
   const std::string timestamp = std::to_string(now_ms() / 1000);
-  const httplib::Headers headers{
-      {"Idempotency-Key", due.idempotency_key},
-      {"X-Webhook-Timestamp", timestamp},
-      {"X-Signature", webhook_signature(settings_.secret, timestamp, due.payload)}};
-  httplib::Result result = client.Post(path, headers, due.payload, "application/fhir+json");
+  const httplib::Headers headers{{"Idempotency-Key", due.idempotency_key},
+                                 {"X-Webhook-Timestamp", timestamp},
+                                 {"X-Signature", webhook_signature(settings_.secret, timestamp, payload)}};
+  httplib::Result result = client.Post(path, headers, payload, "application/fhir+json");
   {
     std::lock_guard lock(mutex_);
     interrupt_ = nullptr;
+    if (cut_) return std::nullopt;
   }
   if (!result) return error_words(result.error());
-  if (result->status >= 200 && result->status < 300) return {};
+  if (result->status >= 200 && result->status < 300) return std::string();
   return "HTTP " + std::to_string(result->status);
 }
 
@@ -157,12 +163,19 @@ void WebhookDelivery::run() {
       continue;
     }
     const OutboxDue& due = next->first;
-    const std::string error = post(due);
-    {
-      std::lock_guard lock(mutex_);
-      // Interrupted by shutdown: the attempt does not count; the row is tried again next start.
-      if (stopping_) return;
+    std::optional<std::string> outcome;
+    try {
+      // A payload that does not open (its key gone, or altered, or moved from another row) is
+      // never sent: it is a failed attempt naming why, and goes the way of any other.
+      outcome = post(due, WebhookOutbox::open_payload(at_rest_, due));
+    } catch (const Error& e) {
+      outcome = e.what();
     }
+    // Not made, or cut by shutdown: the attempt does not count; the row is tried again next
+    // start. One that ended before the stop is recorded even if the stop came meanwhile: its
+    // answer is known (a short-lived host used to lose it, so `webhooks list` showed no attempt).
+    if (!outcome) return;
+    const std::string& error = *outcome;
     try {
       Transaction tx(*db_, TransactionMode::write);
       if (error.empty()) {

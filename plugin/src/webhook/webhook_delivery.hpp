@@ -20,6 +20,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -28,6 +29,7 @@
 
 namespace ehr::portal {
 
+class AtRest;
 class Database;
 
 // "sha256=" and the lowercase hex HMAC-SHA256 of timestamp + "." + body under `secret`.
@@ -37,8 +39,11 @@ class Database;
 class WebhookDelivery {
  public:
   // Opens its own connection to `database_file` and starts the worker, which resumes every
-  // pending row left by an earlier run.
-  WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file);
+  // pending row left by an earlier run. Payloads are opened with the keys `at_rest` has loaded
+  // (the worker asks the host for none: see WebhookOutbox::payload_keys).
+  // OWNERSHIP: borrows `at_rest`, which must outlive this.
+  WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file,
+                  const AtRest& at_rest);
   // Interrupts an attempt in flight (it stays pending, to be made again next time) and joins.
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
@@ -51,11 +56,13 @@ class WebhookDelivery {
 
  private:
   void run();
-  // One POST; empty on a 2xx answer, else the error words for the row.
-  std::string post(const OutboxDue& due);
+  // One POST of `payload` (in clear); empty on a 2xx answer, else the error words for the row;
+  // nullopt when it was not made or was cut short by the destructor (it does not count).
+  std::optional<std::string> post(const OutboxDue& due, const std::string& payload);
   [[nodiscard]] int64_t backoff_ms(uint32_t attempts);
 
   const WebhookSettings settings_;
+  const AtRest& at_rest_;
   std::unique_ptr<Database> db_;
   std::mt19937_64 random_;
   std::mutex mutex_;
@@ -63,6 +70,7 @@ class WebhookDelivery {
   bool woken_ = false;
   bool stopping_ = false;
   std::function<void()> interrupt_;  // stops the attempt in flight, under mutex_
+  bool cut_ = false;                 // the destructor stopped an attempt in flight
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "common/error.hpp"
 #include "config/plugin_config.hpp"
+#include "crypto/at_rest.hpp"
 #include "host/host_client.hpp"
 #include "messaging/conversation_store.hpp"
 #include "storage/transaction.hpp"
@@ -25,6 +26,23 @@ fhir::Person person(const HostClient& host, const Principal& who) {
   if (user && user->kind == PortalUserKind::guardian) kind = fhir::PersonKind::guardian;
   if (user && user->kind == PortalUserKind::guarantor) kind = fhir::PersonKind::guarantor;
   return {kind, who.id, user ? user->display_name : std::string()};
+}
+
+// AtRest's associated data: the row and the field, so a payload copied into another row fails.
+std::string payload_binding(int64_t id) {
+  return "webhook_outbox:" + std::to_string(id) + ":payload";
+}
+
+void store_payload(Transaction& tx, int64_t id, const Sealed& sealed) {
+  Statement update = tx.prepare("UPDATE webhook_outbox SET payload = ?2, payload_key = ?3 WHERE id = ?1");
+  update.bind(1, id);
+  // Clear text stays TEXT as before, so a clear row reads the same whatever wrote it.
+  if (sealed.key_id == 0) {
+    update.bind(2, sealed.bytes);
+  } else {
+    update.bind_blob(2, sealed.bytes);
+  }
+  update.bind(3, static_cast<int64_t>(sealed.key_id)).run();
 }
 
 OutboxState state_at(const Statement& row, int column) {
@@ -94,7 +112,7 @@ WebhookDraft WebhookOutbox::draft(const HostClient& host, const Principal& sende
   return draft;
 }
 
-void WebhookOutbox::enqueue(Transaction& tx, const WebhookDraft& draft,
+void WebhookOutbox::enqueue(Transaction& tx, const AtRest& at_rest, const WebhookDraft& draft,
                             const std::vector<Principal>& recipients, int64_t thread_id, int64_t message_id,
                             int64_t now_ms) {
   const std::string store = ConversationStore::store_id(tx);
@@ -119,28 +137,40 @@ void WebhookOutbox::enqueue(Transaction& tx, const WebhookDraft& draft,
   }
   record.body = draft.body;
   record.sent_at_unix_ms = draft.sent_at_ms;
-  tx.prepare(
-        "INSERT INTO webhook_outbox (message_id, thread_id, idempotency_key, payload, next_attempt_at, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, 0, ?5)")
-      .bind_all(message_id, thread_id, record.identifier.value, fhir::to_communication(record).dump(), now_ms)
-      .run();
+  // The row first, without its payload: the seal is bound to the row's id, known only now. Both
+  // are in the message's transaction, so no one ever sees the row without it.
+  Statement insert = tx.prepare(
+      "INSERT INTO webhook_outbox (message_id, thread_id, idempotency_key, payload, next_attempt_at, "
+      "created_at) VALUES (?1, ?2, ?3, NULL, 0, ?4) RETURNING id");
+  insert.bind_all(message_id, thread_id, record.identifier.value, now_ms);
+  if (!insert.step()) throw Error(EHR_STATUS_STORAGE, "the webhook delivery could not be queued");
+  const int64_t id = insert.int64(0);
+  insert.reset();
+  store_payload(tx, id, at_rest.seal(fhir::to_communication(record).dump(), payload_binding(id)));
+}
+
+std::string WebhookOutbox::open_payload(const AtRest& at_rest, const OutboxDue& due) {
+  return at_rest.open(due.payload_key, due.payload, payload_binding(due.id),
+                      "payload of webhook delivery " + std::to_string(due.id), /*ask_host=*/false);
 }
 
 std::optional<std::pair<OutboxDue, int64_t>> WebhookOutbox::next(Transaction& tx) {
   Statement query = tx.prepare(
-      "SELECT o.id, o.idempotency_key, o.payload, o.attempts, o.next_attempt_at FROM webhook_outbox o "
+      "SELECT o.id, o.idempotency_key, o.payload, o.attempts, o.next_attempt_at, o.payload_key "
+      "FROM webhook_outbox o "
       "WHERE o.state = 'pending' AND NOT EXISTS (SELECT 1 FROM webhook_outbox e "
       "WHERE e.state = 'pending' AND e.thread_id = o.thread_id AND e.id < o.id) "
       "ORDER BY o.next_attempt_at, o.id LIMIT 1");
   if (!query.step()) return std::nullopt;
-  OutboxDue due{query.int64(0), query.text(1), query.text(2), static_cast<uint32_t>(query.int64(3))};
+  OutboxDue due{query.int64(0), query.text(1), query.text(2), static_cast<uint32_t>(query.int64(5)),
+                static_cast<uint32_t>(query.int64(3))};
   return std::make_pair(std::move(due), query.int64(4));
 }
 
 void WebhookOutbox::delivered(Transaction& tx, int64_t id, int64_t now_ms) {
   tx.prepare(
         "UPDATE webhook_outbox SET state = 'delivered', attempts = attempts + 1, delivered_at = ?2, "
-        "payload = NULL, last_error = '' WHERE id = ?1")
+        "payload = NULL, payload_key = 0, last_error = '' WHERE id = ?1")
       .bind_all(id, now_ms)
       .run();
 }
@@ -206,6 +236,34 @@ uint64_t WebhookOutbox::retry(Transaction& tx, int64_t id) {
   uint64_t count = 0;
   while (update.step()) ++count;
   return count;
+}
+
+std::vector<uint32_t> WebhookOutbox::payload_keys(Transaction& tx) {
+  Statement query = tx.prepare(
+      "SELECT DISTINCT payload_key FROM webhook_outbox WHERE payload IS NOT NULL AND payload_key <> 0");
+  std::vector<uint32_t> keys;
+  while (query.step()) keys.push_back(static_cast<uint32_t>(query.int64(0)));
+  return keys;
+}
+
+uint64_t WebhookOutbox::reseal(Transaction& tx, const AtRest& at_rest, int64_t* cursor, uint32_t limit) {
+  // Delivered rows hold no payload; pending and dead ones wait with theirs.
+  Statement rows = tx.prepare(
+      "SELECT id, payload, payload_key FROM webhook_outbox WHERE id > ?1 AND payload IS NOT NULL AND "
+      "payload_key <> ?2 ORDER BY id LIMIT ?3");
+  rows.bind_all(*cursor, static_cast<int64_t>(at_rest.current_key_id()), static_cast<int64_t>(limit));
+  std::vector<std::pair<int64_t, Sealed>> resealed;
+  while (rows.step()) {
+    const int64_t id = rows.int64(0);
+    const std::string payload =
+        at_rest.open(static_cast<uint32_t>(rows.int64(2)), rows.text(1), payload_binding(id),
+                     "payload of webhook delivery " + std::to_string(id));
+    resealed.emplace_back(id, at_rest.seal(payload, payload_binding(id)));
+    *cursor = id;
+  }
+  rows.reset();
+  for (const auto& [id, sealed] : resealed) store_payload(tx, id, sealed);
+  return resealed.size();
 }
 
 }  // namespace ehr::portal

@@ -5,6 +5,12 @@
 // delivery worker may not ask the host anything: host services are called only during a plugin
 // call, and the worker runs between calls.
 //
+// The payload carries the subject and body, so it is sealed like them (R-SEC-2, crypto/at_rest.hpp)
+// under the data key, bound to its row ("webhook_outbox:<id>:payload"), its key id in payload_key
+// (0: clear, rows from before or an admin's opt-out). The worker opens it with keys loaded during
+// a host call (it may not ask the host), and a payload that does not open is a failed attempt with
+// the reason as last_error, never sent as garbage.
+//
 // States: pending (waiting for its next attempt), delivered (a 2xx answer; payload cleared),
 // dead (max_attempts failed; kept with its payload until retried). Within a thread the oldest
 // pending row goes first, so a receiver sees a thread's messages in order; a dead row does not
@@ -21,6 +27,7 @@
 
 namespace ehr::portal {
 
+class AtRest;
 class HostClient;
 class PluginConfig;
 class Transaction;
@@ -73,7 +80,8 @@ struct OutboxEntry {
 struct OutboxDue {
   int64_t id = 0;
   std::string idempotency_key;
-  std::string payload;
+  std::string payload;       // as stored: sealed unless payload_key is 0
+  uint32_t payload_key = 0;  // 0: clear
   uint32_t attempts = 0;
 };
 
@@ -88,8 +96,14 @@ class WebhookOutbox {
   // clock's, which is the one the worker waits on.
   // recipients: who the message went to in the end (the draft's people not among them are left
   // out: a send decided again in the writer may reach fewer).
-  static void enqueue(Transaction& tx, const WebhookDraft& draft, const std::vector<Principal>& recipients,
-                      int64_t thread_id, int64_t message_id, int64_t now_ms);
+  // The payload is sealed by `at_rest` (in clear only when it is not encrypting).
+  static void enqueue(Transaction& tx, const AtRest& at_rest, const WebhookDraft& draft,
+                      const std::vector<Principal>& recipients, int64_t thread_id, int64_t message_id,
+                      int64_t now_ms);
+  // The payload in clear, on the worker's thread (never asks the host). Throws
+  // Error(EHR_STATUS_STORAGE) naming the delivery and the key when it does not open: its key is
+  // not loaded or gone, or it was altered or moved from another row.
+  [[nodiscard]] static std::string open_payload(const AtRest& at_rest, const OutboxDue& due);
 
   // The row that goes next: the oldest pending row of each thread, the earliest due among them.
   // Its next_attempt_at may be in the future (then the worker waits until then).
@@ -104,6 +118,13 @@ class WebhookOutbox {
   // Dead rows back to pending with no attempts, due now; id 0: every dead row. Returns how many.
   // A row that is not dead is refused (Error NOT_FOUND / INVALID_ARGUMENT naming it).
   static uint64_t retry(Transaction& tx, int64_t id);
+
+  // Key rotation: the distinct keys that payloads still waiting (pending or dead) are under, for
+  // a host call to load before the worker or a rotation needs them.
+  [[nodiscard]] static std::vector<uint32_t> payload_keys(Transaction& tx);
+  // Re-seals up to `limit` waiting payloads not under the current key, ids after *cursor (moved
+  // on). Returns how many.
+  static uint64_t reseal(Transaction& tx, const AtRest& at_rest, int64_t* cursor, uint32_t limit);
 };
 
 }  // namespace ehr::portal
