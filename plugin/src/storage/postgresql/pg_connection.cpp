@@ -92,6 +92,9 @@ void Connection::connect() {
     // password. It ends with a newline.
     std::string why = PQerrorMessage(conn_);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    // A failed PGconn is still allocated, and a constructor that throws runs no destructor.
+    PQfinish(conn_);
+    conn_ = nullptr;
     throw PgError(EHR_STATUS_STORAGE, "cannot connect to the PostgreSQL server (" + server_ + "): " + why,
                   "");
   }
