@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string_view>
 #include <unordered_set>
 
@@ -114,6 +115,11 @@ struct RoleStore::Impl {
   Impl(SqliteDatabase database, UserDirectory& directory, std::function<std::int64_t()> now)
       : db(std::move(database)), users(directory), clock(std::move(now)) {}
 
+  // One role change at a time in this process. It is held while the declaring plugin records the
+  // change, which calls the host, whose callbacks may ask this store (has_role): reads take only
+  // `mutex`, and `mutex` is never held across a call into a plugin. Lock order: change_mutex, a
+  // host's own locks, mutex.
+  std::mutex change_mutex;
   mutable std::mutex mutex;
   SqliteDatabase db;
   UserDirectory& users;
@@ -123,10 +129,10 @@ struct RoleStore::Impl {
   std::map<std::string, AuditLog, std::less<>> audited_in;
 
   Status migrate();
-  // Appends one record per changed user to the declaring plugin's chain (nothing for host roles).
-  // Called inside the role store's transaction, before its commit.
-  Status record_in_chain(std::string_view actor, std::string_view role_id, bool assigned,
-                         const std::vector<std::string>& user_ids) const;
+  // Appends one record per changed user to the declaring plugin's chain, before the role store
+  // changes anything, holding change_mutex but not `mutex`.
+  static Status record_in_chain(const AuditLog& log, std::string_view actor, std::string_view role_id,
+                                bool assigned, const std::vector<std::string>& user_ids);
   Status check_role(std::string_view role_id) const;
   Result<User> check_user(std::string_view user_id, const char* field) const;
   // The distinct users of `selected`, in order, once each is known to the directory.
@@ -219,10 +225,9 @@ Result<std::unordered_set<std::string>> RoleStore::Impl::holders(std::string_vie
   return found;
 }
 
-Status RoleStore::Impl::record_in_chain(std::string_view actor, std::string_view role_id, bool assigned,
-                                        const std::vector<std::string>& user_ids) const {
-  const auto log = audited_in.find(role_id);
-  if (log == audited_in.end() || user_ids.empty()) return Status();
+Status RoleStore::Impl::record_in_chain(const AuditLog& log, std::string_view actor, std::string_view role_id,
+                                        bool assigned, const std::vector<std::string>& user_ids) {
+  if (user_ids.empty()) return Status();
   std::vector<AuditEvent> events;
   events.reserve(user_ids.size());
   const std::string detail = std::string(role_id) + (assigned ? ": off -> on" : ": on -> off");
@@ -235,10 +240,10 @@ Status RoleStore::Impl::record_in_chain(std::string_view actor, std::string_view
     event.detail = detail;
     events.push_back(std::move(event));
   }
-  Status recorded = log->second.append_host_records(events);
+  Status recorded = log.append_host_records(events);
   if (recorded) return recorded;
   return Status(recorded.code(),
-                "role " + std::string(role_id) + " was not changed: plugin " + log->second.plugin_id() +
+                "role " + std::string(role_id) + " was not changed: plugin " + log.plugin_id() +
                     " could not audit the change: " + recorded.message(),
                 recorded.field(), recorded.deny_reason());
 }
@@ -259,49 +264,60 @@ Status RoleStore::Impl::check_actor(std::string_view actor_user_id) const {
 
 Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_view role_id, Scope scope,
                                           const std::vector<std::string>& selected, bool assigned) {
-  std::lock_guard lock(mutex);
-  if (Status status = check_role(role_id); !status) return status;
+  std::lock_guard one_change(change_mutex);
+  RoleUpdate update;
+  std::optional<AuditLog> chain;
+  {
+    std::lock_guard lock(mutex);
+    if (Status status = check_role(role_id); !status) return status;
 
-  // Who the operation is about, checked in full before anything changes.
-  std::vector<std::string> targets;
-  if (scope == Scope::all) {
-    auto everyone = users.list_users();
-    if (!everyone) return everyone.status();
-    for (const User& user : *everyone)
-      if (user.active) targets.push_back(user.id);  // R-ROLE-3: "All" ignores inactive users
-  } else {
-    auto checked = check_users(selected);
-    if (!checked) return checked.status();
-    targets = std::move(*checked);
+    // Who the operation is about, checked in full before anything changes.
+    std::vector<std::string> targets;
+    if (scope == Scope::all) {
+      auto everyone = users.list_users();
+      if (!everyone) return everyone.status();
+      for (const User& user : *everyone)
+        if (user.active) targets.push_back(user.id);  // R-ROLE-3: "All" ignores inactive users
+    } else {
+      auto checked = check_users(selected);
+      if (!checked) return checked.status();
+      targets = std::move(*checked);
+    }
+    if (Status status = check_actor(actor); !status) return status;
+    const bool bulk = targets.size() >= kBulkUsers;
+    std::unordered_set<std::string> current;
+    if (bulk) {
+      auto read = holders(role_id);
+      if (!read) return read.status();
+      current = std::move(*read);
+    }
+    for (const std::string& user_id : targets) {
+      bool held = false;
+      if (bulk) {
+        held = current.count(user_id) > 0;
+      } else {
+        auto asked = holds(user_id, role_id);
+        if (!asked) return asked.status();
+        held = *asked;
+      }
+      if (held != assigned) update.changed_user_ids.push_back(user_id);  // idempotent otherwise
+    }
+    if (const auto log = audited_in.find(role_id); log != audited_in.end()) chain.emplace(log->second);
   }
-
+  // In the plugin's chain first, so that nothing changes unaudited; with no lock of `mutex` held,
+  // since the plugin calls the host and the host's callbacks may read this store. Other changes in
+  // this process wait on change_mutex, so what was read above still holds; another process sharing
+  // the file could change a role in between, and its change is then audited twice at worst.
+  if (chain) {
+    if (Status status = record_in_chain(*chain, actor, role_id, assigned, update.changed_user_ids); !status)
+      return status;
+  }
+  std::lock_guard lock(mutex);
   SqliteTransaction transaction(db);
   if (!transaction.begun().is_ok()) return transaction.begun();
-  if (Status status = check_actor(actor); !status) return status;
-  const bool bulk = targets.size() >= kBulkUsers;
-  std::unordered_set<std::string> current;
-  if (bulk) {
-    auto read = holders(role_id);
-    if (!read) return read.status();
-    current = std::move(*read);
-  }
   ChangeRecorder recorder(db.handle(), actor, role_id, clock(), assigned);
-  RoleUpdate update;
-  for (const std::string& user_id : targets) {
-    bool held = false;
-    if (bulk) {
-      held = current.count(user_id) > 0;
-    } else {
-      auto asked = holds(user_id, role_id);
-      if (!asked) return asked.status();
-      held = *asked;
-    }
-    if (held == assigned) continue;  // idempotent: already as asked
+  for (const std::string& user_id : update.changed_user_ids)
     if (Status status = recorder.record(user_id); !status) return status;
-    update.changed_user_ids.push_back(user_id);
-  }
-  if (Status status = record_in_chain(actor, role_id, assigned, update.changed_user_ids); !status)
-    return status;
   if (Status status = transaction.commit(); !status) return status;
   update.changed = update.changed_user_ids.size();
   return update;
@@ -410,31 +426,46 @@ Result<RoleUpdate> RoleStore::unassign_all(std::string_view actor_user_id, std::
 }
 
 Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignments) {
-  std::lock_guard lock(impl_->mutex);
-  for (const RoleAssignment& assignment : assignments) {
-    if (Status status = impl_->check_role(assignment.role_id); !status) return status;
-    auto user = impl_->check_user(assignment.user_id, "user_id");
-    if (!user) return user.status();
+  // As apply(): worked out under `mutex`, recorded in the plugins' chains with `mutex` released
+  // (the plugin calls the host, whose callbacks may read this store), then written.
+  std::lock_guard one_change(impl_->change_mutex);
+  std::map<std::string, std::vector<std::string>, std::less<>> seeded_users;  // by role
+  std::vector<std::pair<AuditLog, std::string>> chains;                       // with their role
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (const RoleAssignment& assignment : assignments) {
+      if (Status status = impl_->check_role(assignment.role_id); !status) return status;
+      auto user = impl_->check_user(assignment.user_id, "user_id");
+      if (!user) return user.status();
+    }
+    SqliteStatement seeded(impl_->db.handle(), "SELECT 1 FROM store_facts WHERE fact = 'seeded'");
+    const bool already = seeded.step();
+    if (!seeded.status()) return seeded.status();
+    if (already) return false;
+    for (const RoleAssignment& assignment : assignments) {
+      auto held = impl_->holds(assignment.user_id, assignment.role_id);
+      if (!held) return held.status();
+      std::vector<std::string>& users = seeded_users[assignment.role_id];
+      if (!*held && std::find(users.begin(), users.end(), assignment.user_id) == users.end())
+        users.push_back(assignment.user_id);
+    }
+    for (const auto& [role_id, user_ids] : seeded_users)
+      if (const auto log = impl_->audited_in.find(role_id); log != impl_->audited_in.end())
+        chains.emplace_back(log->second, role_id);
   }
+  for (const auto& [log, role_id] : chains)
+    if (Status status = Impl::record_in_chain(log, kInitialActor, role_id, true, seeded_users[role_id]);
+        !status)
+      return status;
+  std::lock_guard lock(impl_->mutex);
   SqliteTransaction transaction(impl_->db);
   if (!transaction.begun().is_ok()) return transaction.begun();
-  SqliteStatement seeded(impl_->db.handle(), "SELECT 1 FROM store_facts WHERE fact = 'seeded'");
-  const bool already = seeded.step();
-  if (!seeded.status()) return seeded.status();
-  if (already) return false;
   const std::int64_t now = impl_->clock();
-  std::map<std::string, std::vector<std::string>, std::less<>> seeded_users;  // by role
-  for (const RoleAssignment& assignment : assignments) {
-    auto held = impl_->holds(assignment.user_id, assignment.role_id);
-    if (!held) return held.status();
-    if (*held) continue;
-    ChangeRecorder recorder(impl_->db.handle(), kInitialActor, assignment.role_id, now, true);
-    if (Status status = recorder.record(assignment.user_id); !status) return status;
-    seeded_users[assignment.role_id].push_back(assignment.user_id);
+  for (const auto& [role_id, user_ids] : seeded_users) {
+    ChangeRecorder recorder(impl_->db.handle(), kInitialActor, role_id, now, true);
+    for (const std::string& user_id : user_ids)
+      if (Status status = recorder.record(user_id); !status) return status;
   }
-  for (const auto& [role_id, user_ids] : seeded_users)
-    if (Status status = impl_->record_in_chain(kInitialActor, role_id, true, user_ids); !status)
-      return status;
   SqliteStatement mark(impl_->db.handle(), "INSERT INTO store_facts (fact, value) VALUES ('seeded', '1')");
   mark.step();
   if (!mark.status()) return mark.status();
