@@ -10,7 +10,6 @@
 
 #include "common/error.hpp"
 #include "host/host_client.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
 
@@ -144,7 +143,7 @@ ehr_audit_event to_abi_event(const AuditRecord& record) {
   return event;
 }
 
-AuditLog::AuditLog(Database& db, const HostClient& host, AuditKeySource keys, std::string plugin_id)
+AuditLog::AuditLog(Store& db, const HostClient& host, AuditKeySource keys, std::string plugin_id)
     : db_(db), host_(host), keys_(std::move(keys)), plugin_id_(std::move(plugin_id)) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
 }
