@@ -179,10 +179,13 @@ Rows Connection::run(const Query& query, std::initializer_list<Value> parameters
   return Rows(result);
 }
 
-void Connection::run_command(std::string_view command) {
+std::string Connection::run_command(std::string_view command) {
   PGresult* result = PQexec(conn_, std::string(command).c_str());
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) fail(result, command);
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, command);
+  std::string tag = PQcmdStatus(result);
   PQclear(result);
+  return tag;
 }
 
 }  // namespace ehr::portal::pg

@@ -82,8 +82,9 @@ class Connection {
   // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
   Rows run(const Query& query, std::initializer_list<Value> parameters = {});
   // Fixed SQL written in the plugin's code, never holding a value: transaction control and
-  // schema migrations (which may hold several statements).
-  void run_command(std::string_view command);
+  // schema migrations (which may hold several statements; rows they return are dropped). Returns
+  // the last statement's command tag ("COMMIT", or "ROLLBACK" for a COMMIT the server refused).
+  std::string run_command(std::string_view command);
 
   // False once the server went away (restart, network): the Pool then reconnects it.
   [[nodiscard]] bool healthy() const noexcept;
