@@ -2,8 +2,20 @@
 
 namespace ehr::portal::pg {
 
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.run_command("BEGIN");
+Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
+  try {
+    connection_.run_command(begin);
+  } catch (const Error&) {
+    // A failure after BEGIN itself (the snapshot, the lock) leaves a transaction open on the session.
+    if (connection_.healthy()) {
+      try {
+        connection_.run_command("ROLLBACK");
+      } catch (const Error&) {
+        // Lost meanwhile: the server ended the session's transaction with it.
+      }
+    }
+    throw;
+  }
 }
 
 Transaction::~Transaction() {
