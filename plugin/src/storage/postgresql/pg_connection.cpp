@@ -18,6 +18,21 @@ std::string field(const PGresult* result, int code) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
+// The start of a statement's text for an error, on one line. Statements hold no values (those are
+// bound), so naming them says which failed without saying anything about a patient.
+std::string excerpt(std::string_view sql) {
+  constexpr std::size_t kLength = 60;
+  std::string out;
+  for (char c : sql) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    if (out.size() == kLength) return out + "...";
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
 // Type OIDs of PostgreSQL's catalog (pg_type.dat), fixed since they were assigned.
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
@@ -187,12 +202,14 @@ const std::vector<unsigned>& Connection::prepare(const Query& query) {
   const std::string name(query.name);
   if (auto found = prepared_.find(name); found != prepared_.end()) return found->second;
   PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
-  if (PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared, "preparing statement " + name);
+  if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
+    fail(prepared, "preparing statement " + name + " (" + excerpt(query.sql) + ")");
   PQclear(prepared);
   // The types the server inferred: text bound where it expects bytea is sent as bytes (binary),
   // so that the bytea input syntax never reinterprets a backslash in it.
   PGresult* described = PQdescribePrepared(conn_, name.c_str());
-  if (PQresultStatus(described) != PGRES_COMMAND_OK) fail(described, "describing statement " + name);
+  if (PQresultStatus(described) != PGRES_COMMAND_OK)
+    fail(described, "describing statement " + name + " (" + excerpt(query.sql) + ")");
   std::vector<unsigned> types(static_cast<std::size_t>(PQnparams(described)));
   for (std::size_t i = 0; i < types.size(); ++i) types[i] = PQparamtype(described, static_cast<int>(i));
   PQclear(described);
@@ -243,14 +260,15 @@ Rows Connection::run(const Query& query, std::span<const Value> parameters) {
   PGresult* result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(pointers.size()), pointers.data(),
                                     lengths.data(), formats.data(), /*resultFormat=*/0);
   const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(result, "statement " + name);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    fail(result, "statement " + name + " (" + excerpt(query.sql) + ")");
   return Rows(result);
 }
 
 std::string Connection::run_command(std::string_view command) {
   PGresult* result = PQexec(conn_, std::string(command).c_str());
   const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, command);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, excerpt(command));
   std::string tag = PQcmdStatus(result);
   PQclear(result);
   return tag;

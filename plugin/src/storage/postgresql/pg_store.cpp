@@ -146,10 +146,22 @@ class PgTransaction final : public TransactionBackend {
 }  // namespace
 
 PgStore::PgStore(const PgStoreOptions& options)
-    : pool_(pool_options(options)), name_("PostgreSQL " + pool_.acquire()->server()) {}
+    : pool_(pool_options(options)),
+      name_("PostgreSQL " + pool_.acquire()->server()),
+      statement_timeout_(options.statement_timeout) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
-  return std::make_unique<PgTransaction>(pool_.acquire(), mode);
+  try {
+    return std::make_unique<PgTransaction>(pool_.acquire(), mode);
+  } catch (const PgError& error) {
+    // The only statement of BEGIN that waits is the write lock's.
+    if (mode != TransactionMode::write || error.sqlstate() != "57014") throw;
+    throw PgError(EHR_STATUS_STORAGE,
+                  "a write on " + name_ + " waited longer than the statement timeout of " +
+                      std::to_string(statement_timeout_.count()) +
+                      " ms for another write to finish (another host's, or a transaction left open)",
+                  error.sqlstate());
+  }
 }
 
 int PgStore::migrate(std::span<const Migration> steps) {

@@ -49,6 +49,7 @@ class PgStore final : public Store {
  private:
   Pool pool_;
   std::string name_;
+  std::chrono::milliseconds statement_timeout_;
 };
 
 }  // namespace ehr::portal::pg
