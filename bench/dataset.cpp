@@ -13,8 +13,8 @@
 #include "messaging/conversation_store.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::bench {
@@ -74,8 +74,8 @@ void build(const Practice& practice, const fs::path& file, const fs::path& schem
   host::HostServicesTable table(host);
   portal::HostClient client(table.table());
   const portal::SettingsSchema schema = portal::SettingsSchema::load_file(schema_file);
-  portal::Database db(file);
-  portal::migrate(db);
+  portal::SqliteStore db(file);
+  db.migrate(portal::migrations());
   portal::AuditLog audit(db, client);
   portal::HookRegistry hooks(client);
   portal::SettingsService settings(schema, db, client, audit, hooks);

@@ -21,7 +21,7 @@
 #include "scenarios.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_store.hpp"
 
 namespace ehr::bench {
 
@@ -55,7 +55,7 @@ struct Core {
   host::HostServicesTable table;
   portal::HostClient client;
   portal::SettingsSchema schema;
-  portal::Database db;
+  portal::SqliteStore db;
   portal::AuditLog audit;
   portal::HookRegistry hooks;
   portal::SettingsService settings;

@@ -17,7 +17,7 @@
 #include "host/host_client.hpp"
 #include "messaging/conversation_store.hpp"
 #include "scenarios.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::bench {
@@ -58,7 +58,7 @@ portal::Principal to_portal(const host::Principal& principal) {
 void paired(benchmark::State& state, bool staff, bool badge_only) {
   Environment& env = environment();
   const host::MessagingChannel& channel = env.plugin().channel();
-  portal::Database db(env.working_database());
+  portal::SqliteStore db(env.working_database());
   BenchHost host(env.practice());
   host::HostServicesTable table(host);
   portal::HostClient client(table.table());

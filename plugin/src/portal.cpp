@@ -2,6 +2,7 @@
 
 #include "common/error.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -34,6 +35,16 @@ AuditKeySource audit_keys(const HostClient& host) {
   };
 }
 
+// The embedded default: portal.db in the plugin's data directory, created already migrated when
+// missing (two fsyncs), else brought up to date.
+std::unique_ptr<Store> open_store(const std::filesystem::path& data_directory) {
+  const std::span<const Migration> steps = migrations();
+  auto store = std::make_unique<SqliteStore>(
+      create_database_if_missing(require_directory(data_directory) / Portal::kDatabaseFile, steps));
+  store->migrate(steps);
+  return store;
+}
+
 }  // namespace
 
 Portal::Portal(const PortalConfig& config)
@@ -42,12 +53,12 @@ Portal::Portal(const PortalConfig& config)
       webhook_settings_(WebhookSettings::from(config_)),
       at_rest_(host_, config_),
       schema_(SettingsSchema::load_file(config.settings_schema)),
-      database_(create_database_if_missing(require_directory(config.data_directory) / kDatabaseFile)),
-      audit_(open_migrated(database_), host_, audit_keys(host_)),
+      store_(open_store(config.data_directory)),
+      audit_(*store_, host_, audit_keys(host_)),
       hooks_(host_),
-      settings_(schema_, database_, host_, audit_, hooks_),
+      settings_(schema_, *store_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
-      conversations_(database_, host_, settings_, audit_, hooks_, at_rest_) {
+      conversations_(*store_, host_, settings_, audit_, hooks_, at_rest_) {
   if (!at_rest_.encrypting())
     host_.log(LogLevel::warning,
               std::string("portal-messaging stores message subjects and bodies in clear: the "
@@ -58,7 +69,7 @@ Portal::Portal(const PortalConfig& config)
       [this](const NewMessageNotice& notice) { notifier_.new_message(notice); });
   if (webhook_settings_) {
     load_webhook_keys();
-    webhook_ = std::make_unique<WebhookDelivery>(*webhook_settings_, database_.file(), at_rest_);
+    webhook_ = std::make_unique<WebhookDelivery>(*webhook_settings_, *store_, at_rest_);
     conversations_.set_webhook(webhook_.get());
   }
 }
@@ -68,15 +79,10 @@ Portal::~Portal() = default;
 void Portal::load_webhook_keys() {
   std::vector<uint32_t> keys;
   {
-    Transaction tx(database_, TransactionMode::read);
+    Transaction tx(*store_, TransactionMode::read);
     keys = WebhookOutbox::payload_keys(tx);
   }
   for (uint32_t key_id : keys) at_rest_.preload_for_later(key_id);
-}
-
-Database& Portal::open_migrated(Database& database) {
-  migrate(database);
-  return database;
 }
 
 }  // namespace ehr::portal

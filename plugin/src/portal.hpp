@@ -15,7 +15,7 @@
 #include "messaging/conversation_service.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
+#include "storage/store.hpp"
 #include "webhook/webhook_delivery.hpp"
 #include "webhook/webhook_outbox.hpp"
 
@@ -29,7 +29,7 @@ struct PortalConfig {
 };
 
 // One running instance of the plugin's features, built in dependency order: host client, config,
-// schema, database (opened and migrated), audit log, hooks, settings. The ABI shims and
+// schema, store (opened and migrated), audit log, hooks, settings. The ABI shims and
 // plugin_entry.cpp only adapt it to the C tables.
 class Portal {
  public:
@@ -45,7 +45,7 @@ class Portal {
   [[nodiscard]] const PluginConfig& config() const noexcept { return config_; }
   [[nodiscard]] AtRest& at_rest() noexcept { return at_rest_; }
   [[nodiscard]] const SettingsSchema& schema() const noexcept { return schema_; }
-  [[nodiscard]] Database& database() noexcept { return database_; }
+  [[nodiscard]] Store& store() noexcept { return *store_; }
   [[nodiscard]] AuditLog& audit() noexcept { return audit_; }
   [[nodiscard]] HookRegistry& hooks() noexcept { return hooks_; }
   [[nodiscard]] SettingsService& settings() noexcept { return settings_; }
@@ -64,14 +64,12 @@ class Portal {
   void load_webhook_keys();
 
  private:
-  static Database& open_migrated(Database& database);
-
   HostClient host_;
   PluginConfig config_;  // first: a refused key stops init before anything is opened
   std::optional<WebhookSettings> webhook_settings_;  // checked before anything is opened, too
   AtRest at_rest_;  // the data key, before anything is stored: no key service, no start (R-SEC-2)
   SettingsSchema schema_;
-  Database database_;
+  std::unique_ptr<Store> store_;  // opened and migrated before any feature uses it
   AuditLog audit_;
   HookRegistry hooks_;
   SettingsService settings_;

@@ -429,7 +429,7 @@ ehr_status list_webhook_deliveries(ehr_channel* channel, ehr_str state, uint32_t
     }
     std::vector<OutboxEntry> entries;
     {
-      Transaction tx(portal.database(), TransactionMode::read);
+      Transaction tx(portal.store(), TransactionMode::read);
       entries = WebhookOutbox::list(tx, only, limit == 0 ? 100 : limit);
     }
     for (const OutboxEntry& entry : entries) {
@@ -458,7 +458,7 @@ ehr_status retry_webhook_deliveries(ehr_channel* channel, int64_t delivery_id, u
     if (delivery_id < 0) throw Error(EHR_STATUS_INVALID_ARGUMENT, "delivery_id is negative", "delivery_id");
     uint64_t count = 0;
     {
-      Transaction tx(portal.database(), TransactionMode::write);
+      Transaction tx(portal.store(), TransactionMode::write);
       try {
         count = WebhookOutbox::retry(tx, delivery_id);
       } catch (const Error& e) {

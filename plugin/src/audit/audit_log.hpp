@@ -15,7 +15,7 @@
 
 namespace ehr::portal {
 
-class Database;
+class Store;
 class HostClient;
 class Transaction;
 
@@ -82,7 +82,7 @@ class AuditLog {
  public:
   // `keys` empty or answering nullopt for 0: no key service, the chain stays SHA-256 and no
   // checkpoint is taken. `plugin_id` names the chain's checkpoints at the host.
-  AuditLog(Database& db, const HostClient& host, AuditKeySource keys = {},
+  AuditLog(Store& db, const HostClient& host, AuditKeySource keys = {},
            std::string plugin_id = "portal-messaging");
 
   // Once, before first use: takes the current audit key and, when every record is still unkeyed
@@ -138,7 +138,7 @@ class AuditLog {
                                            const std::string& hash) const;
   void mirror(const AuditRecord& record) const noexcept;
 
-  Database& db_;
+  Store& db_;
   const HostClient& host_;
   AuditKeySource keys_;
   std::string plugin_id_;

@@ -14,7 +14,6 @@
 #include "messaging/message_text.hpp"
 #include "roles/portal_roles.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
 #include "webhook/webhook_delivery.hpp"
 #include "webhook/webhook_outbox.hpp"
 
@@ -55,7 +54,7 @@ MessagingSettingsFacts messaging_settings(SettingsService& settings, const std::
 
 }  // namespace
 
-ConversationService::ConversationService(Database& db, const HostClient& host, SettingsService& settings,
+ConversationService::ConversationService(Store& db, const HostClient& host, SettingsService& settings,
                                          AuditLog& audit, HookRegistry& hooks, AtRest& at_rest)
     : host_(host),
       at_rest_(at_rest),
@@ -65,7 +64,7 @@ ConversationService::ConversationService(Database& db, const HostClient& host, S
       facts_(host, [&settings](
                        const std::string& location_id) { return messaging_settings(settings, location_id); }),
       store_(at_rest),
-      readers_(db.file()),
+      db_(db),
       writer_(db) {}
 
 ConversationService::~ConversationService() = default;
@@ -81,8 +80,7 @@ ConversationService::RekeyReport ConversationService::rekey(const Principal& act
   {
     // Every key a row is under, asked of the host here, on the calling thread: the batches run on
     // a writer thread, which asks the host nothing but the clock and the audit sink.
-    ReaderPool::Lease db = readers_.lease();
-    Transaction tx(*db, TransactionMode::read);
+    Transaction tx(db_, TransactionMode::read);
     Statement keys = tx.prepare(
         "SELECT DISTINCT subject_key FROM message_threads UNION SELECT DISTINCT body_key FROM messages");
     while (keys.step()) at_rest_.preload(static_cast<uint32_t>(keys.int64(0)));
@@ -383,8 +381,7 @@ ConversationService::Access ConversationService::check_access(const Principal& w
   Access access;
   bool participant = false;
   {
-    ReaderPool::Lease db = readers_.lease();
-    Transaction tx(*db, TransactionMode::read);
+    Transaction tx(db_, TransactionMode::read);
     std::optional<ThreadRecord> thread = store_.find_thread(tx, thread_id);
     if (thread) {
       access.thread = std::move(*thread);
@@ -425,8 +422,7 @@ InboxPage ConversationService::list_threads(const InboxRequest& request) {
   query.offset = request.offset;
   query.charts = visible_charts(request.reader, "inbox.list");
   InboxPage page;
-  ReaderPool::Lease db = readers_.lease();
-  Transaction tx(*db, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
+  Transaction tx(db_, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
   page.threads = store_.list_threads(tx, query);
   page.thread_count = store_.count_threads(tx, query);
   page.unread_total = store_.unread_total(tx, query.reader, query.charts);
@@ -435,8 +431,7 @@ InboxPage ConversationService::list_threads(const InboxRequest& request) {
 
 uint64_t ConversationService::unread_total(const Principal& reader) {
   const auto charts = visible_charts(reader, "inbox.badge");
-  ReaderPool::Lease db = readers_.lease();
-  Transaction tx(*db, TransactionMode::read);
+  Transaction tx(db_, TransactionMode::read);
   return store_.unread_total(tx, reader, charts);
 }
 
@@ -444,8 +439,7 @@ std::vector<MessageView> ConversationService::read_thread(const Principal& reade
   Access access = check_access(reader, thread_id, "message.read");
   std::vector<MessageRecord> messages;
   {
-    ReaderPool::Lease db = readers_.lease();
-    Transaction tx(*db, TransactionMode::read);
+    Transaction tx(db_, TransactionMode::read);
     messages = store_.messages(tx, thread_id);
   }
   const int64_t shown_up_to = messages.empty() ? 0 : messages.back().id;
@@ -616,8 +610,7 @@ std::vector<ExchangedThread> ConversationService::export_chart(const Principal& 
   std::vector<ExchangedThread> threads;
   std::size_t message_count = 0;
   {
-    ReaderPool::Lease db = readers_.lease();
-    Transaction tx(*db, TransactionMode::read);  // one snapshot of the chart
+    Transaction tx(db_, TransactionMode::read);  // one snapshot of the chart
     const std::string store_id = store_.store_id(tx);
     for (const ThreadRecord& record : store_.patient_threads(tx, patient_id, since_ms)) {
       ExchangedThread thread;

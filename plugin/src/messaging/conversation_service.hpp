@@ -19,11 +19,10 @@
 #include "messaging/eligibility_facts.hpp"
 #include "messaging/group_commit.hpp"
 #include "messaging/new_message_notice.hpp"
-#include "messaging/reader_pool.hpp"
 
 namespace ehr::portal {
 
-class Database;
+class Store;
 class HookRegistry;
 class HostClient;
 class SettingsService;
@@ -111,9 +110,9 @@ class ConversationService {
   static constexpr uint32_t kDefaultPageSize = 50;
   static constexpr uint32_t kMaxPageSize = 500;
 
-  // `db` is the plugin's write connection (shared with the audit log); reads open their own
-  // connections to the same file.
-  ConversationService(Database& db, const HostClient& host, SettingsService& settings, AuditLog& audit,
+  // `db` is the plugin's store (shared with the audit log): reads run on snapshots of it (on
+  // SQLite, a read connection of their own), writes through the group-commit writer.
+  ConversationService(Store& db, const HostClient& host, SettingsService& settings, AuditLog& audit,
                       HookRegistry& hooks, AtRest& at_rest);
   ~ConversationService();
   ConversationService(const ConversationService&) = delete;
@@ -227,7 +226,7 @@ class ConversationService {
   HookRegistry& hooks_;
   EligibilityFactsSource facts_;
   ConversationStore store_;
-  ReaderPool readers_;
+  Store& db_;  // reads on snapshots; writes through writer_
   GroupCommitWriter writer_;
   NewMessageNotifier notifier_;
   WebhookDelivery* webhook_ = nullptr;

@@ -5,7 +5,6 @@
 #include <thread>
 
 #include "common/error.hpp"
-#include "storage/database.hpp"
 
 namespace ehr::portal {
 
@@ -98,8 +97,8 @@ std::size_t GroupCommitWriter::thread_limit() noexcept {
   return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
 }
 
-GroupCommitWriter::GroupCommitWriter(Database& db, std::size_t max_batch)
-    : db_(db), max_batch_(max_batch == 0 ? 1 : max_batch), pool_(WriterPool::acquire()) {}
+GroupCommitWriter::GroupCommitWriter(Store& store, std::size_t max_batch)
+    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), pool_(WriterPool::acquire()) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   std::unique_lock lock(mutex_);
@@ -160,7 +159,7 @@ void GroupCommitWriter::commit_batch(const std::vector<Job*>& batch) {
   const auto pending = [](const Job* job) { return !job->error; };
   while (std::any_of(batch.begin(), batch.end(), pending)) {
     try {
-      Transaction tx(db_, TransactionMode::write);
+      Transaction tx(store_, TransactionMode::write);
       bool failed = false;
       for (Job* job : batch) {
         if (!pending(job)) continue;

@@ -5,8 +5,9 @@
 //
 // The threads that commit are a small pool shared by every writer in the process (a host may
 // load the plugin once per tenant, and a thread per tenant does not scale). A writer is served
-// by one pool thread at a time, since its connection is SQLite's one write connection; what
-// queues while its batch commits forms its next batch once it gets a thread again.
+// by one pool thread at a time, since its store serializes writes anyway (SQLite's one write
+// connection, PostgreSQL's write lock); what queues while its batch commits forms its next batch
+// once it gets a thread again.
 #pragma once
 
 #include <condition_variable>
@@ -25,13 +26,13 @@
 
 namespace ehr::portal {
 
-class Database;
+class Store;
 class WriterPool;
 
 class GroupCommitWriter {
  public:
-  // `db` is the plugin's write connection; it must outlive the writer.
-  explicit GroupCommitWriter(Database& db, std::size_t max_batch = 64);
+  // `store` is the plugin's store; it must outlive the writer.
+  explicit GroupCommitWriter(Store& store, std::size_t max_batch = 64);
   // Finishes what is queued and answers it, then stops.
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
@@ -73,7 +74,7 @@ class GroupCommitWriter {
   // Commits the jobs together; a job that throws is taken out and the others are run again.
   void commit_batch(const std::vector<Job*>& batch);
 
-  Database& db_;
+  Store& store_;
   const std::size_t max_batch_;
   std::shared_ptr<WriterPool> pool_;
   std::mutex mutex_;

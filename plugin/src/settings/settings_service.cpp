@@ -8,7 +8,6 @@
 #include "host/host_client.hpp"
 #include "roles/portal_roles.hpp"
 #include "settings/settings_store.hpp"
-#include "storage/database.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -64,7 +63,7 @@ PortalSettings portal_settings(const std::vector<EffectiveSetting>& settings, in
 
 }  // namespace
 
-SettingsService::SettingsService(const SettingsSchema& schema, Database& db, const HostClient& host,
+SettingsService::SettingsService(const SettingsSchema& schema, Store& db, const HostClient& host,
                                  AuditLog& audit, HookRegistry& hooks)
     : schema_(schema), db_(db), host_(host), audit_(audit), hooks_(hooks) {}
 

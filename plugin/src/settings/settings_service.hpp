@@ -16,7 +16,7 @@
 namespace ehr::portal {
 
 class AuditLog;
-class Database;
+class Store;
 class HookRegistry;
 class HostClient;
 class Transaction;
@@ -71,7 +71,7 @@ using SubmittedValues = std::vector<std::pair<std::string, std::string>>;
 // the commit. Thread-safe.
 class SettingsService {
  public:
-  SettingsService(const SettingsSchema& schema, Database& db, const HostClient& host, AuditLog& audit,
+  SettingsService(const SettingsSchema& schema, Store& db, const HostClient& host, AuditLog& audit,
                   HookRegistry& hooks);
 
   // location_id empty: the General page. Throws Error: FORBIDDEN, NOT_FOUND (unknown location).
@@ -132,7 +132,7 @@ class SettingsService {
                      std::string_view why);
 
   const SettingsSchema& schema_;
-  Database& db_;
+  Store& db_;
   const HostClient& host_;
   AuditLog& audit_;
   HookRegistry& hooks_;

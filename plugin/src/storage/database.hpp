@@ -1,9 +1,7 @@
 #pragma once
 
 #include <filesystem>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <unordered_map>
 
 struct sqlite3;
@@ -11,10 +9,11 @@ struct sqlite3_stmt;
 
 namespace ehr::portal {
 
-// One SQLite connection to the plugin's database file. Opening it sets what every write relies
-// on: WAL journal, synchronous=FULL (an acknowledged commit survives a crash, R-CONV-5), foreign
-// keys and a busy timeout. All access goes through a Transaction, which serializes the many host
-// threads that may call the plugin at once on this one connection.
+// One SQLite connection to the plugin's database file, with its cache of prepared statements: the
+// SQLite backend's internals (sqlite_store.hpp), which features never name. Opening it sets what
+// every write relies on: WAL journal, synchronous=FULL (an acknowledged commit survives a crash,
+// R-CONV-5), foreign keys and a busy timeout. NOT thread-safe: SqliteStore lends it to one
+// transaction at a time (the write connection under its lock, a read connection by lease).
 class Database {
  public:
   enum class Durability {
@@ -31,21 +30,18 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
+  [[nodiscard]] sqlite3* handle() const noexcept { return db_; }
 
- private:
-  friend class Transaction;
-  friend class Statement;
-
-  // Takes a prepared statement for `sql` from the cache (or prepares one). Caller holds mutex_.
+  // Takes a prepared statement for `sql` from the cache (or prepares one).
   sqlite3_stmt* acquire(const std::string& sql);
-  // Gives a reset statement back to the cache. Caller holds mutex_.
+  // Resets a statement and gives it back to the cache.
   void release(const std::string& sql, sqlite3_stmt* statement) noexcept;
+  // Throws Error(EHR_STATUS_STORAGE): `what`, the file's name and SQLite's message.
   [[noreturn]] void fail(const char* what) const;
 
+ private:
   std::filesystem::path file_;
   sqlite3* db_ = nullptr;
-  std::mutex mutex_;       // held by the open Transaction
-  std::thread::id owner_;  // the thread holding mutex_, to refuse nested transactions
   std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
 };
 

@@ -1,18 +1,7 @@
 #include "storage/migrations.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <optional>
-#include <random>
-#include <string>
-
 #include "common/error.hpp"
 #include "messaging/conversation_schema.hpp"
-#include "storage/database.hpp"
-#include "storage/transaction.hpp"
 
 namespace ehr::portal {
 
@@ -123,18 +112,6 @@ BEGIN SELECT RAISE(ABORT, 'messages are never changed'); END;
 )sql"},
 };
 
-constexpr const char* kVersionTableSql = R"sql(
-CREATE TABLE IF NOT EXISTS schema_migrations (
-  version    INTEGER PRIMARY KEY,
-  name       TEXT NOT NULL,
-  applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);)sql";
-
-int applied_version(Transaction& tx) {
-  auto query = tx.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-  return query.step() ? static_cast<int>(query.int64(0)) : 0;
-}
-
 }  // namespace
 
 // As migration 1 created it: AuditLog::start() drops and restores it inside the one transaction
@@ -146,87 +123,6 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: a record cannot be chan
 
 std::span<const Migration> migrations() {
   return kMigrations;
-}
-
-int schema_version(Database& db) {
-  Transaction tx(db);
-  tx.execute_script(kVersionTableSql);
-  const int version = applied_version(tx);
-  tx.commit();
-  return version;
-}
-
-// Every pending step runs in ONE write transaction, so a new database costs one commit's fsyncs
-// instead of one commit per step. Each step sits in its own savepoint: a failing step is undone
-// whole, and the steps before it are still committed, as when each step was its own transaction.
-int migrate(Database& db, std::span<const Migration> steps) {
-  Transaction tx(db);
-  tx.execute_script(kVersionTableSql);
-  struct SqliteSteps {
-    Transaction& tx;
-    void run_step(const Migration& step) {
-      tx.execute_script(step.sql);
-      tx.prepare("INSERT INTO schema_migrations(version, name) VALUES (?, ?)")
-          .bind_all(step.version, step.name)
-          .run();
-    }
-    void savepoint() { tx.execute_script("SAVEPOINT migration_step"); }
-    void release() { tx.execute_script("RELEASE migration_step"); }
-    void rollback_to() { tx.execute_script("ROLLBACK TO migration_step; RELEASE migration_step"); }
-    static bool recoverable(const Error&) { return true; }
-  } backend{tx};
-  std::optional<Error> failure;
-  const int version = apply_pending(backend, steps, applied_version(tx),
-                                    "database " + db.file().filename().string(), failure);
-  tx.commit();
-  if (failure) throw *failure;
-  return version;
-}
-
-namespace {
-
-[[noreturn]] void fail_creating(const std::filesystem::path& file, const std::string& what) {
-  throw Error(EHR_STATUS_STORAGE,
-              "cannot create database " + file.string() + ": " + what + ": " + std::strerror(errno));
-}
-
-void sync_path(const std::filesystem::path& path, int flags, const std::filesystem::path& file) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) fail_creating(file, "cannot open " + path.string() + " to sync it");
-  const int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) fail_creating(file, "cannot sync " + path.string());
-}
-
-}  // namespace
-
-const std::filesystem::path& create_database_if_missing(const std::filesystem::path& file,
-                                                        std::span<const Migration> steps) {
-  std::error_code ec;
-  if (std::filesystem::exists(std::filesystem::symlink_status(file, ec))) return file;
-  const std::filesystem::path directory = file.has_parent_path() ? file.parent_path() : ".";
-  const std::filesystem::path scratch =
-      directory / (file.filename().string() + ".new-" + std::to_string(::getpid()) + "-" +
-                   std::to_string(std::random_device{}()));
-  auto remove_scratch = [&] {
-    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-      std::filesystem::remove(scratch.string() + suffix, ec);
-  };
-  try {
-    {
-      Database db(scratch, Database::Durability::unpublished_scratch);
-      migrate(db, steps);
-    }  // the last connection's close checkpoints everything into the file and drops its WAL
-    sync_path(scratch, O_RDONLY, file);
-    // link() refuses to replace: if another process created the database meanwhile, its file wins.
-    if (::link(scratch.c_str(), file.c_str()) != 0 && errno != EEXIST) fail_creating(file, "cannot link it");
-    remove_scratch();
-    sync_path(directory, O_RDONLY | O_DIRECTORY, file);
-  } catch (...) {
-    remove_scratch();
-    throw;
-  }
-  return file;
 }
 
 }  // namespace ehr::portal

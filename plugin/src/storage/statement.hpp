@@ -5,25 +5,23 @@
 #include <string>
 #include <string_view>
 
-struct sqlite3_stmt;
+#include "storage/store.hpp"
 
 namespace ehr::portal {
 
-class Database;
-
-// The compiled statement a Transaction lends out. The transaction owns it and gives it back to
-// the connection's cache when it ends, after which any Statement still holding it sees nullptr.
+// The backend statement a Transaction lends out. The transaction ends every borrow when it ends
+// (the backend gives its compiled statement back to its connection's cache), after which a
+// Statement still holding the slot sees none.
 struct StatementSlot {
-  std::string sql;
-  sqlite3_stmt* handle = nullptr;
+  std::unique_ptr<StatementBackend> backend;
 };
 
-// A prepared statement borrowed from its Database for the life of one Transaction. Values are
-// only ever bound, never spliced into SQL text. Columns and parameters are numbered as SQLite
-// numbers them: parameters from 1, columns from 0.
+// A prepared statement borrowed from its Transaction, for the life of that transaction, whichever
+// backend runs it. Values are only ever bound, never spliced into SQL text. Parameters are
+// numbered from 1 (written ?1 ?2 ... in the SQL: store.hpp), columns from 0.
 class Statement {
  public:
-  Statement(Statement&& other) noexcept;
+  Statement(Statement&& other) noexcept = default;
   Statement& operator=(Statement&&) = delete;
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
@@ -61,11 +59,9 @@ class Statement {
 
  private:
   friend class Transaction;
-  Statement(Database& db, std::shared_ptr<StatementSlot> slot);
-  [[nodiscard]] sqlite3_stmt* handle() const;
-  void check(int rc) const;
+  explicit Statement(std::shared_ptr<StatementSlot> slot) : slot_(std::move(slot)) {}
+  [[nodiscard]] StatementBackend& backend() const;
 
-  Database* db_;
   std::shared_ptr<StatementSlot> slot_;
 };
 

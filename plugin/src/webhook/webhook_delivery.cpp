@@ -8,7 +8,6 @@
 
 #include "common/error.hpp"
 #include "crypto/at_rest.hpp"
-#include "storage/database.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -74,12 +73,8 @@ std::string webhook_signature(const std::string& secret, const std::string& time
   return std::string("sha256=") + hex;
 }
 
-WebhookDelivery::WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file,
-                                 const AtRest& at_rest)
-    : settings_(std::move(settings)),
-      at_rest_(at_rest),
-      db_(std::make_unique<Database>(database_file)),
-      random_(std::random_device{}()) {
+WebhookDelivery::WebhookDelivery(WebhookSettings settings, Store& store, const AtRest& at_rest)
+    : settings_(std::move(settings)), at_rest_(at_rest), store_(store), random_(std::random_device{}()) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
   thread_ = std::thread([this] { run(); });
 }
@@ -147,7 +142,7 @@ void WebhookDelivery::run() {
   for (;;) {
     std::optional<std::pair<OutboxDue, int64_t>> next;
     try {
-      Transaction tx(*db_, TransactionMode::read);
+      Transaction tx(store_, TransactionMode::read);
       next = WebhookOutbox::next(tx);
     } catch (const std::exception&) {
       next.reset();  // the database is busy or failing: look again after a while
@@ -177,7 +172,7 @@ void WebhookDelivery::run() {
     if (!outcome) return;
     const std::string& error = *outcome;
     try {
-      Transaction tx(*db_, TransactionMode::write);
+      Transaction tx(store_, TransactionMode::write);
       if (error.empty()) {
         WebhookOutbox::delivered(tx, due.id, now_ms());
       } else {

@@ -1,8 +1,8 @@
 // The webhook's delivery worker: one thread per plugin instance that has webhook.url set (none
-// otherwise), which POSTs the outbox's rows one at a time, on its own database connection. It
-// never calls the host (host services are for the duration of a plugin call), so what it did is
-// kept in the outbox rows (attempts, state, last error) for `ehr-host webhooks list`, and it logs
-// nothing. A send only wakes it: no send waits on the network.
+// otherwise), which POSTs the outbox's rows one at a time, in transactions of its own on the plugin's store.
+// It never calls the host (host services are for the duration of a plugin call), so what it did is kept in
+// the outbox rows (attempts, state, last error) for `ehr-host webhooks list`, and it logs nothing. A send
+// only wakes it: no send waits on the network.
 //
 // Each POST carries the Communication as the body and the headers
 //   Content-Type: application/fhir+json
@@ -16,9 +16,7 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
@@ -30,7 +28,7 @@
 namespace ehr::portal {
 
 class AtRest;
-class Database;
+class Store;
 
 // "sha256=" and the lowercase hex HMAC-SHA256 of timestamp + "." + body under `secret`.
 [[nodiscard]] std::string webhook_signature(const std::string& secret, const std::string& timestamp,
@@ -38,12 +36,13 @@ class Database;
 
 class WebhookDelivery {
  public:
-  // Opens its own connection to `database_file` and starts the worker, which resumes every
-  // pending row left by an earlier run. Payloads are opened with the keys `at_rest` has loaded
-  // (the worker asks the host for none: see WebhookOutbox::payload_keys).
-  // OWNERSHIP: borrows `at_rest`, which must outlive this.
-  WebhookDelivery(WebhookSettings settings, const std::filesystem::path& database_file,
-                  const AtRest& at_rest);
+  // Starts the worker, which resumes every pending row left by an earlier run. It reads on
+  // snapshots of `store` and records each attempt in a write transaction of its own (SQLite:
+  // read connections and the write connection; PostgreSQL: pooled connections). Payloads are
+  // opened with the keys `at_rest` has loaded (the worker asks the host for none: see
+  // WebhookOutbox::payload_keys).
+  // OWNERSHIP: borrows `store` and `at_rest`, which must outlive this.
+  WebhookDelivery(WebhookSettings settings, Store& store, const AtRest& at_rest);
   // Interrupts an attempt in flight (it stays pending, to be made again next time) and joins.
   ~WebhookDelivery();
   WebhookDelivery(const WebhookDelivery&) = delete;
@@ -63,7 +62,7 @@ class WebhookDelivery {
 
   const WebhookSettings settings_;
   const AtRest& at_rest_;
-  std::unique_ptr<Database> db_;
+  Store& store_;
   std::mt19937_64 random_;
   std::mutex mutex_;
   std::condition_variable wake_cv_;

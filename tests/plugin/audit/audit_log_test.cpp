@@ -10,8 +10,8 @@
 
 #include "common/error.hpp"
 #include "host/host_client.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
@@ -34,7 +34,7 @@ void tamper(const std::filesystem::path& file, const char* sql) {
 
 class AuditLogTest : public ::testing::Test {
  protected:
-  AuditLogTest() { migrate(db_); }
+  AuditLogTest() { db_.migrate(migrations()); }
 
   void append_five() {
     for (int i = 1; i <= 5; ++i) {
@@ -46,7 +46,7 @@ class AuditLogTest : public ::testing::Test {
   test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{host_.table()};
-  Database db_{dir_ / "portal.db"};
+  SqliteStore db_{dir_ / "portal.db"};
   AuditLog audit_{db_, client_};
 };
 
@@ -217,7 +217,7 @@ std::string unkeyed_rebuild_sql(const std::vector<AuditRecord>& records) {
 
 class KeyedAuditLogTest : public ::testing::Test {
  protected:
-  KeyedAuditLogTest() { migrate(db_); }
+  KeyedAuditLogTest() { db_.migrate(migrations()); }
 
   // A host offering checkpoints (before the client copies its table).
   static test::TestHost& keeping_checkpoints(test::TestHost& host) {
@@ -259,7 +259,7 @@ class KeyedAuditLogTest : public ::testing::Test {
   test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{keeping_checkpoints(host_).table()};
-  Database db_{dir_ / "portal.db"};
+  SqliteStore db_{dir_ / "portal.db"};
   std::map<uint32_t, std::string> keys_{{1, std::string(32, '\x11')}, {2, std::string(32, '\x22')}};
   uint32_t current_ = 1;
   std::unique_ptr<AuditLog> audit_;

@@ -8,8 +8,8 @@
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
 
@@ -25,13 +25,13 @@ class BrandTest : public ::testing::Test {
         {"south", "South Clinic", "", "3 South Rd", "555-0102", "https://south.example", false});
     host_.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
     host_.add_patient("p1", "Pat Sample", "north");
-    migrate(db_);
+    db_.migrate(migrations());
   }
 
   test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{host_.table()};
-  Database db_{dir_ / "portal.db"};
+  SqliteStore db_{dir_ / "portal.db"};
   SettingsSchema schema_ = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
   AuditLog audit_{db_, client_};
   HookRegistry hooks_{client_};

@@ -23,7 +23,7 @@ std::string raw_bytes(const std::filesystem::path& file) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-int64_t count(Database& db, const std::string& sql) {
+int64_t count(Store& db, const std::string& sql) {
   Transaction tx(db, TransactionMode::read);
   Statement query = tx.prepare(sql);
   return query.step() ? query.int64(0) : -1;
@@ -53,7 +53,7 @@ TEST_F(AtRestTest, R_SEC_2_ACiphertextMovedToAnotherRowOrThreadIsRefusedNotShown
   const SentMessage second = staff_writes("drlee", "p1", "Second body");
   {
     // Someone with write access to the file swaps sealed values between rows (triggers and all).
-    Database db(dir_ / "portal.db");
+    SqliteStore db(dir_ / "portal.db");
     Transaction tx(db);
     tx.execute_script("DROP TRIGGER messages_are_never_changed");
     tx.prepare("UPDATE messages SET body = (SELECT body FROM messages WHERE id = ?2) WHERE id = ?1")

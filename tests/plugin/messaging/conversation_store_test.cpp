@@ -8,8 +8,8 @@
 
 #include "common/error.hpp"
 #include "config/plugin_config.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
@@ -27,8 +27,8 @@ class ConversationStoreTest : public ::testing::Test {
   void SetUp() override { reopen(); }
   void reopen() {
     db_.reset();
-    db_ = std::make_unique<Database>(dir_ / "portal.db");
-    migrate(*db_);
+    db_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
+    db_->migrate(migrations());
   }
 
   ThreadRecord start(const std::string& patient, const Principal& from, const std::vector<Principal>& to,
@@ -59,7 +59,7 @@ class ConversationStoreTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteStore> db_;
   test::TestHost host_;
   HostClient client_{host_.table()};
   AtRest at_rest_{client_, PluginConfig{}};

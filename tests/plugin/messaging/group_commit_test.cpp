@@ -17,15 +17,15 @@
 #include <vector>
 
 #include "common/error.hpp"
-#include "storage/database.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ehr::portal {
 namespace {
 
-std::unique_ptr<Database> notes_database(const std::filesystem::path& file) {
-  auto db = std::make_unique<Database>(file);
+std::unique_ptr<SqliteStore> notes_database(const std::filesystem::path& file) {
+  auto db = std::make_unique<SqliteStore>(file);
   Transaction tx(*db);
   tx.execute_script("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
   tx.commit();
@@ -34,7 +34,7 @@ std::unique_ptr<Database> notes_database(const std::filesystem::path& file) {
 
 // What another connection sees: only committed rows.
 int64_t committed_rows(const std::filesystem::path& file) {
-  Database other(file);
+  SqliteStore other(file);
   Transaction tx(other, TransactionMode::read);
   Statement count = tx.prepare("SELECT COUNT(*) FROM notes");
   return count.step() ? count.int64(0) : -1;
@@ -52,7 +52,7 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteStore> db_;
 };
 
 TEST_F(GroupCommitTest, AResultComesBackOnlyOnceCommitted) {
@@ -109,7 +109,7 @@ TEST_F(GroupCommitTest, AFailingWriteFailsAloneAndLeavesNothingBehind) {
 class ManyWritersTest : public ::testing::Test {
  protected:
   struct Tenant {
-    std::unique_ptr<Database> db;
+    std::unique_ptr<SqliteStore> db;
     std::unique_ptr<GroupCommitWriter> writer;
   };
 

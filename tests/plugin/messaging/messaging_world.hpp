@@ -16,8 +16,8 @@
 #include "messaging/conversation_service.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
 
@@ -87,8 +87,8 @@ class MessagingWorld : public ::testing::Test {
   // Opens (or reopens, as after a restart) the plugin core over the same data directory.
   void open() {
     close();
-    db_ = std::make_unique<Database>(dir_ / "portal.db");
-    migrate(*db_);
+    db_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
+    db_->migrate(migrations());
     audit_ = std::make_unique<AuditLog>(*db_, client_);
     hooks_ = std::make_unique<HookRegistry>(client_);
     settings_ = std::make_unique<SettingsService>(schema_, *db_, client_, *audit_, *hooks_);
@@ -140,7 +140,7 @@ class MessagingWorld : public ::testing::Test {
   HostClient client_;
   AtRest at_rest_{client_, PluginConfig{}};  // the test host's data key (R-SEC-2)
   SettingsSchema schema_;
-  std::unique_ptr<Database> db_;
+  std::unique_ptr<SqliteStore> db_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<HookRegistry> hooks_;
   std::unique_ptr<SettingsService> settings_;

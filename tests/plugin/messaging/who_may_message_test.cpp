@@ -29,7 +29,7 @@ TEST_F(WhoMayMessage, R_MSG_1_MessagingOffAtThePatientsLocationRefusesAndSaysWhe
 // still stop this one from sending under settings it has already changed.
 TEST_F(WhoMayMessage, R_MSG_1_SettingsChangedByAnotherHostOnTheSameStoreApplyToTheNextSend) {
   EXPECT_NO_THROW(staff_writes("drlee", "p1"));  // this host's snapshot now says North follows General: on
-  Database other_db(dir_ / "portal.db");
+  SqliteStore other_db(dir_ / "portal.db");
   AuditLog other_audit(other_db, client_);
   HookRegistry other_hooks(client_);
   SettingsService other(schema_, other_db, client_, other_audit, other_hooks);

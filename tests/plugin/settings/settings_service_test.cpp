@@ -11,8 +11,8 @@
 #include "common/error.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
-#include "storage/database.hpp"
 #include "storage/migrations.hpp"
+#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
@@ -28,7 +28,7 @@ class SettingsServiceTest : public ::testing::Test {
     host_.add_user("former", "Fay Former", false, {"manage_portal_settings"});
     host_.add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "", false});
     host_.add_location({"south", "South Clinic", "Southside", "3 South Rd", "555-0102", "", false});
-    migrate(db_);
+    db_.migrate(migrations());
   }
 
   std::map<std::string, std::string> page_values(const std::string& location) {
@@ -58,7 +58,7 @@ class SettingsServiceTest : public ::testing::Test {
   test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{host_.table()};
-  Database db_{dir_ / "portal.db"};
+  SqliteStore db_{dir_ / "portal.db"};
   SettingsSchema schema_ = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
   AuditLog audit_{db_, client_};
   HookRegistry hooks_{client_};
@@ -309,7 +309,7 @@ TEST_F(SettingsServiceTest, R_SET_4_SavesAndResetsReplaceWhatChecksSeeAtOnce) {
 
 TEST_F(SettingsServiceTest, R_SET_4_AChangeByAnotherConnectionIsDetectedInsideTheWritersTransaction) {
   const int64_t seen = settings_.effective("north").version;
-  Database other_db(dir_ / "portal.db");
+  SqliteStore other_db(dir_ / "portal.db");
   AuditLog other_audit(other_db, client_);
   SettingsService other(schema_, other_db, client_, other_audit, hooks_);
   other.save_page("admin", "north", {{"my_messages", "on"}});
@@ -333,8 +333,8 @@ TEST(SettingsServiceSingleInstance,
   test::TestHost host;
   host.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
   HostClient client(host.table());
-  Database db(dir / "portal.db");
-  migrate(db);
+  SqliteStore db(dir / "portal.db");
+  db.migrate(migrations());
   auto schema = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
   AuditLog audit(db, client);
   HookRegistry hooks(client);

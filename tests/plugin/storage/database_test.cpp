@@ -1,4 +1,4 @@
-#include "storage/database.hpp"
+#include "storage/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,23 +29,43 @@ class DatabaseTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  Database db_{dir_ / "portal.db"};
+  SqliteStore db_{dir_ / "portal.db"};
 };
 
 TEST_F(DatabaseTest, OpensWithWalFullSyncForeignKeysAndBusyTimeout) {
+  // Both the write connection and the read connections.
+  for (const TransactionMode mode : {TransactionMode::write, TransactionMode::read}) {
+    Transaction tx(db_, mode);
+    auto journal = tx.prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(journal.step());
+    EXPECT_EQ(journal.text(0), "wal");
+    auto sync = tx.prepare("PRAGMA synchronous");
+    ASSERT_TRUE(sync.step());
+    EXPECT_EQ(sync.int64(0), 2);  // FULL
+    auto keys = tx.prepare("PRAGMA foreign_keys");
+    ASSERT_TRUE(keys.step());
+    EXPECT_EQ(keys.int64(0), 1);
+    auto busy = tx.prepare("PRAGMA busy_timeout");
+    ASSERT_TRUE(busy.step());
+    EXPECT_GT(busy.int64(0), 0);
+  }
+}
+
+TEST_F(DatabaseTest, TransactionsSpeakTheSqliteDialect) {
+  EXPECT_EQ(db_.dialect(), Dialect::sqlite);
+  EXPECT_EQ(db_.name(), "database portal.db");
   Transaction tx(db_, TransactionMode::read);
-  auto journal = tx.prepare("PRAGMA journal_mode");
-  ASSERT_TRUE(journal.step());
-  EXPECT_EQ(journal.text(0), "wal");
-  auto sync = tx.prepare("PRAGMA synchronous");
-  ASSERT_TRUE(sync.step());
-  EXPECT_EQ(sync.int64(0), 2);  // FULL
-  auto keys = tx.prepare("PRAGMA foreign_keys");
-  ASSERT_TRUE(keys.step());
-  EXPECT_EQ(keys.int64(0), 1);
-  auto busy = tx.prepare("PRAGMA busy_timeout");
-  ASSERT_TRUE(busy.step());
-  EXPECT_GT(busy.int64(0), 0);
+  EXPECT_EQ(tx.dialect(), Dialect::sqlite);
+}
+
+// R-CONV-5: queries never wait for the writer. A read runs on a read connection, on a snapshot
+// of what was committed when it began, even on the thread holding the write transaction.
+TEST_F(DatabaseTest, R_CONV_5_AReadDoesNotWaitForAnOpenWriteAndSeesOnlyWhatWasCommitted) {
+  Transaction write(db_);
+  write.prepare("INSERT INTO note(text) VALUES (?1)").bind_all("not yet").run();
+  EXPECT_EQ(count_notes(), 0);
+  write.commit();
+  EXPECT_EQ(count_notes(), 1);
 }
 
 TEST_F(DatabaseTest, CommittedDataSurvivesReopening) {
@@ -54,7 +74,7 @@ TEST_F(DatabaseTest, CommittedDataSurvivesReopening) {
     tx.prepare("INSERT INTO note(text) VALUES (?)").bind_all("kept").run();
     tx.commit();
   }
-  Database reopened(dir_ / "portal.db");
+  SqliteStore reopened(dir_ / "portal.db");
   Transaction tx(reopened, TransactionMode::read);
   auto query = tx.prepare("SELECT text FROM note");
   ASSERT_TRUE(query.step());
@@ -153,7 +173,7 @@ TEST_F(DatabaseTest, ManyThreadsWritingAtOnceLoseNothing) {
 TEST(DatabaseOpen, UnopenableFileIsReportedByName) {
   test::TempDir dir;
   try {
-    Database db(dir / "missing-folder" / "portal.db");
+    SqliteStore db(dir / "missing-folder" / "portal.db");
     FAIL() << "opening in a missing folder must fail";
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), EHR_STATUS_STORAGE);

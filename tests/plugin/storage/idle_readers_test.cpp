@@ -1,6 +1,6 @@
 // Read connections (R-CONV-5: queries never wait for the writer) within a budget of idle ones
 // shared by every tenant in the process: busy tenants reuse theirs, idle ones hold none.
-#include "messaging/reader_pool.hpp"
+#include "storage/sqlite_store.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "storage/database.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
 
@@ -25,21 +24,20 @@ std::size_t open_descriptors() {
   return count;
 }
 
-// A tenant as the plugin serves it: its write connection stays open, and reads go to the pool.
+// A tenant as the plugin serves it: its store's write connection stays open, and its reads lease
+// read connections within the shared budget.
 struct Tenant {
   Tenant(const std::filesystem::path& file, IdleReaders& idle)
-      : writer(std::make_unique<Database>(file)), readers(std::make_unique<ReaderPool>(file, idle)) {}
+      : store(std::make_unique<SqliteStore>(file, idle)) {}
   void read() {
-    ReaderPool::Lease db = readers->lease();
-    Transaction tx(*db, TransactionMode::read);
+    Transaction tx(*store, TransactionMode::read);
     Statement schema = tx.prepare("SELECT COUNT(*) FROM sqlite_schema");
     ASSERT_TRUE(schema.step());
   }
-  std::unique_ptr<Database> writer;
-  std::unique_ptr<ReaderPool> readers;
+  std::unique_ptr<SqliteStore> store;
 };
 
-class ReaderPoolTest : public ::testing::Test {
+class IdleReadersTest : public ::testing::Test {
  protected:
   Tenant& add_tenant() {
     return tenants_.emplace_back(dir_ / ("tenant-" + std::to_string(tenants_.size()) + ".db"), idle_);
@@ -49,16 +47,16 @@ class ReaderPoolTest : public ::testing::Test {
   std::deque<Tenant> tenants_;
 };
 
-TEST_F(ReaderPoolTest, ATenantReadingAgainReusesItsConnection) {
+TEST_F(IdleReadersTest, ATenantReadingAgainReusesItsConnection) {
   Tenant& tenant = add_tenant();
   tenant.read();
   const std::size_t after_first = open_descriptors();
   for (int i = 0; i < 10; ++i) tenant.read();
   EXPECT_EQ(open_descriptors(), after_first) << "each read opened a new connection";
-  EXPECT_EQ(idle_.held_by(*tenant.readers), 1U);
+  EXPECT_EQ(idle_.held_by(*tenant.store), 1U);
 }
 
-TEST_F(ReaderPoolTest, BeyondTheBudgetTheLeastRecentlyUsedTenantsConnectionCloses) {
+TEST_F(IdleReadersTest, BeyondTheBudgetTheLeastRecentlyUsedTenantsConnectionCloses) {
   Tenant& first = add_tenant();
   Tenant& second = add_tenant();
   Tenant& third = add_tenant();
@@ -68,9 +66,9 @@ TEST_F(ReaderPoolTest, BeyondTheBudgetTheLeastRecentlyUsedTenantsConnectionClose
   EXPECT_GT(open_descriptors(), writers_only);
   first.read();  // now the second tenant's is the least recently used
   third.read();
-  EXPECT_EQ(idle_.held_by(*first.readers), 1U);
-  EXPECT_EQ(idle_.held_by(*second.readers), 0U);
-  EXPECT_EQ(idle_.held_by(*third.readers), 1U);
+  EXPECT_EQ(idle_.held_by(*first.store), 1U);
+  EXPECT_EQ(idle_.held_by(*second.store), 0U);
+  EXPECT_EQ(idle_.held_by(*third.store), 1U);
 
   // The idle tenants' descriptors go once busier ones use the budget: only the writers' remain.
   Tenant& fourth = add_tenant();
@@ -79,25 +77,26 @@ TEST_F(ReaderPoolTest, BeyondTheBudgetTheLeastRecentlyUsedTenantsConnectionClose
   fourth.read();
   fifth.read();
   EXPECT_EQ(open_descriptors(), writers_and_two_readers);
-  EXPECT_EQ(idle_.held_by(*first.readers) + idle_.held_by(*third.readers), 0U);
+  EXPECT_EQ(idle_.held_by(*first.store) + idle_.held_by(*third.store), 0U);
 }
 
-TEST_F(ReaderPoolTest, ATenantThatGoesClosesItsIdleConnections) {
-  Tenant& staying = add_tenant();
-  Tenant& leaving = add_tenant();
+TEST_F(IdleReadersTest, ATenantThatGoesClosesItsIdleConnections) {
   const std::size_t before = open_descriptors();
+  Tenant& staying = add_tenant();
   staying.read();
-  const std::size_t with_one_reader = open_descriptors();
+  const std::size_t staying_with_one_reader = open_descriptors();
+  Tenant& leaving = add_tenant();
   leaving.read();
-  EXPECT_GT(open_descriptors(), with_one_reader);
-  leaving.readers.reset();
-  EXPECT_EQ(open_descriptors(), with_one_reader);
-  EXPECT_EQ(idle_.held_by(*staying.readers), 1U);
-  staying.readers.reset();
+  EXPECT_GT(open_descriptors(), staying_with_one_reader);
+  EXPECT_EQ(idle_.held_by(*leaving.store), 1U);
+  leaving.store.reset();  // its writer and its idle reader
+  EXPECT_EQ(open_descriptors(), staying_with_one_reader);
+  EXPECT_EQ(idle_.held_by(*staying.store), 1U);
+  staying.store.reset();
   EXPECT_EQ(open_descriptors(), before);
 }
 
-TEST_F(ReaderPoolTest, ManyTenantsReadingConcurrentlyKeepNoMoreThanTheBudgetIdle) {
+TEST_F(IdleReadersTest, ManyTenantsReadingConcurrentlyKeepNoMoreThanTheBudgetIdle) {
   for (int t = 0; t < 4; ++t) add_tenant();
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
@@ -105,8 +104,7 @@ TEST_F(ReaderPoolTest, ManyTenantsReadingConcurrentlyKeepNoMoreThanTheBudgetIdle
     readers.emplace_back([&, r] {
       Tenant& tenant = tenants_[static_cast<std::size_t>(r) % tenants_.size()];
       for (int i = 0; i < 50; ++i) {
-        ReaderPool::Lease db = tenant.readers->lease();
-        Transaction tx(*db, TransactionMode::read);
+        Transaction tx(*tenant.store, TransactionMode::read);
         Statement schema = tx.prepare("SELECT COUNT(*) FROM sqlite_schema");
         if (!schema.step()) ++failures;
       }
@@ -115,7 +113,7 @@ TEST_F(ReaderPoolTest, ManyTenantsReadingConcurrentlyKeepNoMoreThanTheBudgetIdle
   for (auto& reader : readers) reader.join();
   EXPECT_EQ(failures.load(), 0);
   std::size_t idle = 0;
-  for (const Tenant& tenant : tenants_) idle += idle_.held_by(*tenant.readers);
+  for (const Tenant& tenant : tenants_) idle += idle_.held_by(*tenant.store);
   EXPECT_EQ(idle, 2U);
 }
 
