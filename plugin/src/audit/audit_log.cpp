@@ -173,7 +173,8 @@ void AuditLog::start() {
     known_keys_.insert_or_assign(current_key_->id, *current_key_);
   }
   Transaction tx(db_);
-  auto counts = tx.prepare("SELECT COUNT(*), COALESCE(SUM(key_id = 0), 0) FROM audit_log");
+  auto counts =
+      tx.prepare("SELECT COUNT(*), COALESCE(SUM(CASE WHEN key_id = 0 THEN 1 ELSE 0 END), 0) FROM audit_log");
   (void)counts.step();
   const int64_t total = counts.int64(0);
   const int64_t unkeyed = counts.int64(1);
@@ -207,9 +208,13 @@ void AuditLog::start() {
     }
     previous = record.hash;
   }
-  // One transaction: outside it the append-only triggers are never absent.
-  tx.execute_script("DROP TRIGGER IF EXISTS audit_log_refuse_update");
-  auto update = tx.prepare("UPDATE audit_log SET previous_hash = ?, hash = ?, key_id = ? WHERE sequence = ?");
+  // One transaction: outside it the append-only triggers are never absent (the schema change is
+  // transactional in both databases). SQLite cannot disable a trigger, so it drops and restores it.
+  const bool sqlite = tx.dialect() == Dialect::sqlite;
+  tx.execute_script(sqlite ? "DROP TRIGGER IF EXISTS audit_log_refuse_update"
+                           : "ALTER TABLE audit_log DISABLE TRIGGER audit_log_refuse_update");
+  auto update =
+      tx.prepare("UPDATE audit_log SET previous_hash = ?1, hash = ?2, key_id = ?3 WHERE sequence = ?4");
   previous = std::string(kGenesisHash);
   for (AuditRecord& record : records) {
     record.previous_hash = previous;
@@ -219,7 +224,8 @@ void AuditLog::start() {
     update.bind_all(record.previous_hash, record.hash, record.key_id, record.sequence).run();
     previous = record.hash;
   }
-  tx.execute_script(kAuditRefuseUpdateTriggerSql);
+  tx.execute_script(sqlite ? kAuditRefuseUpdateTriggerSql
+                           : "ALTER TABLE audit_log ENABLE TRIGGER audit_log_refuse_update");
   const AuditRecord keyed_record =
       insert(tx, {kPluginActor, "audit.keyed", "", "", "ok",
                   std::to_string(records.size()) + " records re-chained under the host's audit key " +
@@ -257,8 +263,8 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
   } else {
     record.hash = unkeyed_hash(record);
   }
-  static const std::string insert_sql =
-      "INSERT INTO audit_log(" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  static const std::string insert_sql = "INSERT INTO audit_log(" + std::string(kColumns) +
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
   tx.prepare(insert_sql)
       .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
                 record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
@@ -468,7 +474,7 @@ std::vector<AuditRecord> AuditLog::list(std::string_view patient_id) {
   auto rows = patient_id.empty()
                   ? tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence")
                   : tx.prepare("SELECT " + std::string(kColumns) +
-                               " FROM audit_log WHERE patient_id = ? ORDER BY sequence");
+                               " FROM audit_log WHERE patient_id = ?1 ORDER BY sequence");
   if (!patient_id.empty()) rows.bind(1, patient_id);
   while (rows.step()) records.push_back(read_record(rows));
   return records;

@@ -22,7 +22,7 @@ std::string body_binding(int64_t thread_id, int64_t message_id) {
   return "message:" + std::to_string(thread_id) + ":" + std::to_string(message_id) + ":body";
 }
 
-// NULL for "no filter", else a JSON array the queries open with json_each: the ids stay bound
+// NULL for "no filter", else a JSON array the queries open (chart_filter): the ids stay bound
 // values, never SQL text.
 std::optional<std::string> charts_json(const std::optional<std::vector<std::string>>& charts) {
   if (!charts) return std::nullopt;
@@ -45,6 +45,44 @@ std::optional<std::string> charts_json(const std::optional<std::vector<std::stri
     json += '"';
   }
   return json + "]";
+}
+
+// The chart filter: the patient ids of the JSON array bound as `parameter`, or every chart when it
+// is NULL. The one text the dialects disagree on: SQLite opens the array with json_each,
+// PostgreSQL with json_array_elements_text (both name the element `value`).
+std::string chart_filter(Dialect dialect, const char* column, const char* parameter) {
+  const std::string p(parameter);
+  const std::string ids = dialect == Dialect::sqlite
+                              ? "SELECT value FROM json_each(" + p + ")"
+                              : "SELECT value FROM json_array_elements_text(CAST(" + p + " AS json))";
+  return "(CAST(" + p + " AS TEXT) IS NULL OR " + column + " IN (" + ids + "))";
+}
+
+std::string inbox_page_sql(Dialect dialect) {
+  return std::string("SELECT ") + kThreadColumns +
+         ", p.unread_count, p.archived FROM thread_participants p "
+         "JOIN message_threads t ON t.id = p.thread_id "
+         "WHERE p.principal_kind = ?1 AND p.principal_id = ?2 AND p.archived = ?3 AND " +
+         chart_filter(dialect, "p.patient_id", "?4") +
+         " ORDER BY p.last_message_at DESC, p.thread_id DESC LIMIT ?5 OFFSET ?6";
+}
+
+std::string inbox_count_sql(Dialect dialect) {
+  return "SELECT COUNT(*) FROM thread_participants "
+         "WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3 AND " +
+         chart_filter(dialect, "patient_id", "?4");
+}
+
+// The partial index holds only unread, unarchived rows: the badge costs O(threads with unread
+// messages). SQLite's planner would otherwise pick the inbox index (no ANALYZE statistics), hence
+// INDEXED BY, which PostgreSQL, planning from its own statistics, does not have.
+std::string unread_total_sql(Dialect dialect) {
+  const char* const from = dialect == Dialect::sqlite
+                               ? "FROM thread_participants INDEXED BY thread_participants_unread "
+                               : "FROM thread_participants ";
+  return std::string("SELECT COALESCE(SUM(unread_count), 0) ") + from +
+         "WHERE principal_kind = ?1 AND principal_id = ?2 AND unread_count > 0 AND archived = 0 AND " +
+         chart_filter(dialect, "patient_id", "?3");
 }
 
 void bind_charts(Statement& statement, int index, const std::optional<std::string>& json) {
@@ -112,8 +150,8 @@ int64_t ConversationStore::insert_thread(Transaction& tx, const std::string& pat
   insert.bind(4, sealed.key_id).bind(5, kind_value(starter)).bind(6, starter.id).bind(7, at_ms).run();
 
   Statement join = tx.prepare(
-      "INSERT OR IGNORE INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
-      "last_message_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
+      "last_message_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
   join.bind_all(thread_id, kind_value(starter), starter.id, patient_id, at_ms).run();
   for (const Principal& p : participants) {
     join.reset();
@@ -150,14 +188,16 @@ MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id,
   // The host clock may step back between two senders; the thread's order must not.
   tx.prepare(
         "UPDATE message_threads SET last_sender_kind = ?2, last_sender_id = ?3, "
-        "last_message_at = MAX(last_message_at, ?4), last_message_id = ?5, message_count = message_count + 1 "
+        "last_message_at = CASE WHEN last_message_at > ?4 THEN last_message_at ELSE ?4 END, "
+        "last_message_id = ?5, message_count = message_count + 1 "
         "WHERE id = ?1")
       .bind_all(thread_id, kind_value(sender), sender.id, at_ms, message.id)
       .run();
   tx.prepare(
         "UPDATE thread_participants SET archived = 0, "
         "last_message_at = (SELECT last_message_at FROM message_threads WHERE id = ?1), "
-        "unread_count = unread_count + (principal_kind <> ?2 OR principal_id <> ?3) "
+        "unread_count = unread_count + CASE WHEN principal_kind <> ?2 OR principal_id <> ?3 THEN 1 ELSE 0 "
+        "END "
         "WHERE thread_id = ?1")
       .bind_all(thread_id, kind_value(sender), sender.id)
       .run();
@@ -166,12 +206,12 @@ MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id,
 
 bool ConversationStore::add_participant(Transaction& tx, int64_t thread_id, const Principal& who) const {
   Statement insert = tx.prepare(
-      "INSERT OR IGNORE INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
+      "INSERT INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
       "last_message_at, unread_count) "
       "SELECT t.id, ?2, ?3, t.patient_id, t.last_message_at, "
       "(SELECT COUNT(*) FROM messages m WHERE m.thread_id = t.id AND (m.sender_kind <> ?2 OR m.sender_id <> "
       "?3)) "
-      "FROM message_threads t WHERE t.id = ?1 RETURNING 1");
+      "FROM message_threads t WHERE t.id = ?1 ON CONFLICT DO NOTHING RETURNING 1");
   insert.bind_all(thread_id, kind_value(who), who.id);
   return insert.step();
 }
@@ -220,12 +260,8 @@ std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t 
 
 std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx,
                                                                  const InboxQuery& query) const {
-  Statement statement = tx.prepare(std::string("SELECT ") + kThreadColumns +
-                                   ", p.unread_count, p.archived FROM thread_participants p "
-                                   "JOIN message_threads t ON t.id = p.thread_id "
-                                   "WHERE p.principal_kind = ?1 AND p.principal_id = ?2 AND p.archived = ?3 "
-                                   "AND (?4 IS NULL OR p.patient_id IN (SELECT value FROM json_each(?4))) "
-                                   "ORDER BY p.last_message_at DESC, p.thread_id DESC LIMIT ?5 OFFSET ?6");
+  static const std::string sql[] = {inbox_page_sql(Dialect::sqlite), inbox_page_sql(Dialect::postgresql)};
+  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
   bind_charts(statement, 4, charts_json(query.charts));
   statement.bind(5, static_cast<int64_t>(query.limit)).bind(6, static_cast<int64_t>(query.offset));
@@ -238,10 +274,8 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
 }
 
 uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) const {
-  Statement statement = tx.prepare(
-      "SELECT COUNT(*) FROM thread_participants "
-      "WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3 "
-      "AND (?4 IS NULL OR patient_id IN (SELECT value FROM json_each(?4)))");
+  static const std::string sql[] = {inbox_count_sql(Dialect::sqlite), inbox_count_sql(Dialect::postgresql)};
+  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
   bind_charts(statement, 4, charts_json(query.charts));
   return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
@@ -249,12 +283,8 @@ uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& que
 
 uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reader,
                                          const std::optional<std::vector<std::string>>& charts) const {
-  // The partial index holds only unread, unarchived rows: the badge costs O(threads with unread
-  // messages), and the planner would otherwise pick the inbox index (no ANALYZE statistics).
-  Statement statement = tx.prepare(
-      "SELECT COALESCE(SUM(unread_count), 0) FROM thread_participants INDEXED BY thread_participants_unread "
-      "WHERE principal_kind = ?1 AND principal_id = ?2 AND unread_count > 0 AND archived = 0 "
-      "AND (?3 IS NULL OR patient_id IN (SELECT value FROM json_each(?3)))");
+  static const std::string sql[] = {unread_total_sql(Dialect::sqlite), unread_total_sql(Dialect::postgresql)};
+  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(reader), reader.id);
   bind_charts(statement, 3, charts_json(charts));
   return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
@@ -263,7 +293,9 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
 // ---- export and import ---------------------------------------------------------------------
 
 std::string ConversationStore::store_id(Transaction& tx) {
-  Statement query = tx.prepare("SELECT store_id FROM store_identity WHERE only = 1");
+  // The table's one row (CHECK (only = 1)); the query does not name `only`, a reserved word in
+  // PostgreSQL.
+  Statement query = tx.prepare("SELECT store_id FROM store_identity");
   if (!query.step()) throw Error(EHR_STATUS_STORAGE, "the database has no store id (migration 6 missing)");
   return query.text(0);
 }
@@ -373,18 +405,20 @@ void ConversationStore::mark_read(Transaction& tx, int64_t thread_id, const Prin
   if (received_at_ms) {
     // Only the messages this reader had not read yet: a read costs the new messages, not the thread.
     tx.prepare(
-          "INSERT OR IGNORE INTO message_receipts (message_id, received_at) "
+          "INSERT INTO message_receipts (message_id, received_at) "
           "SELECT m.id, ?5 FROM messages m WHERE m.thread_id = ?1 AND m.id <= ?4 "
           "AND m.id > (SELECT last_read_message_id FROM thread_participants "
           "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3) "
-          "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3)")
+          "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3) ON CONFLICT DO NOTHING")
         .bind_all(thread_id, kind_value(reader), reader.id, up_to_message_id, *received_at_ms)
         .run();
   }
   tx.prepare(
-        "UPDATE thread_participants SET last_read_message_id = MAX(last_read_message_id, ?4), "
+        "UPDATE thread_participants SET "
+        "last_read_message_id = CASE WHEN last_read_message_id > ?4 THEN last_read_message_id ELSE ?4 END, "
         "unread_count = (SELECT COUNT(*) FROM messages m WHERE m.thread_id = ?1 "
-        "AND m.id > MAX(thread_participants.last_read_message_id, ?4) "
+        "AND m.id > CASE WHEN thread_participants.last_read_message_id > ?4 "
+        "THEN thread_participants.last_read_message_id ELSE ?4 END "
         "AND (m.sender_kind <> ?2 OR m.sender_id <> ?3)) "
         "WHERE thread_id = ?1 AND principal_kind = ?2 AND principal_id = ?3")
       .bind_all(thread_id, kind_value(reader), reader.id, up_to_message_id)

@@ -189,7 +189,8 @@ std::vector<OutboxEntry> WebhookOutbox::list(Transaction& tx, std::optional<Outb
                                              uint32_t limit) {
   Statement query = tx.prepare(
       "SELECT id, message_id, thread_id, idempotency_key, state, attempts, created_at, next_attempt_at, "
-      "COALESCE(delivered_at, 0), last_error FROM webhook_outbox WHERE (?1 IS NULL OR state = ?1) "
+      "COALESCE(delivered_at, 0), last_error FROM webhook_outbox WHERE (CAST(?1 AS TEXT) IS NULL OR state = "
+      "?1) "
       "ORDER BY id DESC LIMIT ?2");
   if (state) {
     query.bind(1, outbox_state_name(*state));
