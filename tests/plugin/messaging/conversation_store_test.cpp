@@ -8,7 +8,7 @@
 
 #include "common/error.hpp"
 #include "config/plugin_config.hpp"
-#include "storage/migrations.hpp"
+#include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
@@ -28,7 +28,7 @@ class ConversationStoreTest : public ::testing::Test {
   void reopen() {
     db_.reset();
     db_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
-    db_->migrate(migrations());
+    db_->migrate(portal_sqlite_steps());
   }
 
   ThreadRecord start(const std::string& patient, const Principal& from, const std::vector<Principal>& to,
