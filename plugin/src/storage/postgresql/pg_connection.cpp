@@ -18,6 +18,50 @@ std::string field(const PGresult* result, int code) {
   return value == nullptr ? std::string() : std::string(value);
 }
 
+// The start of a statement's text for an error, on one line. Statements hold no values (those are
+// bound), so naming them says which failed without saying anything about a patient.
+std::string excerpt(std::string_view sql) {
+  constexpr std::size_t kLength = 60;
+  std::string out;
+  for (char c : sql) {
+    const bool space = c == ' ' || c == '\n' || c == '\t' || c == '\r';
+    if (space && (out.empty() || out.back() == ' ')) continue;
+    if (out.size() == kLength) return out + "...";
+    out += space ? ' ' : c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// Type OIDs of PostgreSQL's catalog (pg_type.dat), fixed since they were assigned.
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// bytea in the hex output format ("\x" then two digits a byte), which every connection asks for.
+std::string decode_bytea(std::string_view hex, int column) {
+  std::string bytes;
+  if (hex.size() % 2 != 0 || hex.substr(0, 2) != "\\x")
+    throw Error(EHR_STATUS_STORAGE,
+                "a bytea column is not in the hex format (column " + std::to_string(column) + ")");
+  bytes.reserve(hex.size() / 2 - 1);
+  for (std::size_t i = 2; i < hex.size(); i += 2) {
+    const int high = hex_digit(hex[i]);
+    const int low = hex_digit(hex[i + 1]);
+    if (high < 0 || low < 0)
+      throw Error(EHR_STATUS_STORAGE,
+                  "a bytea column is not in the hex format (column " + std::to_string(column) + ")");
+    bytes.push_back(static_cast<char>(high * 16 + low));
+  }
+  return bytes;
+}
+
 }  // namespace
 
 PgError::PgError(ehr_status code, const std::string& message, std::string sqlstate)
@@ -31,23 +75,32 @@ int Rows::size() const noexcept {
   return PQntuples(result_);
 }
 
+int Rows::columns() const noexcept {
+  return PQnfields(result_);
+}
+
 bool Rows::is_null(int row, int column) const {
   return PQgetisnull(result_, row, column) == 1;
 }
 
 std::string Rows::text(int row, int column) const {
-  return std::string(PQgetvalue(result_, row, column),
-                     static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  const std::string_view value(PQgetvalue(result_, row, column),
+                               static_cast<std::size_t>(PQgetlength(result_, row, column)));
+  if (PQftype(result_, column) == kByteaOid && !is_null(row, column)) return decode_bytea(value, column);
+  return std::string(value);
 }
 
 std::int64_t Rows::int64(int row, int column) const {
   const char* begin = PQgetvalue(result_, row, column);
   const char* end = begin + PQgetlength(result_, row, column);
+  // Conditions the portable SQL selects (EXISTS, a = b) are booleans on PostgreSQL, 0 or 1 on SQLite.
+  if (PQftype(result_, column) == kBoolOid && end - begin == 1) return *begin == 't' ? 1 : 0;
   std::int64_t value = 0;
   auto [where, error] = std::from_chars(begin, end, value);
   if (error != std::errc() || where != end)
-    throw Error(EHR_STATUS_STORAGE,
-                "a column read as a number holds something else (column " + std::to_string(column) + ")");
+    throw Error(EHR_STATUS_STORAGE, "a column read as a number holds something else (column " +
+                                        std::to_string(column) + ", type " +
+                                        std::to_string(PQftype(result_, column)) + ")");
   return value;
 }
 
@@ -69,7 +122,10 @@ Connection::~Connection() {
 void Connection::connect() {
   // The admin's string is expanded as the dbname keyword; what follows it is ours. The timeout
   // travels as a startup option, so no SQL is ever built from a value.
-  const std::string startup = "-c statement_timeout=" + std::to_string(options_.statement_timeout.count());
+  // synchronous_commit=on: an acknowledged write is durable whatever the server's or the role's
+  // default (a startup option outranks both). bytea_output=hex: the format Rows decodes.
+  const std::string startup = "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
+                              " -c synchronous_commit=on -c bytea_output=hex";
   const std::array<const char*, 4> keywords{"dbname", "options", "application_name", nullptr};
   const std::array<const char*, 4> values{options_.conninfo.c_str(), startup.c_str(), "portal-messaging",
                                           nullptr};
@@ -142,47 +198,80 @@ void Connection::fail(PGresult* result, std::string_view what) {
       sqlstate);
 }
 
-Rows Connection::run(const Query& query, std::initializer_list<Value> parameters) {
+const std::vector<unsigned>& Connection::prepare(const Query& query) {
   const std::string name(query.name);
-  if (!prepared_.contains(name)) {
-    PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
-    if (PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared, "preparing statement " + name);
-    PQclear(prepared);
-    prepared_.insert(name);
-  }
-  std::vector<std::string> texts;
-  texts.reserve(parameters.size());
-  std::vector<const char*> pointers;
-  std::vector<int> lengths;
-  pointers.reserve(parameters.size());
-  lengths.reserve(parameters.size());
-  for (const Value& value : parameters) {
-    if (std::holds_alternative<std::monostate>(value)) {
-      texts.emplace_back();
+  if (auto found = prepared_.find(name); found != prepared_.end()) return found->second;
+  PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
+  if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
+    fail(prepared, "preparing statement " + name + " (" + excerpt(query.sql) + ")");
+  PQclear(prepared);
+  // The types the server inferred: text bound where it expects bytea is sent as bytes (binary),
+  // so that the bytea input syntax never reinterprets a backslash in it.
+  PGresult* described = PQdescribePrepared(conn_, name.c_str());
+  if (PQresultStatus(described) != PGRES_COMMAND_OK)
+    fail(described, "describing statement " + name + " (" + excerpt(query.sql) + ")");
+  std::vector<unsigned> types(static_cast<std::size_t>(PQnparams(described)));
+  for (std::size_t i = 0; i < types.size(); ++i) types[i] = PQparamtype(described, static_cast<int>(i));
+  PQclear(described);
+  return prepared_.emplace(name, std::move(types)).first->second;
+}
+
+Rows Connection::run(const Query& query, std::initializer_list<Value> parameters) {
+  return run(query, std::span<const Value>(parameters.begin(), parameters.size()));
+}
+
+Rows Connection::run(const Query& query, std::span<const Value> parameters) {
+  const std::vector<unsigned>& types = prepare(query);
+  std::vector<std::string> texts(parameters.size());
+  std::vector<const char*> pointers(parameters.size(), nullptr);
+  std::vector<int> lengths(parameters.size(), 0);
+  std::vector<int> formats(parameters.size(), 0);
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    std::string_view bytes;
+    const Value& value = parameters[i];
+    if (std::holds_alternative<std::monostate>(value)) continue;
+    if (const auto* number = std::get_if<std::int64_t>(&value)) {
+      texts[i] = std::to_string(*number);
     } else if (const auto* text = std::get_if<std::string_view>(&value)) {
-      texts.emplace_back(*text);
+      bytes = *text;
+      formats[i] = i < types.size() && types[i] == kByteaOid ? 1 : 0;
+      // libpq reads a text-format value up to its first NUL: the rest would be dropped unsaid.
+      if (formats[i] == 0 && bytes.find('\0') != std::string_view::npos)
+        throw Error(EHR_STATUS_INVALID_ARGUMENT, "parameter " + std::to_string(i + 1) + " of statement " +
+                                                     std::string(query.name) +
+                                                     " is text holding a NUL character, which PostgreSQL "
+                                                     "text cannot store (bind it as bytes)");
+      if (formats[i] == 0) texts[i] = std::string(bytes);
     } else {
-      texts.emplace_back(std::to_string(std::get<std::int64_t>(value)));
+      bytes = std::get<Bytes>(value).bytes;
+      formats[i] = 1;
+    }
+    // A text-format value is NUL-terminated (the copy in texts), a binary one is read by its
+    // length; neither may be a null pointer, which would mean SQL NULL.
+    if (formats[i] == 0) {
+      pointers[i] = texts[i].c_str();
+      lengths[i] = static_cast<int>(texts[i].size());
+    } else {
+      pointers[i] = bytes.data() != nullptr ? bytes.data() : "";
+      lengths[i] = static_cast<int>(bytes.size());
     }
   }
-  std::size_t index = 0;
-  for (const Value& value : parameters) {
-    const bool null = std::holds_alternative<std::monostate>(value);
-    pointers.push_back(null ? nullptr : texts[index].c_str());
-    lengths.push_back(static_cast<int>(texts[index].size()));
-    ++index;
-  }
+  const std::string name(query.name);
   PGresult* result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(pointers.size()), pointers.data(),
-                                    lengths.data(), nullptr, /*resultFormat=*/0);
+                                    lengths.data(), formats.data(), /*resultFormat=*/0);
   const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) fail(result, "statement " + name);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    fail(result, "statement " + name + " (" + excerpt(query.sql) + ")");
   return Rows(result);
 }
 
-void Connection::run_command(std::string_view command) {
+std::string Connection::run_command(std::string_view command) {
   PGresult* result = PQexec(conn_, std::string(command).c_str());
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) fail(result, command);
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, excerpt(command));
+  std::string tag = PQcmdStatus(result);
   PQclear(result);
+  return tag;
 }
 
 }  // namespace ehr::portal::pg

@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <variant>
+#include <vector>
 
 #include "common/error.hpp"
 
@@ -25,8 +27,15 @@ struct Query {
   std::string_view sql;
 };
 
-// One parameter value, sent in text form. std::monostate is SQL NULL.
-using Value = std::variant<std::monostate, std::string_view, std::int64_t>;
+// Bytes for a bytea parameter, sent in binary form as they are (NULs and all).
+struct Bytes {
+  std::string_view bytes;
+};
+
+// One parameter value. std::monostate is SQL NULL; text and integers are sent in text form for the
+// server to read as the type it inferred for the parameter; Bytes, and text bound to a parameter
+// the server inferred as bytea, are sent in binary form.
+using Value = std::variant<std::monostate, std::string_view, std::int64_t, Bytes>;
 
 // A failure the server reported. `sqlstate` is PostgreSQL's five-character code (e.g. "23505"
 // unique violation, "57014" statement timeout), empty when the connection itself failed.
@@ -50,8 +59,12 @@ class Rows {
   ~Rows();
 
   [[nodiscard]] int size() const noexcept;
+  [[nodiscard]] int columns() const noexcept;
   [[nodiscard]] bool is_null(int row, int column) const;
+  // The value's text; a bytea column's raw bytes.
   [[nodiscard]] std::string text(int row, int column) const;
+  // An integer column's value (a boolean reads 1 or 0); anything else is an EHR_STATUS_STORAGE
+  // error naming the column.
   [[nodiscard]] std::int64_t int64(int row, int column) const;
   // Rows changed by an INSERT, UPDATE or DELETE.
   [[nodiscard]] std::int64_t affected() const;
@@ -81,9 +94,11 @@ class Connection {
   // A statement the server refuses throws PgError with its SQLSTATE; a lost connection throws
   // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
   Rows run(const Query& query, std::initializer_list<Value> parameters = {});
+  Rows run(const Query& query, std::span<const Value> parameters);
   // Fixed SQL written in the plugin's code, never holding a value: transaction control and
-  // schema migrations (which may hold several statements).
-  void run_command(std::string_view command);
+  // schema migrations (which may hold several statements; rows they return are dropped). Returns
+  // the last statement's command tag ("COMMIT", or "ROLLBACK" for a COMMIT the server refused).
+  std::string run_command(std::string_view command);
 
   // False once the server went away (restart, network): the Pool then reconnects it.
   [[nodiscard]] bool healthy() const noexcept;
@@ -97,13 +112,17 @@ class Connection {
 
  private:
   void connect();
+  // Prepares the query on this session the first time; returns the parameter types the server
+  // inferred (type OIDs, in order).
+  const std::vector<unsigned>& prepare(const Query& query);
   [[noreturn]] void fail(pg_result* result, std::string_view what);
 
   ConnectionOptions options_;
   pg_conn* conn_ = nullptr;
   std::string server_;
   bool server_said_goodbye_ = false;
-  std::unordered_set<std::string> prepared_;  // names prepared on this session
+  // Statements prepared on this session, by name, with their parameters' types.
+  std::unordered_map<std::string, std::vector<unsigned>> prepared_;
 };
 
 }  // namespace ehr::portal::pg

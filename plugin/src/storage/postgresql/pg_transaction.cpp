@@ -2,8 +2,20 @@
 
 namespace ehr::portal::pg {
 
-Transaction::Transaction(Connection& connection) : connection_(connection) {
-  connection_.run_command("BEGIN");
+Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
+  try {
+    connection_.run_command(begin);
+  } catch (const Error&) {
+    // A failure after BEGIN itself (the snapshot, the lock) leaves a transaction open on the session.
+    if (connection_.healthy()) {
+      try {
+        connection_.run_command("ROLLBACK");
+      } catch (const Error&) {
+        // Lost meanwhile: the server ended the session's transaction with it.
+      }
+    }
+    throw;
+  }
 }
 
 Transaction::~Transaction() {
@@ -18,8 +30,9 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   finished_ = true;
+  std::string tag;
   try {
-    connection_.run_command("COMMIT");
+    tag = connection_.run_command("COMMIT");
   } catch (const PgError& error) {
     if (!error.sqlstate().empty()) throw;
     throw PgError(EHR_STATUS_STORAGE,
@@ -27,6 +40,13 @@ void Transaction::commit() {
                       ") was lost while committing: the change may or may not have been stored",
                   "");
   }
+  // A transaction that an earlier statement aborted ends in ROLLBACK, which PostgreSQL reports as
+  // a successful command: its work is gone, and the caller must not acknowledge it.
+  if (tag != "COMMIT")
+    throw PgError(EHR_STATUS_STORAGE,
+                  "the transaction on the PostgreSQL server (" + connection_.server() +
+                      ") was rolled back, not committed, because a statement in it had failed",
+                  "25P02");
 }
 
 }  // namespace ehr::portal::pg

@@ -9,7 +9,10 @@ namespace ehr::portal::pg {
 
 class Transaction {
  public:
-  explicit Transaction(Connection& connection);
+  explicit Transaction(Connection& connection) : Transaction(connection, "BEGIN") {}
+  // `begin`: fixed SQL starting the transaction, e.g. with its isolation level and what it takes
+  // first (a snapshot, a lock), in one round trip.
+  Transaction(Connection& connection, std::string_view begin);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;

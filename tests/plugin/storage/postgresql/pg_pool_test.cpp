@@ -117,6 +117,27 @@ TEST_F(PgPoolTest, R_STORE_1_OnlyCommittedWorkIsVisibleToOtherConnections) {
   EXPECT_EQ(writer->run(kCount).int64(0, 0), 1) << "the writer's connection is usable again";
 }
 
+// PostgreSQL answers COMMIT in a transaction an earlier statement aborted with ROLLBACK, not an
+// error: a caller that went on after a failed statement must not be told its work was stored.
+TEST_F(PgPoolTest, R_STORE_1_ACommitAfterAFailedStatementSaysNothingWasStored) {
+  auto lease = pool_->acquire();
+  lease->run(kInsert, {std::int64_t{1}, "committed before"});
+  {
+    Transaction tx(*lease);
+    lease->run(kInsert, {std::int64_t{2}, "lost with the transaction"});
+    EXPECT_THROW(lease->run(kInsert, {std::int64_t{1}, "a duplicate"}), PgError);
+    try {
+      tx.commit();
+      FAIL() << "an aborted transaction was reported committed";
+    } catch (const PgError& error) {
+      EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+      EXPECT_NE(std::string(error.what()).find("was rolled back"), std::string::npos) << error.what();
+    }
+  }
+  EXPECT_EQ(lease->run(kCount).int64(0, 0), 1) << "the insert before the failure is gone too";
+  lease->run(kInsert, {std::int64_t{3}, "the connection works"});
+}
+
 TEST_F(PgPoolTest, R_STORE_1_ThePoolLendsNoMoreThanItsSizeAndSaysWhenAllStayBusy) {
   auto first = pool_->acquire();
   auto second = pool_->acquire();

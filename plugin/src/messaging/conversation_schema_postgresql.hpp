@@ -1,0 +1,13 @@
+// The conversation tables on PostgreSQL: global schema version 3 of the PostgreSQL store, equal
+// in effect to SQLite's conversation steps (3, 4, 6 and 9; conversation_schema.hpp).
+#pragma once
+
+#include <span>
+
+namespace ehr::portal {
+
+struct Migration;
+
+[[nodiscard]] std::span<const Migration> conversations_postgresql_steps();
+
+}  // namespace ehr::portal

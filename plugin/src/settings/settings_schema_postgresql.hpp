@@ -1,0 +1,13 @@
+// The portal settings' tables on PostgreSQL: global schema version 2 of the PostgreSQL store,
+// equal in effect to SQLite's settings steps (2 and 5).
+#pragma once
+
+#include <span>
+
+namespace ehr::portal {
+
+struct Migration;
+
+[[nodiscard]] std::span<const Migration> settings_postgresql_steps();
+
+}  // namespace ehr::portal

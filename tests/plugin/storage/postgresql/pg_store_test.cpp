@@ -1,0 +1,403 @@
+// PgStore, the Store contract on a real PostgreSQL 15 server (the ctest fixture `postgresql`):
+// statements, the portable SQL's translation, snapshots, writes serialized across two stores
+// (two hosts) on one database, durability settings, a server restart.
+#include "storage/postgresql/pg_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/postgresql/pg_sql.hpp"
+#include "storage/postgresql/pg_test_database.hpp"
+
+namespace ehr::portal::pg {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kTableSql =
+    "CREATE TABLE things (id BIGINT PRIMARY KEY, note TEXT, amount BIGINT, data BYTEA)";
+
+class PgStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<PgStore>(database_.options());
+    auto tx = store_->begin(TransactionMode::write);
+    tx->execute_script(kTableSql);
+    tx->commit();
+  }
+
+  // The number of rows in `things`, read in a transaction of its own.
+  static std::int64_t count(Store& store) {
+    auto tx = store.begin(TransactionMode::read);
+    auto query = tx->prepare("SELECT count(*) FROM things");
+    EXPECT_TRUE(query->step());
+    return query->int64(0);
+  }
+
+  static void insert(TransactionBackend& tx, std::int64_t id, std::string_view note) {
+    auto statement = tx.prepare("INSERT INTO things (id, note) VALUES (?1, ?2)");
+    statement->bind_int64(1, id);
+    statement->bind_text(2, note);
+    EXPECT_FALSE(statement->step());
+  }
+
+  test::ScratchDatabase database_;
+  std::unique_ptr<PgStore> store_;
+};
+
+TEST_F(PgStoreTest, R_STORE_1_EveryTypeRoundTripsAsBound) {
+  const std::string quoted = "it's \"quoted\" -- not a comment ?1 \\ back\\slash, ünïcödé ✓ 𝄞";
+  const std::string bytes("\0\x01\x7f\x80\xff\\x00'\0", 10);
+  constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  auto tx = store_->begin(TransactionMode::write);
+  auto insert = tx->prepare("INSERT INTO things (id, note, amount, data) VALUES (?1, ?2, ?3, ?4)");
+  insert->bind_int64(1, 1);
+  insert->bind_text(2, quoted);
+  insert->bind_int64(3, kMin);
+  insert->bind_blob(4, bytes);
+  EXPECT_FALSE(insert->step());
+  insert->reset();
+  insert->bind_int64(1, 2);
+  insert->bind_null(2);
+  insert->bind_int64(3, kMax);
+  // Text bound to a bytea column is stored as its bytes, backslashes and all, as SQLite stores it.
+  insert->bind_text(4, "C:\\new\\x41");
+  EXPECT_FALSE(insert->step());
+  insert->reset();
+  insert->bind_int64(1, 3);
+  insert->bind_text(2, "");
+  insert->bind_null(3);
+  insert->bind_blob(4, "");
+  EXPECT_FALSE(insert->step());
+  tx->commit();
+
+  auto read = store_->begin(TransactionMode::read);
+  auto rows = read->prepare("SELECT id, note, amount, data FROM things ORDER BY id");
+  ASSERT_TRUE(rows->step());
+  EXPECT_EQ(rows->int64(0), 1);
+  EXPECT_EQ(rows->text(1), quoted);
+  EXPECT_EQ(rows->int64(2), kMin);
+  EXPECT_EQ(rows->text(3), bytes);
+  EXPECT_FALSE(rows->is_null(3));
+  ASSERT_TRUE(rows->step());
+  EXPECT_TRUE(rows->is_null(1));
+  EXPECT_EQ(rows->text(1), "") << "NULL reads as empty text, as on SQLite";
+  EXPECT_EQ(rows->int64(2), kMax);
+  EXPECT_EQ(rows->text(3), "C:\\new\\x41");
+  ASSERT_TRUE(rows->step());
+  EXPECT_FALSE(rows->is_null(1));
+  EXPECT_EQ(rows->text(1), "");
+  EXPECT_TRUE(rows->is_null(2));
+  EXPECT_EQ(rows->int64(2), 0) << "NULL reads as 0, as on SQLite";
+  EXPECT_FALSE(rows->is_null(3)) << "an empty blob is not NULL";
+  EXPECT_EQ(rows->text(3), "");
+  EXPECT_FALSE(rows->step());
+  EXPECT_FALSE(rows->step()) << "stays at the end";
+}
+
+TEST_F(PgStoreTest, R_STORE_1_TextHoldingANulIsRefusedRatherThanCut) {
+  auto tx = store_->begin(TransactionMode::write);
+  auto insert = tx->prepare("INSERT INTO things (id, note) VALUES (?1, ?2)");
+  insert->bind_int64(1, 1);
+  insert->bind_text(2, std::string_view("before\0after", 12));
+  try {
+    (void)insert->step();
+    FAIL() << "text with a NUL was sent";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), EHR_STATUS_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(error.what()).find("NUL"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(PgStoreTest, R_STORE_1_NumberedParametersAreTranslatedOutsideLiteralsAndComments) {
+  auto tx = store_->begin(TransactionMode::read);
+  auto query = tx->prepare(
+      "SELECT CAST(?2 AS TEXT) || '?1 it''s -- ?3', CAST(?1 AS BIGINT) + 1 AS \"a?b\" -- ?4 in a comment\n"
+      "/* ?5 /* nested ?6 */ */");
+  query->bind_int64(1, 41);
+  query->bind_text(2, "x");
+  ASSERT_TRUE(query->step());
+  EXPECT_EQ(query->text(0), "x?1 it's -- ?3");
+  EXPECT_EQ(query->int64(1), 42);
+  // The same parameter twice, and a reset that keeps the bindings.
+  auto twice = tx->prepare("SELECT CAST(?1 AS BIGINT) * CAST(?1 AS BIGINT)");
+  twice->bind_int64(1, 3);
+  ASSERT_TRUE(twice->step());
+  EXPECT_EQ(twice->int64(0), 9);
+  twice->reset();
+  ASSERT_TRUE(twice->step());
+  EXPECT_EQ(twice->int64(0), 9) << "bindings stay after reset()";
+}
+
+TEST(PgSqlTest, R_STORE_1_TranslationIsOncePerTextAndRefusesUnnumberedParameters) {
+  const TranslatedSql& first =
+      translate("SELECT a FROM t WHERE b = ?1 AND c = ?12 AND d = '?' AND \"?\" = $$?$$");
+  EXPECT_EQ(first.sql, "SELECT a FROM t WHERE b = $1 AND c = $12 AND d = '?' AND \"?\" = $$?$$");
+  EXPECT_EQ(first.parameters, 12);
+  EXPECT_EQ(&translate("SELECT a FROM t WHERE b = ?1 AND c = ?12 AND d = '?' AND \"?\" = $$?$$"), &first)
+      << "cached for the process";
+  const TranslatedSql& other = translate("SELECT a FROM t WHERE b = ?1");
+  EXPECT_NE(other.name, first.name) << "each text its own prepared statement";
+  EXPECT_EQ(translate("SELECT $tag$ it's ?1 $tag$, a$b FROM t").sql,
+            "SELECT $tag$ it's ?1 $tag$, a$b FROM t");
+  for (const char* bad : {"SELECT a FROM t WHERE b = ?", "SELECT ?0", "SELECT 'open", "SELECT 1 /* open"}) {
+    try {
+      (void)translate(bad);
+      FAIL() << "translated: " << bad;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.code(), EHR_STATUS_INTERNAL) << bad;
+      EXPECT_NE(std::string(error.what()).find(bad), std::string::npos) << error.what();
+    }
+  }
+  try {
+    (void)translate("SELECT a FROM t WHERE b = ? AND c = ?");
+    FAIL() << "an unnumbered parameter was translated";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("has no number (write ?1, ?2, ...)"), std::string::npos)
+        << error.what();
+  }
+}
+
+TEST_F(PgStoreTest, R_STORE_1_ChangesCountsTheRowsOfTheLastRun) {
+  auto tx = store_->begin(TransactionMode::write);
+  for (std::int64_t id = 1; id <= 3; ++id) insert(*tx, id, "n");
+  auto update = tx->prepare("UPDATE things SET note = ?2 WHERE id >= ?1");
+  update->bind_int64(1, 2);
+  update->bind_text(2, "changed");
+  EXPECT_FALSE(update->step());
+  EXPECT_EQ(update->changes(), 2);
+  auto remove = tx->prepare("DELETE FROM things WHERE id = ?1");
+  remove->bind_int64(1, 99);
+  EXPECT_FALSE(remove->step());
+  EXPECT_EQ(remove->changes(), 0);
+  remove->reset();
+  remove->bind_int64(1, 1);
+  EXPECT_FALSE(remove->step());
+  EXPECT_EQ(remove->changes(), 1);
+  auto returning = tx->prepare("INSERT INTO things (id, note) VALUES (?1, 'r') RETURNING id * 10");
+  returning->bind_int64(1, 7);
+  ASSERT_TRUE(returning->step());
+  EXPECT_EQ(returning->int64(0), 70);
+  EXPECT_EQ(returning->changes(), 1);
+  tx->commit();
+  EXPECT_EQ(count(*store_), 3);
+}
+
+TEST_F(PgStoreTest, R_STORE_1_ReadingAColumnAsANumberParsesOrSaysWhichColumn) {
+  auto tx = store_->begin(TransactionMode::read);
+  auto query = tx->prepare("SELECT 'abc', 1 = 1, 1 = 2, count(*) FROM things");
+  ASSERT_TRUE(query->step());
+  try {
+    (void)query->int64(0);
+    FAIL() << "'abc' read as a number";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+    EXPECT_NE(std::string(error.what()).find("column 0"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(query->int64(1), 1) << "a condition reads 1, as on SQLite";
+  EXPECT_EQ(query->int64(2), 0);
+  EXPECT_EQ(query->int64(3), 0);
+  EXPECT_THROW((void)query->int64(4), Error) << "no such column";
+  EXPECT_FALSE(query->step());
+  EXPECT_THROW((void)query->int64(0), Error) << "no row ready";
+  auto unbound = tx->prepare("SELECT CAST(?1 AS TEXT)");
+  EXPECT_THROW(unbound->bind_int64(2, 1), Error) << "the statement has one parameter";
+}
+
+TEST_F(PgStoreTest, R_STORE_1_AReadSeesNothingCommittedAfterItBegan) {
+  PgStore other_host(database_.options());
+  auto read = store_->begin(TransactionMode::read);
+  {
+    auto write = other_host.begin(TransactionMode::write);
+    insert(*write, 1, "committed after the read began");
+    write->commit();
+  }
+  auto query = read->prepare("SELECT count(*) FROM things");
+  ASSERT_TRUE(query->step());
+  EXPECT_EQ(query->int64(0), 0) << "the snapshot was taken when the read began";
+  // A read only reads.
+  try {
+    insert(*read, 2, "written in a read");
+    FAIL() << "a read transaction wrote";
+  } catch (const PgError& error) {
+    EXPECT_EQ(error.sqlstate(), "25006") << error.what();
+  }
+  EXPECT_EQ(count(*store_), 1) << "a read begun after the commit sees it";
+}
+
+TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirst) {
+  PgStore other_host(database_.options());
+  auto first = store_->begin(TransactionMode::write);
+  insert(*first, 1, "first host");
+  std::atomic<bool> second_began{false};
+  auto second = std::async(std::launch::async, [&] {
+    auto tx = other_host.begin(TransactionMode::write);
+    second_began = true;
+    // Read, then write what was read: the audit chain's head works this way.
+    auto last = tx->prepare("SELECT coalesce(max(id), 0) FROM things");
+    EXPECT_TRUE(last->step());
+    const std::int64_t next = last->int64(0) + 1;
+    insert(*tx, next, "second host");
+    tx->commit();
+    return next;
+  });
+  std::this_thread::sleep_for(300ms);
+  EXPECT_FALSE(second_began) << "the second host's write began while the first's was open";
+  // Reads are not held up by a write.
+  EXPECT_EQ(count(other_host), 0);
+  first->commit();
+  EXPECT_EQ(second.get(), 2) << "the second write saw the first's row";
+  EXPECT_EQ(count(*store_), 2);
+}
+
+TEST_F(PgStoreTest, R_STORE_1_AWriteWaitingPastTheStatementTimeoutSaysWhatItWaitedFor) {
+  PgStoreOptions impatient = database_.options();
+  impatient.statement_timeout = 200ms;
+  PgStore other_host(impatient);
+  {
+    auto first = store_->begin(TransactionMode::write);
+    try {
+      auto second = other_host.begin(TransactionMode::write);
+      FAIL() << "two writes were open at once";
+    } catch (const PgError& error) {
+      EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+      EXPECT_NE(std::string(error.what())
+                    .find("a write on " + other_host.name() +
+                          " waited longer than the statement timeout of 200 ms for another write to finish"),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  auto after = other_host.begin(TransactionMode::write);
+  insert(*after, 1, "once the first write ended");
+  after->commit();
+  EXPECT_EQ(count(*store_), 1);
+}
+
+// A read-then-write in every write transaction, from two hosts with two threads each: no update is
+// lost, even where the database's default isolation is REPEATABLE READ (a snapshot taken before
+// the lock's wait would miss the write it waited for).
+TEST_F(PgStoreTest, R_STORE_1_ReadThenWriteAcrossHostsLosesNoUpdate) {
+  {
+    Connection admin(database_.connection());
+    admin.run_command("ALTER DATABASE " + database_.name() +
+                      " SET default_transaction_isolation = 'repeatable read'");
+  }
+  PgStore host_a(database_.options());
+  PgStore host_b(database_.options());
+  {
+    auto tx = host_a.begin(TransactionMode::write);
+    insert(*tx, 1, "0");
+    tx->commit();
+  }
+  constexpr int kIncrements = 25;
+  auto add = [&](Store& store) {
+    for (int i = 0; i < kIncrements; ++i) {
+      auto tx = store.begin(TransactionMode::write);
+      auto read = tx->prepare("SELECT note FROM things WHERE id = 1");
+      EXPECT_TRUE(read->step());
+      const std::string next = std::to_string(std::stoi(read->text(0)) + 1);
+      auto write = tx->prepare("UPDATE things SET note = ?1 WHERE id = 1");
+      write->bind_text(1, next);
+      EXPECT_FALSE(write->step());
+      tx->commit();
+    }
+  };
+  std::vector<std::thread> writers;
+  writers.emplace_back(add, std::ref(host_a));
+  writers.emplace_back(add, std::ref(host_a));
+  writers.emplace_back(add, std::ref(host_b));
+  writers.emplace_back(add, std::ref(host_b));
+  for (std::thread& writer : writers) writer.join();
+  auto tx = host_b.begin(TransactionMode::read);
+  auto total = tx->prepare("SELECT note FROM things WHERE id = 1");
+  ASSERT_TRUE(total->step());
+  EXPECT_EQ(total->text(0), std::to_string(4 * kIncrements));
+}
+
+TEST_F(PgStoreTest, R_STORE_1_CommitsAreDurableWhateverTheServersDefault) {
+  {
+    Connection admin(database_.connection());
+    admin.run_command("ALTER DATABASE " + database_.name() + " SET synchronous_commit = off");
+  }
+  PgStore store(database_.options());
+  auto tx = store.begin(TransactionMode::write);
+  auto setting = tx->prepare("SELECT current_setting('synchronous_commit')");
+  ASSERT_TRUE(setting->step());
+  EXPECT_EQ(setting->text(0), "on");
+}
+
+TEST_F(PgStoreTest, R_STORE_1_AnAbortedTransactionIsNeverReportedCommitted) {
+  auto tx = store_->begin(TransactionMode::write);
+  insert(*tx, 1, "first");
+  try {
+    insert(*tx, 1, "a duplicate");
+    FAIL() << "a duplicate key was stored";
+  } catch (const PgError& error) {
+    // Names the statement by the start of its SQL (which holds no values), not the values.
+    const std::string message = error.what();
+    EXPECT_NE(message.find("(INSERT INTO things (id, note) VALUES ($1, $2))"), std::string::npos) << message;
+    EXPECT_EQ(message.find("a duplicate"), std::string::npos) << message;
+  }
+  EXPECT_THROW(tx->commit(), PgError);
+  tx.reset();
+  EXPECT_EQ(count(*store_), 0);
+}
+
+TEST_F(PgStoreTest, R_STORE_2_TheStoreIsNamedByServerNeverByItsConnectionString) {
+  PgStoreOptions options = database_.options();
+  options.conninfo += " password=s3cr3t-pw sslmode=prefer";  // trust authentication ignores it
+  PgStore store(options);
+  EXPECT_EQ(store.dialect(), Dialect::postgresql);
+  EXPECT_EQ(store.name(),
+            std::string("PostgreSQL host ") + EHR_TEST_PG_DIR + " port 5432 database " + database_.name());
+  options.conninfo = test::conninfo(database_.name()) + " password=s3cr3t-pw sslmode=no-such-mode";
+  try {
+    PgStore refused(options);
+    FAIL() << "an invalid sslmode was accepted";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+    EXPECT_NE(std::string(error.what()).find("sslmode"), std::string::npos) << error.what();
+    EXPECT_EQ(std::string(error.what()).find("s3cr3t-pw"), std::string::npos) << error.what();
+  }
+}
+
+TEST_F(PgStoreTest, R_STORE_1_AServerRestartFailsTheCallInFlightClearlyAndTheNextTransactionWorks) {
+  PgStore store(database_.options(1));
+  auto in_flight = std::async(std::launch::async, [&] {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, 1, "lost with the restart");
+    auto sleep = tx->prepare("SELECT pg_sleep(5)");
+    (void)sleep->step();
+    tx->commit();
+  });
+  std::this_thread::sleep_for(300ms);
+  test::cluster("restart");
+  try {
+    in_flight.get();
+    FAIL() << "a transaction survived the server's restart";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+    // Names the store by its server, as store.name() does.
+    EXPECT_NE(std::string(error.what()).find(store.name().substr(std::string("PostgreSQL ").size())),
+              std::string::npos)
+        << error.what();
+  }
+  {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, 2, "after the restart");
+    tx->commit();
+  }
+  EXPECT_EQ(count(store), 1) << "the lost transaction stored nothing";
+}
+
+}  // namespace
+}  // namespace ehr::portal::pg
