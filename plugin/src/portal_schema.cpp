@@ -21,7 +21,7 @@ std::vector<Migration> assemble_steps(std::initializer_list<std::span<const Migr
 
 std::span<const Migration> portal_sqlite_steps() {
   static const std::vector<Migration> steps = assemble_steps(
-      {audit_sqlite_steps(), settings_sqlite_steps(), conversation_sqlite_steps(), webhook_sqlite_steps()});
+      {audit_sqlite_steps(), settings_sqlite_steps(), conversations_sqlite_steps(), webhook_sqlite_steps()});
   return steps;
 }
 

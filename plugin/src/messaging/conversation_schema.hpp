@@ -10,7 +10,7 @@
 
 namespace ehr::portal {
 
-[[nodiscard]] std::span<const Migration> conversation_sqlite_steps();
+[[nodiscard]] std::span<const Migration> conversations_sqlite_steps();
 
 // Participants copy the thread's patient and last-message time so that the inbox page and the
 // badge are one range of one index over the reader's own rows (200k threads, 1M messages).

@@ -34,7 +34,7 @@ BEGIN SELECT RAISE(ABORT, 'messages are never changed'); END;
 
 }  // namespace
 
-std::span<const Migration> conversation_sqlite_steps() {
+std::span<const Migration> conversations_sqlite_steps() {
   return kSqliteSteps;
 }
 

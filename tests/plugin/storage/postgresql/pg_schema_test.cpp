@@ -13,6 +13,7 @@
 
 #include "audit/audit_schema_postgresql.hpp"
 #include "messaging/conversation_schema_postgresql.hpp"
+#include "portal_schema.hpp"
 #include "settings/settings_schema_postgresql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_store.hpp"
@@ -105,7 +106,7 @@ TEST_F(PgSchemaTest, R_STORE_1_TwoHostsMigratingAtOnceApplyEachStepOnce) {
 TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3* sqlite = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &sqlite), SQLITE_OK);
-  for (const Migration& step : migrations()) {
+  for (const Migration& step : portal_sqlite_steps()) {
     char* message = nullptr;
     ASSERT_EQ(sqlite3_exec(sqlite, std::string(step.sql).c_str(), nullptr, nullptr, &message), SQLITE_OK)
         << step.name << ": " << (message ? message : "");
