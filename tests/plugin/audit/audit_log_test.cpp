@@ -10,7 +10,7 @@
 
 #include "common/error.hpp"
 #include "host/host_client.hpp"
-#include "storage/migrations.hpp"
+#include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
@@ -34,7 +34,7 @@ void tamper(const std::filesystem::path& file, const char* sql) {
 
 class AuditLogTest : public ::testing::Test {
  protected:
-  AuditLogTest() { db_.migrate(migrations()); }
+  AuditLogTest() { db_.migrate(portal_sqlite_steps()); }
 
   void append_five() {
     for (int i = 1; i <= 5; ++i) {
@@ -217,7 +217,7 @@ std::string unkeyed_rebuild_sql(const std::vector<AuditRecord>& records) {
 
 class KeyedAuditLogTest : public ::testing::Test {
  protected:
-  KeyedAuditLogTest() { db_.migrate(migrations()); }
+  KeyedAuditLogTest() { db_.migrate(portal_sqlite_steps()); }
 
   // A host offering checkpoints (before the client copies its table).
   static test::TestHost& keeping_checkpoints(test::TestHost& host) {

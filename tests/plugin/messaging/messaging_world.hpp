@@ -14,9 +14,9 @@
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/conversation_service.hpp"
+#include "portal_schema.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/migrations.hpp"
 #include "storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
@@ -88,7 +88,7 @@ class MessagingWorld : public ::testing::Test {
   void open() {
     close();
     db_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
-    db_->migrate(migrations());
+    db_->migrate(portal_sqlite_steps());
     audit_ = std::make_unique<AuditLog>(*db_, client_);
     hooks_ = std::make_unique<HookRegistry>(client_);
     settings_ = std::make_unique<SettingsService>(schema_, *db_, client_, *audit_, *hooks_);

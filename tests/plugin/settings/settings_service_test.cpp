@@ -11,7 +11,7 @@
 #include "common/error.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
-#include "storage/migrations.hpp"
+#include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/temp_dir.hpp"
@@ -28,7 +28,7 @@ class SettingsServiceTest : public ::testing::Test {
     host_.add_user("former", "Fay Former", false, {"manage_portal_settings"});
     host_.add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "", false});
     host_.add_location({"south", "South Clinic", "Southside", "3 South Rd", "555-0102", "", false});
-    db_.migrate(migrations());
+    db_.migrate(portal_sqlite_steps());
   }
 
   std::map<std::string, std::string> page_values(const std::string& location) {
@@ -334,7 +334,7 @@ TEST(SettingsServiceSingleInstance,
   host.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
   HostClient client(host.table());
   SqliteStore db(dir / "portal.db");
-  db.migrate(migrations());
+  db.migrate(portal_sqlite_steps());
   auto schema = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
   AuditLog audit(db, client);
   HookRegistry hooks(client);

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/migrations.hpp"
+#include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"
 #include "support/temp_dir.hpp"
@@ -59,7 +59,7 @@ class TestStore {
 #endif
     EXPECT_EQ(backend_, Backend::sqlite) << "this executable was built without the PostgreSQL server";
     store_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
-    store_->migrate(migrations());
+    store_->migrate(portal_sqlite_steps());
     return *store_;
   }
 

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "portal_schema.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_store.hpp"
 #include "storage/postgresql/pg_test_database.hpp"
@@ -95,7 +96,7 @@ TEST_F(PgSchemaTest, R_STORE_1_TwoHostsMigratingAtOnceApplyEachStepOnce) {
 TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3* sqlite = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &sqlite), SQLITE_OK);
-  for (const Migration& step : migrations()) {
+  for (const Migration& step : portal_sqlite_steps()) {
     char* message = nullptr;
     ASSERT_EQ(sqlite3_exec(sqlite, std::string(step.sql).c_str(), nullptr, nullptr, &message), SQLITE_OK)
         << step.name << ": " << (message ? message : "");

@@ -13,6 +13,7 @@
 
 #include "audit/audit_schema_postgresql.hpp"
 #include "messaging/conversation_schema_postgresql.hpp"
+#include "portal_schema.hpp"
 #include "settings/settings_schema_postgresql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_connection.hpp"
@@ -23,11 +24,8 @@ namespace ehr::portal::pg::test {
 
 // Every feature's PostgreSQL steps, in the order of their global versions.
 inline std::vector<Migration> all_steps() {
-  std::vector<Migration> steps;
-  for (auto feature : {audit_postgresql_steps(), settings_postgresql_steps(),
-                       conversations_postgresql_steps(), webhook_postgresql_steps()})
-    steps.insert(steps.end(), feature.begin(), feature.end());
-  return steps;
+  return assemble_steps({audit_postgresql_steps(), settings_postgresql_steps(),
+                         conversations_postgresql_steps(), webhook_postgresql_steps()});
 }
 
 inline std::string conninfo(const std::string& database) {
