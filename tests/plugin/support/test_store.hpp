@@ -63,6 +63,15 @@ class TestStore {
     return *store_;
   }
 
+  // Another Store on the same data, as another host (PostgreSQL) or another process (SQLite)
+  // has it. Already migrated.
+  [[nodiscard]] std::unique_ptr<Store> another() const {
+#ifdef EHR_TEST_PG_DIR
+    if (backend_ == Backend::postgresql) return std::make_unique<pg::PgStore>(database_->options());
+#endif
+    return std::make_unique<SqliteStore>(dir_ / "portal.db");
+  }
+
   Store& operator*() const noexcept {
     return *store_;
   }
