@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <memory>
 #include <optional>
@@ -70,6 +71,23 @@ class TestStore {
     if (backend_ == Backend::postgresql) return std::make_unique<pg::PgStore>(database_->options());
 #endif
     return std::make_unique<SqliteStore>(dir_ / "portal.db");
+  }
+
+  // Runs `script` on a connection of its own, outside the plugin's stores: what someone with
+  // access to the database itself could do behind the plugin's back.
+  void run_outside(const std::string& script) const {
+#ifdef EHR_TEST_PG_DIR
+    if (backend_ == Backend::postgresql) {
+      pg::Connection(database_->connection()).run_command(script);
+      return;
+    }
+#endif
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "portal.db").c_str(), &raw), SQLITE_OK);
+    char* message = nullptr;
+    EXPECT_EQ(sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &message), SQLITE_OK) << message;
+    sqlite3_free(message);
+    sqlite3_close(raw);
   }
 
   Store& operator*() const noexcept {
