@@ -64,13 +64,23 @@ class TestStore {
     return *store_;
   }
 
+  // SQLite's database file.
+  [[nodiscard]] std::filesystem::path file() const {
+    return dir_ / "portal.db";
+  }
+
+  // Closes the store (reopen() opens it again): no connection left, as before a fork.
+  void close() {
+    store_.reset();
+  }
+
   // Another Store on the same data, as another host (PostgreSQL) or another process (SQLite)
   // has it. Already migrated.
   [[nodiscard]] std::unique_ptr<Store> another() const {
 #ifdef EHR_TEST_PG_DIR
     if (backend_ == Backend::postgresql) return std::make_unique<pg::PgStore>(database_->options());
 #endif
-    return std::make_unique<SqliteStore>(dir_ / "portal.db");
+    return std::make_unique<SqliteStore>(file());
   }
 
   // Runs `script` on a connection of its own, outside the plugin's stores: what someone with
