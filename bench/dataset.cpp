@@ -11,9 +11,9 @@
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "messaging/conversation_store.hpp"
+#include "portal_schema.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/migrations.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
@@ -75,7 +75,7 @@ void build(const Practice& practice, const fs::path& file, const fs::path& schem
   portal::HostClient client(table.table());
   const portal::SettingsSchema schema = portal::SettingsSchema::load_file(schema_file);
   portal::SqliteStore db(file);
-  db.migrate(portal::migrations());
+  db.migrate(portal::portal_sqlite_steps());
   portal::AuditLog audit(db, client);
   portal::HookRegistry hooks(client);
   portal::SettingsService settings(schema, db, client, audit, hooks);

@@ -136,14 +136,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "x) "
           "the ceiling is one writer thread doing scenario 1's page work for every message of the batch, on "
           "2 "
-          "CPUs shared with builds where the senders' own checks compete for the same CPUs. Each check also "
-          "resolves settings through a read transaction on the write connection (SettingsService::effective "
-          "uses "
-          "the Database the writer holds through COMMIT), so senders queue behind the writer's fsync before "
-          "they "
-          "can even check. What would move it: settings resolved without the write connection (see scenario "
-          "5) "
-          "and less page work per message (see scenario 1).";
+          "CPUs shared with builds where the senders' own checks compete for the same CPUs. Their reads run "
+          "on read connections (storage/sqlite_store.hpp) and do not queue behind the writer's fsync. What "
+          "would move it: less page work per message (see scenario 1).";
     } else {
       row.figure = missing(sends);
     }

@@ -1,7 +1,7 @@
 #include "portal.hpp"
 
 #include "common/error.hpp"
-#include "storage/migrations.hpp"
+#include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
 
@@ -38,7 +38,7 @@ AuditKeySource audit_keys(const HostClient& host) {
 // The embedded default: portal.db in the plugin's data directory, created already migrated when
 // missing (two fsyncs), else brought up to date.
 std::unique_ptr<Store> open_store(const std::filesystem::path& data_directory) {
-  const std::span<const Migration> steps = migrations();
+  const std::span<const Migration> steps = portal_sqlite_steps();
   auto store = std::make_unique<SqliteStore>(
       create_database_if_missing(require_directory(data_directory) / Portal::kDatabaseFile, steps));
   store->migrate(steps);

@@ -8,9 +8,9 @@
 #include <string>
 #include <utility>
 
+#include "audit/audit_schema.hpp"
 #include "common/error.hpp"
 #include "host/host_client.hpp"
-#include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {

@@ -77,7 +77,7 @@ using AuditKeySource = std::function<std::optional<AuditKey>(uint32_t key_id)>;
 // head, kept by the host outside the database, show a cut tail or a restored older database:
 // taken every kCheckpointEvery records, after each successful verify() and at shutdown, each one
 // itself a record ("audit.checkpoint") so that a checkpoint deleted from the host is missed.
-// Thread-safe through the Database's transactions.
+// Thread-safe through the store's transactions.
 class AuditLog {
  public:
   // `keys` empty or answering nullopt for 0: no key service, the chain stays SHA-256 and no

@@ -46,11 +46,6 @@ CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audit_log
 
 }  // namespace
 
-const std::string_view kAuditRefuseUpdateTriggerPostgresqlSql = R"sql(
-CREATE TRIGGER audit_log_refuse_update BEFORE UPDATE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change();
-)sql";
-
 std::span<const Migration> audit_postgresql_steps() {
   return kSteps;
 }

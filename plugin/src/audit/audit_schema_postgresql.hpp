@@ -3,17 +3,13 @@
 #pragma once
 
 #include <span>
-#include <string_view>
 
 namespace ehr::portal {
 
 struct Migration;
 
+// Re-chaining an unkeyed log (AuditLog::start) disables audit_log_refuse_update for the one
+// transaction that updates the records: the trigger keeps that name.
 [[nodiscard]] std::span<const Migration> audit_postgresql_steps();
-
-// The trigger refusing UPDATE, as step 1 creates it (its function stays): re-chaining an unkeyed
-// log drops it (DROP TRIGGER audit_log_refuse_update ON audit_log) and restores it with this, in
-// the one transaction that updates the records.
-extern const std::string_view kAuditRefuseUpdateTriggerPostgresqlSql;
 
 }  // namespace ehr::portal

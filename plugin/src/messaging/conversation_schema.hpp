@@ -1,10 +1,16 @@
-// The conversation tables, one migration step appended to the plugin's ordered list
-// (plugin/src/storage/migrations.cpp). Never edited once released: later changes are new steps.
+// The conversation tables, as the messaging feature owns them: its SQLite steps (3, 4, 6 and 9 of
+// the plugin's sequence, which Portal assembles: portal_schema.hpp). Never edited once released:
+// later changes are new steps.
 #pragma once
 
+#include <span>
 #include <string_view>
 
+#include "storage/migrations.hpp"
+
 namespace ehr::portal {
+
+[[nodiscard]] std::span<const Migration> conversations_sqlite_steps();
 
 // Participants copy the thread's patient and last-message time so that the inbox page and the
 // badge are one range of one index over the reader's own rows (200k threads, 1M messages).

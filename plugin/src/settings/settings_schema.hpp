@@ -3,11 +3,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ehr/settings.h"
+#include "storage/migrations.hpp"
 
 namespace ehr::portal {
 
@@ -100,5 +102,10 @@ class SettingsSchema {
   std::vector<FieldSpec> fields_;
   std::vector<LimitSpec> limits_;
 };
+
+// The settings tables, as the settings feature owns them (the page schema above says what they
+// hold): their SQLite steps, 2 and 5 of the plugin's sequence, which Portal assembles
+// (portal_schema.hpp). Never edited once released.
+[[nodiscard]] std::span<const Migration> settings_sqlite_steps();
 
 }  // namespace ehr::portal

@@ -275,7 +275,7 @@ PortalSettings SettingsService::effective(std::string_view location_id) {
       }
     }
     // The first check loads it (the database may be migrated after this service is built).
-    // Loading outside snapshot_mutex_ keeps one lock order: the connection first, then the snapshot.
+    // Loading outside snapshot_mutex_ keeps one lock order: the store's first, then the snapshot.
     Transaction tx(db_, TransactionMode::read);
     install(load_snapshot(tx));
   }

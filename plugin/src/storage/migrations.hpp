@@ -20,7 +20,8 @@ struct Migration {
 // The rule every backend applies its pending steps by, inside the one transaction it has opened:
 // steps newer than `version` run in order, each in a savepoint; a failing step is undone whole,
 // the steps before it stay, and the failure names the step. A database newer than the list is
-// refused rather than misread. `database` names the database in errors. The backend provides
+// refused rather than misread. A list whose versions repeat or go backwards (two features claiming
+// one version) is refused. `database` names the database in errors. The backend provides
 //   void run_step(const Migration&)   runs the step's SQL and records it as applied;
 //   void savepoint(), release(), rollback_to()   of one savepoint;
 //   bool recoverable(const Error&)   false when the transaction itself is lost (nothing to undo).
@@ -35,7 +36,14 @@ int apply_pending(Backend& backend, std::span<const Migration> steps, int versio
                                         ", newer than this plugin knows (" + std::to_string(known) +
                                         "); upgrade the plugin");
   }
+  int listed = 0;
   for (const Migration& step : steps) {
+    // Features declare their steps apart (Portal assembles them): two claiming one version, or a
+    // list out of order, would otherwise skip a step silently.
+    if (step.version <= listed)
+      throw Error(EHR_STATUS_INTERNAL,
+                  "migration list repeats or reorders version " + std::to_string(step.version));
+    listed = step.version;
     if (step.version <= version) continue;
     if (step.version != version + 1)
       throw Error(EHR_STATUS_INTERNAL,
@@ -56,11 +64,5 @@ int apply_pending(Backend& backend, std::span<const Migration> steps, int versio
   }
   return version;
 }
-
-// The plugin's migrations, oldest first (plugin/src/storage/migrations.cpp holds the one list).
-[[nodiscard]] std::span<const Migration> migrations();
-
-// The audit log's trigger refusing UPDATE, as migration 1 creates it.
-extern const char* const kAuditRefuseUpdateTriggerSql;
 
 }  // namespace ehr::portal

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 #include <sodium.h>
-#include <sqlite3.h>
 
 #include <map>
 #include <memory>
@@ -10,32 +9,24 @@
 
 #include "common/error.hpp"
 #include "host/host_client.hpp"
-#include "storage/migrations.hpp"
-#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
-#include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
+#include "support/test_store.hpp"
 
 namespace ehr::portal {
 namespace {
 
-// What someone with the database file could do behind the plugin's back: a raw connection that
-// first drops the append-only triggers.
-void tamper(const std::filesystem::path& file, const char* sql) {
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
-  char* message = nullptr;
-  const std::string script =
-      std::string("DROP TRIGGER audit_log_refuse_update; DROP TRIGGER audit_log_refuse_delete; ") + sql;
-  EXPECT_EQ(sqlite3_exec(raw, script.c_str(), nullptr, nullptr, &message), SQLITE_OK) << message;
-  sqlite3_free(message);
-  sqlite3_close(raw);
+// What someone with the database itself could do behind the plugin's back: a raw connection that
+// first drops (SQLite) or disables (PostgreSQL) the append-only triggers.
+void tamper(const test::TestStore& store, const std::string& sql) {
+  store.run_outside((store.backend() == test::Backend::sqlite
+                         ? "DROP TRIGGER audit_log_refuse_update; DROP TRIGGER audit_log_refuse_delete; "
+                         : "ALTER TABLE audit_log DISABLE TRIGGER USER; ") +
+                    sql);
 }
 
-class AuditLogTest : public ::testing::Test {
+class AuditLogTest : public ::testing::TestWithParam<test::Backend> {
  protected:
-  AuditLogTest() { db_.migrate(migrations()); }
-
   void append_five() {
     for (int i = 1; i <= 5; ++i) {
       audit_.append({Principal::staff("admin"), "settings.change", i % 2 ? "p1" : "", "general/my_messages",
@@ -43,14 +34,13 @@ class AuditLogTest : public ::testing::Test {
     }
   }
 
-  test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{host_.table()};
-  SqliteStore db_{dir_ / "portal.db"};
-  AuditLog audit_{db_, client_};
+  test::TestStore db_{GetParam()};
+  AuditLog audit_{*db_, client_};
 };
 
-TEST_F(AuditLogTest, RecordsCarryActorActionPatientTargetOutcomeTime) {  // R-AUD-1
+TEST_P(AuditLogTest, RecordsCarryActorActionPatientTargetOutcomeTime) {  // R-AUD-1
   host_.set_now(1'800'000'000'123);
   auto record = audit_.append({Principal::portal_user("pat1"), "message.read", "p1", "thread:7", "ok", ""});
   EXPECT_EQ(record.sequence, 1);
@@ -66,7 +56,7 @@ TEST_F(AuditLogTest, RecordsCarryActorActionPatientTargetOutcomeTime) {  // R-AU
   EXPECT_EQ(listed[0].hash.size(), 64u);
 }
 
-TEST_F(AuditLogTest, EachRecordChainsToThePreviousOne) {  // R-AUD-1
+TEST_P(AuditLogTest, EachRecordChainsToThePreviousOne) {  // R-AUD-1
   append_five();
   auto records = audit_.list();
   ASSERT_EQ(records.size(), 5u);
@@ -77,42 +67,46 @@ TEST_F(AuditLogTest, EachRecordChainsToThePreviousOne) {  // R-AUD-1
   EXPECT_EQ(result.first_bad_sequence, 0);
 }
 
-TEST_F(AuditLogTest, ListingByPatientShowsOnlyThatPatient) {
+TEST_P(AuditLogTest, ListingByPatientShowsOnlyThatPatient) {
   append_five();
   auto records = audit_.list("p1");
   ASSERT_EQ(records.size(), 3u);
   for (const auto& record : records) EXPECT_EQ(record.entry.patient_id, "p1");
 }
 
-TEST_F(AuditLogTest, UpdateAndDeleteAreRefusedByTheDatabase) {  // R-AUD-1
+TEST_P(AuditLogTest, UpdateAndDeleteAreRefusedByTheDatabase) {  // R-AUD-1
   append_five();
-  Transaction tx(db_);
-  EXPECT_THROW(tx.prepare("UPDATE audit_log SET outcome = 'forbidden' WHERE sequence = 2").run(), Error);
+  // A transaction each: on PostgreSQL a refused statement ends its transaction.
+  {
+    Transaction tx(*db_);
+    EXPECT_THROW(tx.prepare("UPDATE audit_log SET outcome = 'forbidden' WHERE sequence = 2").run(), Error);
+  }
+  Transaction tx(*db_);
   EXPECT_THROW(tx.prepare("DELETE FROM audit_log WHERE sequence = 2").run(), Error);
 }
 
-TEST_F(AuditLogTest, AlteredRecordIsNamed) {  // R-AUD-1
+TEST_P(AuditLogTest, AlteredRecordIsNamed) {  // R-AUD-1
   append_five();
-  tamper(db_.file(), "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 3;");
+  tamper(db_, "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 3;");
   auto result = audit_.verify();
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.first_bad_sequence, 3);
   EXPECT_NE(result.problem.find("altered"), std::string::npos) << result.problem;
 }
 
-TEST_F(AuditLogTest, RemovedRecordIsNamed) {  // R-AUD-1
+TEST_P(AuditLogTest, RemovedRecordIsNamed) {  // R-AUD-1
   append_five();
-  tamper(db_.file(), "DELETE FROM audit_log WHERE sequence = 2;");
+  tamper(db_, "DELETE FROM audit_log WHERE sequence = 2;");
   auto result = audit_.verify();
   EXPECT_FALSE(result.ok);
   EXPECT_EQ(result.first_bad_sequence, 2);
   EXPECT_NE(result.problem.find("missing"), std::string::npos) << result.problem;
 }
 
-TEST_F(AuditLogTest, ReorderedRecordsAreNamed) {  // R-AUD-1
+TEST_P(AuditLogTest, ReorderedRecordsAreNamed) {  // R-AUD-1
   append_five();
   // Swap the contents of records 2 and 4, each keeping its own stored hashes.
-  tamper(db_.file(),
+  tamper(db_,
          "UPDATE audit_log SET sequence = -2 WHERE sequence = 2;"
          "UPDATE audit_log SET sequence = 2 WHERE sequence = 4;"
          "UPDATE audit_log SET sequence = 4 WHERE sequence = -2;");
@@ -121,9 +115,9 @@ TEST_F(AuditLogTest, ReorderedRecordsAreNamed) {  // R-AUD-1
   EXPECT_EQ(result.first_bad_sequence, 2);
 }
 
-TEST_F(AuditLogTest, RecordCommitsOnlyWithTheCallersChange) {
+TEST_P(AuditLogTest, RecordCommitsOnlyWithTheCallersChange) {
   {
-    Transaction tx(db_);
+    Transaction tx(*db_);
     audit_.append(tx, {Principal::staff("admin"), "settings.change", "", "general/audience", "ok", ""});
     // no commit: the audited change did not happen, so neither did its record
   }
@@ -131,8 +125,8 @@ TEST_F(AuditLogTest, RecordCommitsOnlyWithTheCallersChange) {
   EXPECT_TRUE(host_.audit_events().empty());
 }
 
-TEST_F(AuditLogTest, EachCommittedRecordIsMirroredToTheHost) {
-  Transaction tx(db_);
+TEST_P(AuditLogTest, EachCommittedRecordIsMirroredToTheHost) {
+  Transaction tx(*db_);
   audit_.append(tx, {Principal::staff("admin"), "settings.change", "", "general/audience", "ok", "a -> b"});
   EXPECT_TRUE(host_.audit_events().empty());  // not before the commit
   tx.commit();
@@ -143,23 +137,23 @@ TEST_F(AuditLogTest, EachCommittedRecordIsMirroredToTheHost) {
   EXPECT_EQ(mirrored[0].hash, audit_.list()[0].hash);
 }
 
-TEST_F(AuditLogTest, HostWithoutAuditServiceStillGetsALocalLog) {
+TEST_P(AuditLogTest, HostWithoutAuditServiceStillGetsALocalLog) {
   host_.drop_optional_services();
   HostClient older(host_.table());
-  AuditLog audit(db_, older);
+  AuditLog audit(*db_, older);
   audit.append({Principal::staff("admin"), "role.assign", "", "user:drlee", "ok", ""});
   EXPECT_EQ(audit.list().size(), 1u);
   EXPECT_TRUE(audit.verify().ok);
 }
 
-TEST_F(AuditLogTest, RecordWithoutActionIsRefused) {
+TEST_P(AuditLogTest, RecordWithoutActionIsRefused) {
   EXPECT_THROW(audit_.append({Principal::staff("admin"), "", "", "", "ok", ""}), Error);
   EXPECT_TRUE(audit_.list().empty());
 }
 
 // The host records role changes of the plugin's roles in the plugin's chain (R-SEC-3): all of a
 // bulk change or none, and nothing outside the host's namespace.
-TEST_F(AuditLogTest, R_SEC_3_HostRecordsAreAppendedAllOrNoneAndOnlyRoleChanges) {
+TEST_P(AuditLogTest, R_SEC_3_HostRecordsAreAppendedAllOrNoneAndOnlyRoleChanges) {
   audit_.append_host_records({{Principal::staff("admin"), "role.assign", "", "user:drlee", "ok",
                                "available_for_portal_messages: off -> on"},
                               {Principal::staff("admin"), "role.unassign", "", "user:nurse1", "ok",
@@ -209,16 +203,14 @@ std::string unkeyed_rebuild_sql(const std::vector<AuditRecord>& records) {
         std::to_string(r.sequence) + ", " + std::to_string(r.at_unix_ms) + ", " +
         std::to_string(static_cast<uint32_t>(r.entry.actor.kind)) + ", '" + r.entry.actor.id + "', '" +
         r.entry.action + "', '" + r.entry.patient_id + "', '" + r.entry.target + "', '" + r.entry.outcome +
-        "', '" + r.entry.detail + "', '" + previous + "', '" + hex + "', '');";
+        "', '" + r.entry.detail + "', '" + previous + "', '" + hex + "', 0);";
     previous = hex;
   }
   return sql;
 }
 
-class KeyedAuditLogTest : public ::testing::Test {
+class KeyedAuditLogTest : public ::testing::TestWithParam<test::Backend> {
  protected:
-  KeyedAuditLogTest() { db_.migrate(migrations()); }
-
   // A host offering checkpoints (before the client copies its table).
   static test::TestHost& keeping_checkpoints(test::TestHost& host) {
     host.keep_checkpoints();
@@ -237,7 +229,7 @@ class KeyedAuditLogTest : public ::testing::Test {
 
   // A start of the plugin: a new AuditLog over the same database.
   AuditLog& restart(bool with_keys = true) {
-    audit_ = std::make_unique<AuditLog>(db_, client_, with_keys ? key_service() : AuditKeySource{});
+    audit_ = std::make_unique<AuditLog>(*db_, client_, with_keys ? key_service() : AuditKeySource{});
     audit_->start();
     return *audit_;
   }
@@ -256,16 +248,15 @@ class KeyedAuditLogTest : public ::testing::Test {
     return result;
   }
 
-  test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{keeping_checkpoints(host_).table()};
-  SqliteStore db_{dir_ / "portal.db"};
+  test::TestStore db_{GetParam()};
   std::map<uint32_t, std::string> keys_{{1, std::string(32, '\x11')}, {2, std::string(32, '\x22')}};
   uint32_t current_ = 1;
   std::unique_ptr<AuditLog> audit_;
 };
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsAreHmacChainedUnderTheAuditKeyAndCheckpointedAtTheHost) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_RecordsAreHmacChainedUnderTheAuditKeyAndCheckpointedAtTheHost) {
   restart();
   append(3);
   const std::vector<AuditRecord> records = audit_->list();
@@ -285,27 +276,27 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsAreHmacChainedUnderTheAuditKeyAndCheckp
   EXPECT_EQ(host_.checkpoints().size(), 1u) << "a head that is a checkpoint is not checkpointed again";
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_AnAlteredRecordIsNamed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_AnAlteredRecordIsNamed) {
   restart();
   append(5);
-  tamper(db_.file(), "UPDATE audit_log SET actor_id = 'mallory' WHERE sequence = 2;");
+  tamper(db_, "UPDATE audit_log SET actor_id = 'mallory' WHERE sequence = 2;");
   expect_finding(EHR_AUDIT_ALTERED, 2);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ATruncatedTailIsNamed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ATruncatedTailIsNamed) {
   restart();
   append(5);
   ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 6
   append(3);
-  tamper(db_.file(), "DELETE FROM audit_log WHERE sequence > 3;");
+  tamper(db_, "DELETE FROM audit_log WHERE sequence > 3;");
   const AuditVerification result = expect_finding(EHR_AUDIT_TRUNCATED, 4);
   EXPECT_EQ(result.checkpoint_sequence, 6);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ARecordAppendedByForgeryIsNamed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ARecordAppendedByForgeryIsNamed) {
   restart();
   append(3);
-  tamper(db_.file(),
+  tamper(db_,
          "INSERT INTO audit_log(sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
          "outcome, "
          "detail, previous_hash, hash, key_id) SELECT 4, at_unix_ms + 1, 1, 'mallory', 'role.assign', '', "
@@ -313,18 +304,18 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_ARecordAppendedByForgeryIsNamed) {
   expect_finding(EHR_AUDIT_FORGED, 4);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_AChainRebuiltWithTheUnkeyedAlgorithmIsNamedAndNotRekeyed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_AChainRebuiltWithTheUnkeyedAlgorithmIsNamedAndNotRekeyed) {
   restart();
   append(3);
   ASSERT_TRUE(audit_->verify().ok);
-  tamper(db_.file(), unkeyed_rebuild_sql(audit_->list()).c_str());
+  tamper(db_, unkeyed_rebuild_sql(audit_->list()).c_str());
   expect_finding(EHR_AUDIT_UNKEYED, 1);
   // A restart must not launder it by keying it: the host holds checkpoints of a keyed chain.
   restart();
   expect_finding(EHR_AUDIT_UNKEYED, 1);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointDeletedFromTheHostIsNamed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointDeletedFromTheHostIsNamed) {
   restart();
   append(2);
   ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 3
@@ -337,7 +328,7 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointDeletedFromTheHostIsNamed) {
   expect_finding(EHR_AUDIT_CHECKPOINT_MISSING, 6);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointForgedAtTheHostIsNamed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointForgedAtTheHostIsNamed) {
   restart();
   append(2);
   ASSERT_TRUE(audit_->verify().ok);
@@ -348,7 +339,7 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointForgedAtTheHostIsNamed) {
   EXPECT_EQ(result.checkpoint_sequence, 40);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_AnUnkeyedDatabaseIsVerifiedAndRechainedOnceUnderTheKey) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_AnUnkeyedDatabaseIsVerifiedAndRechainedOnceUnderTheKey) {
   restart(false);
   append(3);
   const std::string old_hash = audit_->list()[2].hash;
@@ -360,26 +351,30 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_AnUnkeyedDatabaseIsVerifiedAndRechainedOnceUnd
   EXPECT_EQ(records[3].entry.action, "audit.keyed");
   EXPECT_NE(records[3].entry.detail.find("3 records re-chained"), std::string::npos);
   EXPECT_TRUE(audit_->verify().ok);
-  // The append-only triggers are back.
-  Transaction tx(db_);
-  EXPECT_THROW(tx.prepare("UPDATE audit_log SET outcome = 'x' WHERE sequence = 1").run(), Error);
+  // The append-only triggers are back (a transaction each: on PostgreSQL a refused statement ends
+  // its transaction).
+  {
+    Transaction tx(*db_);
+    EXPECT_THROW(tx.prepare("UPDATE audit_log SET outcome = 'x' WHERE sequence = 1").run(), Error);
+  }
+  Transaction tx(*db_);
   EXPECT_THROW(tx.prepare("DELETE FROM audit_log WHERE sequence = 1").run(), Error);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ABrokenUnkeyedChainIsRefusedRatherThanKeyed) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ABrokenUnkeyedChainIsRefusedRatherThanKeyed) {
   restart(false);
   append(3);
-  tamper(db_.file(), "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 2;");
+  tamper(db_, "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = 2;");
   try {
     restart();
     FAIL() << "a broken unkeyed chain was keyed";
   } catch (const Error& refused) {
     EXPECT_NE(std::string(refused.what()).find("broken at record 2"), std::string::npos) << refused.what();
   }
-  for (const AuditRecord& record : AuditLog(db_, client_).list()) EXPECT_EQ(record.key_id, 0u);
+  for (const AuditRecord& record : AuditLog(*db_, client_).list()) EXPECT_EQ(record.key_id, 0u);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsUnderARotatedKeyStillVerify) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_RecordsUnderARotatedKeyStillVerify) {
   restart();
   append(2);
   current_ = 2;
@@ -394,7 +389,7 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_RecordsUnderARotatedKeyStillVerify) {
   expect_finding(EHR_AUDIT_UNKNOWN_KEY, 1);
 }
 
-TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
+TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
   restart();
   std::vector<AuditEntry> bulk(
       AuditLog::kCheckpointEvery,
@@ -405,6 +400,10 @@ TEST_F(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
   EXPECT_EQ(checkpoints[0].sequence, AuditLog::kCheckpointEvery + 1);
   EXPECT_TRUE(audit_->verify().ok);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, AuditLogTest, ::testing::ValuesIn(test::backends()), test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, KeyedAuditLogTest, ::testing::ValuesIn(test::backends()),
+                         test::backend_name);
 
 }  // namespace
 }  // namespace ehr::portal

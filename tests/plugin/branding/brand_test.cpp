@@ -7,8 +7,8 @@
 #include "audit/audit_log.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
+#include "portal_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/migrations.hpp"
 #include "storage/sqlite_store.hpp"
 #include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
@@ -25,7 +25,7 @@ class BrandTest : public ::testing::Test {
         {"south", "South Clinic", "", "3 South Rd", "555-0102", "https://south.example", false});
     host_.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
     host_.add_patient("p1", "Pat Sample", "north");
-    db_.migrate(migrations());
+    db_.migrate(portal_sqlite_steps());
   }
 
   test::TempDir dir_;

@@ -24,7 +24,7 @@ std::string repeat(const std::string& piece, std::size_t times) {
   return text;
 }
 
-TEST_F(Conversations, R_CONV_1_EitherSideStartsAThreadAboutOnePatient) {
+TEST_P(Conversations, R_CONV_1_EitherSideStartsAThreadAboutOnePatient) {
   SentMessage from_staff = staff_writes("drlee", "p1", "Your results are normal.");
   SentMessage from_portal = portal_writes("pat1", "p1", "nurse1", "Can I get a refill?");
   EXPECT_NE(from_staff.thread_id, from_portal.thread_id);
@@ -37,7 +37,7 @@ TEST_F(Conversations, R_CONV_1_EitherSideStartsAThreadAboutOnePatient) {
   EXPECT_EQ(nurse.threads[0].thread.started_by, portal("pat1"));
 }
 
-TEST_F(Conversations, R_CONV_1_BodiesAreCheckedNeverTruncated) {
+TEST_P(Conversations, R_CONV_1_BodiesAreCheckedNeverTruncated) {
   const std::string accented = repeat("é", 10'000);  // 10,000 characters, 20,000 bytes
   SentMessage sent = staff_writes("drlee", "p1", accented);
   auto messages = service().read_thread(portal("pat1"), sent.thread_id);
@@ -61,7 +61,7 @@ TEST_F(Conversations, R_CONV_1_BodiesAreCheckedNeverTruncated) {
   EXPECT_EQ(inbox(staff("drlee")).threads[0].thread.message_count, 1u);
 }
 
-TEST_F(Conversations, R_CONV_2_InboxIsNewestFirstWithUnreadCountsAndABadge) {
+TEST_P(Conversations, R_CONV_2_InboxIsNewestFirstWithUnreadCountsAndABadge) {
   host_.set_now(1000);
   SentMessage first = staff_writes("drlee", "p1", "first");
   host_.set_now(2000);
@@ -81,7 +81,7 @@ TEST_F(Conversations, R_CONV_2_InboxIsNewestFirstWithUnreadCountsAndABadge) {
   EXPECT_EQ(service().unread_total(portal("pat1")), 3u);
 }
 
-TEST_F(Conversations, R_CONV_2_ReadingMarksTheThreadReadForThatReaderOnly) {
+TEST_P(Conversations, R_CONV_2_ReadingMarksTheThreadReadForThatReaderOnly) {
   SentMessage sent = staff_writes("drlee", "p1", "hello both");
   auto messages = service().read_thread(portal("pat1"), sent.thread_id);
   ASSERT_EQ(messages.size(), 1u);
@@ -94,7 +94,7 @@ TEST_F(Conversations, R_CONV_2_ReadingMarksTheThreadReadForThatReaderOnly) {
   EXPECT_EQ(service().unread_total(portal("pat1")), 0u);  // one's own reply is not unread
 }
 
-TEST_F(Conversations, R_CONV_3_StaffSeeOnlyThreadsSentToOrByThem) {
+TEST_P(Conversations, R_CONV_3_StaffSeeOnlyThreadsSentToOrByThem) {
   SentMessage lee = staff_writes("drlee", "p1");
   portal_writes("pat1", "p1", "nurse1");
   EXPECT_EQ(inbox(staff("drlee")).threads.size(), 1u);
@@ -110,7 +110,7 @@ TEST_F(Conversations, R_CONV_3_StaffSeeOnlyThreadsSentToOrByThem) {
             EHR_DENY_NOT_A_PARTICIPANT);
 }
 
-TEST_F(Conversations, R_CONV_3_APortalUserCannotReadAnotherPatientsThread) {
+TEST_P(Conversations, R_CONV_3_APortalUserCannotReadAnotherPatientsThread) {
   SentMessage p2_thread = staff_writes("drkim", "p2", "for patient two");
   Error e = refusal_of([&] { (void)service().read_thread(portal("pat1"), p2_thread.thread_id); });
   EXPECT_EQ(e.code(), EHR_STATUS_FORBIDDEN);
@@ -130,7 +130,7 @@ TEST_F(Conversations, R_CONV_3_APortalUserCannotReadAnotherPatientsThread) {
     EXPECT_EQ(record.entry.detail.find("patient two"), std::string::npos);
 }
 
-TEST_F(Conversations, R_CONV_3_AGuardianSeesTheChartsItIsAContactOnAndNoMore) {
+TEST_P(Conversations, R_CONV_3_AGuardianSeesTheChartsItIsAContactOnAndNoMore) {
   staff_writes("drlee", "p1", "about p1");
   SentMessage p2 = staff_writes("drkim", "p2", "about p2");
   EXPECT_EQ(inbox(portal("mom1")).threads.size(), 2u);
@@ -145,7 +145,7 @@ TEST_F(Conversations, R_CONV_3_AGuardianSeesTheChartsItIsAContactOnAndNoMore) {
             EHR_DENY_NOT_A_CONTACT);
 }
 
-TEST_F(Conversations, R_CONV_4_ArchiveIsPerReaderAndANewMessageBringsItBack) {
+TEST_P(Conversations, R_CONV_4_ArchiveIsPerReaderAndANewMessageBringsItBack) {
   SentMessage sent = staff_writes("drlee", "p1");
   service().set_archived(portal("pat1"), sent.thread_id, true);
   EXPECT_TRUE(inbox(portal("pat1")).threads.empty());
@@ -165,7 +165,7 @@ TEST_F(Conversations, R_CONV_4_ArchiveIsPerReaderAndANewMessageBringsItBack) {
 }
 
 // R-AUD-1: an archive that changes nothing is not a second record of one archive.
-TEST_F(Conversations, R_CONV_4_RepeatingAnArchiveChangesNothingAndIsNotAuditedAgain) {
+TEST_P(Conversations, R_CONV_4_RepeatingAnArchiveChangesNothingAndIsNotAuditedAgain) {
   SentMessage sent = staff_writes("drlee", "p1");
   service().set_archived(portal("pat1"), sent.thread_id, true);
   service().set_archived(portal("pat1"), sent.thread_id, true);
@@ -176,7 +176,7 @@ TEST_F(Conversations, R_CONV_4_RepeatingAnArchiveChangesNothingAndIsNotAuditedAg
   EXPECT_EQ(audited("thread.unarchive").size(), 1u);
 }
 
-TEST_F(Conversations, R_CONV_5_AcknowledgedMessagesSurviveARestart) {
+TEST_P(Conversations, R_CONV_5_AcknowledgedMessagesSurviveARestart) {
   SentMessage sent = staff_writes("drlee", "p1", "kept");
   service().reply({portal("pat1"), sent.thread_id, "kept too"});
   open();  // as after the host process restarted
@@ -187,7 +187,7 @@ TEST_F(Conversations, R_CONV_5_AcknowledgedMessagesSurviveARestart) {
   EXPECT_TRUE(audit_->verify().ok);
 }
 
-TEST_F(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing) {
+TEST_P(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing) {
   SentMessage thread = staff_writes("drlee", "p1", "start");
   constexpr int kSenders = 8;
   constexpr int kEach = 25;
@@ -220,6 +220,8 @@ TEST_F(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing)
   EXPECT_TRUE(audit_->verify().ok);
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, Conversations, ::testing::ValuesIn(backends()), backend_name);
+
 }  // namespace
 }  // namespace ehr::portal::test
 
@@ -228,7 +230,7 @@ namespace {
 
 using NewMessageNotices = MessagingWorld;
 
-TEST_F(NewMessageNotices, EachReachedPortalUserOrTheStaffRecipientIsToldWithoutContent) {
+TEST_P(NewMessageNotices, EachReachedPortalUserOrTheStaffRecipientIsToldWithoutContent) {
   std::mutex mutex;
   std::vector<NewMessageNotice> notices;
   service().set_new_message_notifier([&](const NewMessageNotice& notice) {
@@ -252,13 +254,15 @@ TEST_F(NewMessageNotices, EachReachedPortalUserOrTheStaffRecipientIsToldWithoutC
   EXPECT_EQ(notices[1].recipients[0].delivery, Delivery::in_app);
 }
 
-TEST_F(NewMessageNotices, AFailingNotifierNeitherFailsNorUndoesTheSend) {
+TEST_P(NewMessageNotices, AFailingNotifierNeitherFailsNorUndoesTheSend) {
   service().set_new_message_notifier(
       [](const NewMessageNotice&) { throw std::runtime_error("mail server down"); });
   SentMessage sent = staff_writes("drlee", "p1", "Still stored");
   EXPECT_GT(sent.message_id, 0);
   EXPECT_EQ(service().read_thread(portal("pat1"), sent.thread_id).size(), 1u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, NewMessageNotices, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace
 }  // namespace ehr::portal::test

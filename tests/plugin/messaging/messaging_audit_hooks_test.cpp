@@ -13,7 +13,7 @@ namespace {
 using MessagingAudit = MessagingWorld;
 using MessagingHooks = MessagingWorld;
 
-TEST_F(MessagingAudit, R_AUD_1_EverySendReadArchiveAndRefusalIsAudited) {
+TEST_P(MessagingAudit, R_AUD_1_EverySendReadArchiveAndRefusalIsAudited) {
   SentMessage sent = staff_writes("drlee", "p1", "secret body text");
   service().reply({portal("pat1"), sent.thread_id, "secret reply text"});
   (void)service().read_thread(staff("drlee"), sent.thread_id);
@@ -42,7 +42,7 @@ TEST_F(MessagingAudit, R_AUD_1_EverySendReadArchiveAndRefusalIsAudited) {
   EXPECT_TRUE(audit_->verify().ok);
 }
 
-TEST_F(MessagingAudit, R_AUD_1_TheMessageAndItsAuditRecordCommitTogether) {
+TEST_P(MessagingAudit, R_AUD_1_TheMessageAndItsAuditRecordCommitTogether) {
   const auto before = audit_->list().size();
   SentMessage sent = staff_writes("drlee", "p1");
   // A message id in the audit detail names the stored message: both are there or neither.
@@ -51,7 +51,7 @@ TEST_F(MessagingAudit, R_AUD_1_TheMessageAndItsAuditRecordCommitTogether) {
   EXPECT_NE(sends.back().entry.detail.find(std::to_string(sent.message_id)), std::string::npos);
 }
 
-TEST_F(MessagingHooks, R_HOOK_1_ABeforeStoreHookRejectsWithItsReasonAndNothingIsStored) {
+TEST_P(MessagingHooks, R_HOOK_1_ABeforeStoreHookRejectsWithItsReasonAndNothingIsStored) {
   hooks_->add(HookPoint::before_store, [](const HookEvent& event) {
     if (event.body.find("SSN") != std::string::npos) return HookVerdict::reject("no social security numbers");
     return HookVerdict::accept();
@@ -71,7 +71,7 @@ TEST_F(MessagingHooks, R_HOOK_1_ABeforeStoreHookRejectsWithItsReasonAndNothingIs
   EXPECT_EQ(inbox(staff("drlee")).threads[0].thread.message_count, 1u);
 }
 
-TEST_F(MessagingHooks, R_HOOK_1_AThrowingHookCannotCorruptDataOrEscape) {
+TEST_P(MessagingHooks, R_HOOK_1_AThrowingHookCannotCorruptDataOrEscape) {
   hooks_->add(HookPoint::after_store,
               [](const HookEvent&) -> HookVerdict { throw std::runtime_error("boom"); });
   hooks_->add(HookPoint::on_read, [](const HookEvent&) -> HookVerdict { throw 42; });
@@ -92,7 +92,7 @@ TEST_F(MessagingHooks, R_HOOK_1_AThrowingHookCannotCorruptDataOrEscape) {
   EXPECT_TRUE(audit_->verify().ok);
 }
 
-TEST_F(MessagingHooks, R_HOOK_1_AfterStoreAndOnReadSeeTheStoredMessage) {
+TEST_P(MessagingHooks, R_HOOK_1_AfterStoreAndOnReadSeeTheStoredMessage) {
   std::atomic<int64_t> stored_message{0};
   std::atomic<int64_t> read_thread{0};
   hooks_->add(HookPoint::after_store, [&](const HookEvent& event) {
@@ -109,6 +109,9 @@ TEST_F(MessagingHooks, R_HOOK_1_AfterStoreAndOnReadSeeTheStoredMessage) {
   (void)service().read_thread(portal("pat1"), sent.thread_id);
   EXPECT_EQ(read_thread.load(), sent.thread_id);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, MessagingAudit, ::testing::ValuesIn(backends()), backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, MessagingHooks, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace
 }  // namespace ehr::portal::test

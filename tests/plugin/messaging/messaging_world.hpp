@@ -1,5 +1,6 @@
-// A small practice for messaging tests: a real plugin core (SQLite file, audit log, settings from
-// the shipped schema, hooks, the conversation service) over an in-test host's data.
+// A small practice for messaging tests: a real plugin core (a store of each backend the executable
+// runs: support/test_store.hpp; audit log, settings from the shipped schema, hooks, the
+// conversation service) over an in-test host's data.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -16,10 +17,8 @@
 #include "messaging/conversation_service.hpp"
 #include "settings/settings_schema.hpp"
 #include "settings/settings_service.hpp"
-#include "storage/migrations.hpp"
-#include "storage/sqlite_store.hpp"
-#include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
+#include "support/test_store.hpp"
 
 namespace ehr::portal::test {
 
@@ -41,7 +40,7 @@ inline Error refusal_of(const std::function<void()>& call) {
   return Error(EHR_STATUS_OK, "not refused");
 }
 
-class MessagingWorld : public ::testing::Test {
+class MessagingWorld : public ::testing::TestWithParam<Backend> {
  protected:
   MessagingWorld() : client_(host_.table()), schema_(SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA)) {
     OrganizationInfo company;
@@ -87,8 +86,7 @@ class MessagingWorld : public ::testing::Test {
   // Opens (or reopens, as after a restart) the plugin core over the same data directory.
   void open() {
     close();
-    db_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
-    db_->migrate(migrations());
+    db_.reopen();
     audit_ = std::make_unique<AuditLog>(*db_, client_);
     hooks_ = std::make_unique<HookRegistry>(client_);
     settings_ = std::make_unique<SettingsService>(schema_, *db_, client_, *audit_, *hooks_);
@@ -99,7 +97,7 @@ class MessagingWorld : public ::testing::Test {
     settings_.reset();
     hooks_.reset();
     audit_.reset();
-    db_.reset();
+    db_.close();
   }
 
   void save_general(const std::string& my_messages, const std::string& audience) {
@@ -135,12 +133,11 @@ class MessagingWorld : public ::testing::Test {
     return found;
   }
 
-  TempDir dir_;
   TestHost host_;
   HostClient client_;
   AtRest at_rest_{client_, PluginConfig{}};  // the test host's data key (R-SEC-2)
   SettingsSchema schema_;
-  std::unique_ptr<SqliteStore> db_;
+  TestStore db_{GetParam()};
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<HookRegistry> hooks_;
   std::unique_ptr<SettingsService> settings_;

@@ -15,7 +15,7 @@ std::vector<std::string> ids(const std::vector<Recipient>& recipients) {
   return result;
 }
 
-TEST_F(WhoMayMessage, R_MSG_1_MessagingOffAtThePatientsLocationRefusesAndSaysWhere) {
+TEST_P(WhoMayMessage, R_MSG_1_MessagingOffAtThePatientsLocationRefusesAndSaysWhere) {
   save_location("north", "off", "care_team_only");
   Error e = refusal_of([&] { staff_writes("drlee", "p1"); });
   EXPECT_EQ(e.code(), EHR_STATUS_FORBIDDEN);
@@ -27,12 +27,12 @@ TEST_F(WhoMayMessage, R_MSG_1_MessagingOffAtThePatientsLocationRefusesAndSaysWhe
 
 // Settings are served from memory; another host writing the same database (a shared store) must
 // still stop this one from sending under settings it has already changed.
-TEST_F(WhoMayMessage, R_MSG_1_SettingsChangedByAnotherHostOnTheSameStoreApplyToTheNextSend) {
+TEST_P(WhoMayMessage, R_MSG_1_SettingsChangedByAnotherHostOnTheSameStoreApplyToTheNextSend) {
   EXPECT_NO_THROW(staff_writes("drlee", "p1"));  // this host's snapshot now says North follows General: on
-  SqliteStore other_db(dir_ / "portal.db");
-  AuditLog other_audit(other_db, client_);
+  const std::unique_ptr<Store> other_db = db_.another();
+  AuditLog other_audit(*other_db, client_);
   HookRegistry other_hooks(client_);
-  SettingsService other(schema_, other_db, client_, other_audit, other_hooks);
+  SettingsService other(schema_, *other_db, client_, other_audit, other_hooks);
   (void)other.save_page("admin", "north", {{"my_messages", "off"}});
 
   Error e = refusal_of([&] { staff_writes("drlee", "p1"); });
@@ -42,14 +42,14 @@ TEST_F(WhoMayMessage, R_MSG_1_SettingsChangedByAnotherHostOnTheSameStoreApplyToT
   EXPECT_NO_THROW(staff_writes("drlee", "p3"));  // South still follows General, which is on
 }
 
-TEST_F(WhoMayMessage, R_MSG_1_GeneralOffWithOneLocationOnWorksOnlyThere) {  // R-SET-5
+TEST_P(WhoMayMessage, R_MSG_1_GeneralOffWithOneLocationOnWorksOnlyThere) {  // R-SET-5
   save_general("off", "care_team_only");
   save_location("south", "on", "care_team_only");
   EXPECT_NO_THROW(staff_writes("drlee", "p3"));
   EXPECT_EQ(refusal_of([&] { staff_writes("drlee", "p1"); }).reason(), EHR_DENY_MESSAGING_OFF);
 }
 
-TEST_F(WhoMayMessage, R_MSG_2_StaffNeedTheRoleAnActiveAccountAndTheCareTeam) {
+TEST_P(WhoMayMessage, R_MSG_2_StaffNeedTheRoleAnActiveAccountAndTheCareTeam) {
   EXPECT_EQ(refusal_of([&] { staff_writes("frontdesk", "p1"); }).reason(), EHR_DENY_STAFF_LACKS_ROLE);
   EXPECT_EQ(refusal_of([&] { staff_writes("retired", "p1"); }).reason(), EHR_DENY_STAFF_INACTIVE);
   EXPECT_EQ(refusal_of([&] { staff_writes("drkim", "p1"); }).reason(), EHR_DENY_NOT_ON_CARE_TEAM);
@@ -58,13 +58,13 @@ TEST_F(WhoMayMessage, R_MSG_2_StaffNeedTheRoleAnActiveAccountAndTheCareTeam) {
   EXPECT_NO_THROW(staff_writes("drlee", "p1"));
 }
 
-TEST_F(WhoMayMessage, R_MSG_2_SelectedUsersLetsAnyRoleHolderWrite) {
+TEST_P(WhoMayMessage, R_MSG_2_SelectedUsersLetsAnyRoleHolderWrite) {
   save_general("on", "selected_users");
   EXPECT_NO_THROW(staff_writes("drkim", "p1"));
   EXPECT_EQ(refusal_of([&] { staff_writes("frontdesk", "p1"); }).reason(), EHR_DENY_STAFF_LACKS_ROLE);
 }
 
-TEST_F(WhoMayMessage, R_MSG_2_StaffWriteToEveryEligiblePortalUserOfTheChart) {
+TEST_P(WhoMayMessage, R_MSG_2_StaffWriteToEveryEligiblePortalUserOfTheChart) {
   SentMessage sent = staff_writes("drlee", "p1");
   // pat1 and the guardian mom1 get it; the inactive guarantor does not.
   EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);
@@ -78,7 +78,7 @@ TEST_F(WhoMayMessage, R_MSG_2_StaffWriteToEveryEligiblePortalUserOfTheChart) {
             EHR_DENY_NOT_A_CONTACT);
 }
 
-TEST_F(WhoMayMessage, R_MSG_3_RecipientListIsExactlyTheAllowedStaff) {
+TEST_P(WhoMayMessage, R_MSG_3_RecipientListIsExactlyTheAllowedStaff) {
   // Care Team only: drlee and nurse1 (frontdesk lacks the role, retired is inactive).
   EXPECT_EQ(ids(service().list_recipients(portal("pat1"), "p1")),
             (std::vector<std::string>{"drlee", "nurse1"}));
@@ -89,7 +89,7 @@ TEST_F(WhoMayMessage, R_MSG_3_RecipientListIsExactlyTheAllowedStaff) {
   EXPECT_EQ(service().list_recipients(portal("pat1"), "p1")[0].display_name, "Dr Kim");
 }
 
-TEST_F(WhoMayMessage, R_MSG_3_PortalUsersWriteOnlyAboutTheirChartsToOfferedStaff) {
+TEST_P(WhoMayMessage, R_MSG_3_PortalUsersWriteOnlyAboutTheirChartsToOfferedStaff) {
   EXPECT_NO_THROW(portal_writes("pat1", "p1", "drlee"));
   EXPECT_NO_THROW(portal_writes("mom1", "p2", "drkim"));  // a guardian, on a chart it is a contact on
   EXPECT_EQ(refusal_of([&] { portal_writes("pat1", "p2", "drkim"); }).reason(), EHR_DENY_NOT_A_CONTACT);
@@ -111,7 +111,7 @@ TEST_F(WhoMayMessage, R_MSG_3_PortalUsersWriteOnlyAboutTheirChartsToOfferedStaff
             "recipients");
 }
 
-TEST_F(WhoMayMessage, R_MSG_4_ACareTeamChangeBlocksTheReplyWithTheReason) {
+TEST_P(WhoMayMessage, R_MSG_4_ACareTeamChangeBlocksTheReplyWithTheReason) {
   SentMessage sent = portal_writes("pat1", "p1", "drlee");
   EXPECT_NO_THROW(service().reply({staff("drlee"), sent.thread_id, "Happy to help."}));
   host_.set_care_team("p1", {"nurse1"});
@@ -125,7 +125,7 @@ TEST_F(WhoMayMessage, R_MSG_4_ACareTeamChangeBlocksTheReplyWithTheReason) {
   EXPECT_EQ(inbox(staff("drlee")).threads[0].thread.message_count, 2u);
 }
 
-TEST_F(WhoMayMessage, R_MSG_4_RoleRemovalAndSettingsChangeBlockReplies) {
+TEST_P(WhoMayMessage, R_MSG_4_RoleRemovalAndSettingsChangeBlockReplies) {
   SentMessage sent = staff_writes("drlee", "p1");
   host_.set_role("drlee", "available_for_portal_messages", false);
   EXPECT_EQ(refusal_of([&] {
@@ -146,7 +146,7 @@ TEST_F(WhoMayMessage, R_MSG_4_RoleRemovalAndSettingsChangeBlockReplies) {
   EXPECT_NO_THROW(service().reply({portal("pat1"), sent.thread_id, "Hi"}));
 }
 
-TEST_F(WhoMayMessage, R_MSG_4_AStaffReplyReachesOnlyPortalUsersStillReachable) {
+TEST_P(WhoMayMessage, R_MSG_4_AStaffReplyReachesOnlyPortalUsersStillReachable) {
   SentMessage sent = staff_writes("drlee", "p1");
   add_portal_user("mom1", "Mom One", PortalUserKind::guardian, false, {"p1", "p2"});  // account closed
   EXPECT_NO_THROW(service().reply({staff("drlee"), sent.thread_id, "Update"}));
@@ -154,7 +154,7 @@ TEST_F(WhoMayMessage, R_MSG_4_AStaffReplyReachesOnlyPortalUsersStillReachable) {
   EXPECT_EQ(refusal_of([&] { (void)inbox(portal("mom1")); }).reason(), EHR_DENY_PORTAL_ACCOUNT_INACTIVE);
 }
 
-TEST_F(WhoMayMessage, R_MSG_5_ExplainGivesTheSameAnswerAsASendWithoutSending) {
+TEST_P(WhoMayMessage, R_MSG_5_ExplainGivesTheSameAnswerAsASendWithoutSending) {
   Eligibility why = service().explain({"drkim", "pat1", "p1"});
   EXPECT_FALSE(why.allowed());
   EXPECT_EQ(why.reason, EHR_DENY_NOT_ON_CARE_TEAM);
@@ -170,7 +170,7 @@ TEST_F(WhoMayMessage, R_MSG_5_ExplainGivesTheSameAnswerAsASendWithoutSending) {
 // channel.h owns the one table of deny reasons, and docs/messaging.md states it: opening a thread
 // checks the reader first (an inactive portal account: PORTAL_ACCOUNT_INACTIVE), then the thread
 // (a thread one is not on: NOT_A_PARTICIPANT). The audit outcome is the header's word.
-TEST_F(WhoMayMessage, OpeningAThreadAnswersTheReasonsInTheHeadersOrder) {
+TEST_P(WhoMayMessage, OpeningAThreadAnswersTheReasonsInTheHeadersOrder) {
   SentMessage sent = staff_writes("drlee", "p1", "Hello", {portal("pat1"), portal("mom1")});
   add_portal_user("mom1", "Mom One", PortalUserKind::guardian, false, {"p1", "p2"});  // account closed
   const Error inactive = refusal_of([&] { (void)service().read_thread(portal("mom1"), sent.thread_id); });
@@ -182,6 +182,8 @@ TEST_F(WhoMayMessage, OpeningAThreadAnswersTheReasonsInTheHeadersOrder) {
   EXPECT_EQ(reads[reads.size() - 2].entry.outcome, ehr_deny_reason_name(EHR_DENY_PORTAL_ACCOUNT_INACTIVE));
   EXPECT_EQ(reads.back().entry.outcome, ehr_deny_reason_name(EHR_DENY_NOT_A_PARTICIPANT));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, WhoMayMessage, ::testing::ValuesIn(backends()), backend_name);
 
 }  // namespace
 }  // namespace ehr::portal::test

@@ -11,16 +11,14 @@
 #include "common/error.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
-#include "storage/migrations.hpp"
-#include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
-#include "support/temp_dir.hpp"
 #include "support/test_host.hpp"
+#include "support/test_store.hpp"
 
 namespace ehr::portal {
 namespace {
 
-class SettingsServiceTest : public ::testing::Test {
+class SettingsServiceTest : public ::testing::TestWithParam<test::Backend> {
  protected:
   SettingsServiceTest() {
     host_.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
@@ -28,7 +26,6 @@ class SettingsServiceTest : public ::testing::Test {
     host_.add_user("former", "Fay Former", false, {"manage_portal_settings"});
     host_.add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "", false});
     host_.add_location({"south", "South Clinic", "Southside", "3 South Rd", "555-0102", "", false});
-    db_.migrate(migrations());
   }
 
   std::map<std::string, std::string> page_values(const std::string& location) {
@@ -55,24 +52,23 @@ class SettingsServiceTest : public ::testing::Test {
     return {};
   }
 
-  test::TempDir dir_;
   test::TestHost host_;
   HostClient client_{host_.table()};
-  SqliteStore db_{dir_ / "portal.db"};
+  test::TestStore db_{GetParam()};
   SettingsSchema schema_ = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
-  AuditLog audit_{db_, client_};
+  AuditLog audit_{*db_, client_};
   HookRegistry hooks_{client_};
-  SettingsService settings_{schema_, db_, client_, audit_, hooks_};
+  SettingsService settings_{schema_, *db_, client_, audit_, hooks_};
 };
 
-TEST_F(SettingsServiceTest, R_SET_1_HolderOfManagePortalSettingsOpensAndSaves) {
+TEST_P(SettingsServiceTest, R_SET_1_HolderOfManagePortalSettingsOpensAndSaves) {
   auto page = settings_.describe_page("admin", "");
   EXPECT_EQ(page.required_role, "manage_portal_settings");
   settings_.save_page("admin", "", {{"my_messages", "on"}});
   EXPECT_EQ(page_values("")["my_messages"], "on");
 }
 
-TEST_F(SettingsServiceTest, R_SET_1_OthersAreForbiddenAndNothingChanges) {
+TEST_P(SettingsServiceTest, R_SET_1_OthersAreForbiddenAndNothingChanges) {
   settings_.save_page("admin", "north", {{"my_messages", "on"}});
   const auto general_before = effective_values("");
   const auto north_before = effective_values("north");
@@ -94,7 +90,7 @@ TEST_F(SettingsServiceTest, R_SET_1_OthersAreForbiddenAndNothingChanges) {
   for (size_t i = audit_before; i < records.size(); ++i) EXPECT_EQ(records[i].entry.outcome, "forbidden");
 }
 
-TEST_F(SettingsServiceTest, R_SET_1_RoleIsAskedOnEveryCallSoRemovalTakesEffectAtOnce) {
+TEST_P(SettingsServiceTest, R_SET_1_RoleIsAskedOnEveryCallSoRemovalTakesEffectAtOnce) {
   (void)settings_.describe_page("admin", "");
   const int checks = host_.role_checks();
   host_.set_role("admin", "manage_portal_settings", false);
@@ -103,7 +99,7 @@ TEST_F(SettingsServiceTest, R_SET_1_RoleIsAskedOnEveryCallSoRemovalTakesEffectAt
   EXPECT_EQ(effective_values("")["my_messages"], "off");
 }
 
-TEST_F(SettingsServiceTest, R_SET_2_GeneralDefaultsAreOffAndCareTeamOnly) {
+TEST_P(SettingsServiceTest, R_SET_2_GeneralDefaultsAreOffAndCareTeamOnly) {
   auto settings = settings_.effective_settings("");
   for (const auto& setting : settings) EXPECT_TRUE(setting.from_default) << setting.key;
   EXPECT_EQ(effective_values("")["my_messages"], "off");
@@ -113,7 +109,7 @@ TEST_F(SettingsServiceTest, R_SET_2_GeneralDefaultsAreOffAndCareTeamOnly) {
   EXPECT_EQ(effective.audience, Audience::care_team_only);
 }
 
-TEST_F(SettingsServiceTest, R_SET_2_PeopleWriteBooleansOnOffTrueFalse) {
+TEST_P(SettingsServiceTest, R_SET_2_PeopleWriteBooleansOnOffTrueFalse) {
   settings_.save_page("admin", "", {{"my_messages", "true"}, {"audience", "selected_users"}});
   EXPECT_TRUE(settings_.effective("").my_messages);
   EXPECT_EQ(settings_.effective("").audience, Audience::selected_users);
@@ -123,7 +119,7 @@ TEST_F(SettingsServiceTest, R_SET_2_PeopleWriteBooleansOnOffTrueFalse) {
   EXPECT_EQ(settings_.effective("").audience, Audience::selected_users);  // not submitted: unchanged
 }
 
-TEST_F(SettingsServiceTest, R_SET_3_LocationsWithoutOwnSettingsFollowGeneral) {
+TEST_P(SettingsServiceTest, R_SET_3_LocationsWithoutOwnSettingsFollowGeneral) {
   settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "selected_users"}});
   for (const char* location : {"north", "south"}) {
     auto effective = settings_.effective(location);
@@ -134,7 +130,7 @@ TEST_F(SettingsServiceTest, R_SET_3_LocationsWithoutOwnSettingsFollowGeneral) {
   }
 }
 
-TEST_F(SettingsServiceTest, R_SET_4_SavedLocationSettingsWinOverGeneral) {
+TEST_P(SettingsServiceTest, R_SET_4_SavedLocationSettingsWinOverGeneral) {
   settings_.save_page("admin", "", {{"my_messages", "on"}});
   settings_.save_page("admin", "north", {{"my_messages", "off"}, {"use_location_information", "on"}});
   auto north = settings_.effective("north");
@@ -149,7 +145,7 @@ TEST_F(SettingsServiceTest, R_SET_4_SavedLocationSettingsWinOverGeneral) {
   EXPECT_EQ(settings_.effective("south").audience, Audience::selected_users);
 }
 
-TEST_F(SettingsServiceTest, R_SET_4_FieldsNotSubmittedKeepTheirEffectiveValue) {
+TEST_P(SettingsServiceTest, R_SET_4_FieldsNotSubmittedKeepTheirEffectiveValue) {
   settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "selected_users"}});
   settings_.save_page("admin", "north", {{"use_location_information", "on"}});
   EXPECT_EQ(effective_values("north"),
@@ -159,7 +155,7 @@ TEST_F(SettingsServiceTest, R_SET_4_FieldsNotSubmittedKeepTheirEffectiveValue) {
     EXPECT_EQ(setting.source_location_id, "north");
 }
 
-TEST_F(SettingsServiceTest, R_SET_4_ResetMakesALocationFollowGeneralAgain) {
+TEST_P(SettingsServiceTest, R_SET_4_ResetMakesALocationFollowGeneralAgain) {
   settings_.save_page("admin", "", {{"my_messages", "on"}});
   settings_.save_page("admin", "north", {{"my_messages", "off"}, {"use_location_information", "on"}});
   auto changes = settings_.reset_location("admin", "north");
@@ -170,14 +166,14 @@ TEST_F(SettingsServiceTest, R_SET_4_ResetMakesALocationFollowGeneralAgain) {
   EXPECT_TRUE(settings_.reset_location("admin", "north").empty());  // already follows General
 }
 
-TEST_F(SettingsServiceTest, R_SET_5_GeneralOffWithOneLocationOn) {
+TEST_P(SettingsServiceTest, R_SET_5_GeneralOffWithOneLocationOn) {
   settings_.save_page("admin", "north", {{"my_messages", "on"}});
   EXPECT_FALSE(settings_.effective("").my_messages);
   EXPECT_TRUE(settings_.effective("north").my_messages);
   EXPECT_FALSE(settings_.effective("south").my_messages);
 }
 
-TEST_F(SettingsServiceTest, R_SET_6_UnknownKeyIsRefusedByNameAndNothingIsSaved) {
+TEST_P(SettingsServiceTest, R_SET_6_UnknownKeyIsRefusedByNameAndNothingIsSaved) {
   auto message = refusal(
       [&] {
         settings_.save_page("admin", "", {{"my_messages", "on"}, {"colour", "blue"}});
@@ -194,7 +190,7 @@ TEST_F(SettingsServiceTest, R_SET_6_UnknownKeyIsRefusedByNameAndNothingIsSaved) 
   EXPECT_NE(message.find("use_location_information"), std::string::npos) << message;
 }
 
-TEST_F(SettingsServiceTest, R_SET_6_WrongTypeIsRefusedByNameAndNothingIsSaved) {
+TEST_P(SettingsServiceTest, R_SET_6_WrongTypeIsRefusedByNameAndNothingIsSaved) {
   try {
     settings_.save_page("admin", "north", {{"audience", "selected_users"}, {"my_messages", "maybe"}});
     FAIL();
@@ -207,7 +203,7 @@ TEST_F(SettingsServiceTest, R_SET_6_WrongTypeIsRefusedByNameAndNothingIsSaved) {
   EXPECT_EQ(settings_.effective("north").audience, Audience::care_team_only);
 }
 
-TEST_F(SettingsServiceTest, R_SET_6_OutOfRangeChoiceIsRefusedByName) {
+TEST_P(SettingsServiceTest, R_SET_6_OutOfRangeChoiceIsRefusedByName) {
   try {
     settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "everyone"}});
     FAIL();
@@ -218,7 +214,7 @@ TEST_F(SettingsServiceTest, R_SET_6_OutOfRangeChoiceIsRefusedByName) {
   EXPECT_FALSE(settings_.effective("").my_messages);
 }
 
-TEST_F(SettingsServiceTest, R_SET_6_EveryChangeIsAuditedWithWhoScopeFieldOldNewWhen) {
+TEST_P(SettingsServiceTest, R_SET_6_EveryChangeIsAuditedWithWhoScopeFieldOldNewWhen) {
   host_.set_now(1'800'000'000'000);
   settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "care_team_only"}});
   auto records = audit_.list();
@@ -237,7 +233,7 @@ TEST_F(SettingsServiceTest, R_SET_6_EveryChangeIsAuditedWithWhoScopeFieldOldNewW
   EXPECT_TRUE(audit_.verify().ok);
 }
 
-TEST_F(SettingsServiceTest, R_SET_7_PagesAreGeneratedFromTheSchema) {
+TEST_P(SettingsServiceTest, R_SET_7_PagesAreGeneratedFromTheSchema) {
   for (const char* location : {"", "north"}) {
     const SettingScope scope = *location == '\0' ? SettingScope::general : SettingScope::location;
     auto page = settings_.describe_page("admin", location);
@@ -254,14 +250,14 @@ TEST_F(SettingsServiceTest, R_SET_7_PagesAreGeneratedFromTheSchema) {
             "Portal Settings: Location Settings - North Clinic");
 }
 
-TEST_F(SettingsServiceTest, R_SET_7_GeneralPageShowsEachFieldInItsSection) {
+TEST_P(SettingsServiceTest, R_SET_7_GeneralPageShowsEachFieldInItsSection) {
   auto page = settings_.describe_page("admin", "");
   ASSERT_FALSE(page.fields.empty());
   EXPECT_EQ(page.fields.front().section->title, "General");
   EXPECT_EQ(page.fields.back().section->title, "Notifications");
 }
 
-TEST_F(SettingsServiceTest, R_SET_6_TemplateWithUnknownPlaceholderIsRefusedAndNothingSaved) {
+TEST_P(SettingsServiceTest, R_SET_6_TemplateWithUnknownPlaceholderIsRefusedAndNothingSaved) {
   const auto before = effective_values("");
   try {
     settings_.save_page("admin", "", {{"my_messages", "on"}, {"new_message_text", "About {{patient_name}}"}});
@@ -274,7 +270,7 @@ TEST_F(SettingsServiceTest, R_SET_6_TemplateWithUnknownPlaceholderIsRefusedAndNo
   EXPECT_EQ(effective_values("")["new_message_subject"], "Message waiting at {{brand_name}}");
 }
 
-TEST_F(SettingsServiceTest, UnknownLocationIsNamed) {
+TEST_P(SettingsServiceTest, UnknownLocationIsNamed) {
   for (auto action :
        std::vector<std::function<void()>>{[&] { (void)settings_.describe_page("admin", "west"); },
                                           [&] {
@@ -288,7 +284,7 @@ TEST_F(SettingsServiceTest, UnknownLocationIsNamed) {
 
 // The policy's per-check lookup does not ask the host for its location list (the admin pages
 // check location ids): a location without settings of its own follows General.
-TEST_F(SettingsServiceTest, R_SET_3_ChecksOfALocationWithoutOwnSettingsFollowGeneralWithoutAskingTheHost) {
+TEST_P(SettingsServiceTest, R_SET_3_ChecksOfALocationWithoutOwnSettingsFollowGeneralWithoutAskingTheHost) {
   settings_.save_page("admin", "", {{"my_messages", "on"}, {"audience", "selected_users"}});
   const PortalSettings west = settings_.effective("west");
   EXPECT_TRUE(west.my_messages);
@@ -296,7 +292,7 @@ TEST_F(SettingsServiceTest, R_SET_3_ChecksOfALocationWithoutOwnSettingsFollowGen
   EXPECT_TRUE(west.source_location_id.empty());
 }
 
-TEST_F(SettingsServiceTest, R_SET_4_SavesAndResetsReplaceWhatChecksSeeAtOnce) {
+TEST_P(SettingsServiceTest, R_SET_4_SavesAndResetsReplaceWhatChecksSeeAtOnce) {
   EXPECT_FALSE(settings_.effective("north").my_messages);
   settings_.save_page("admin", "north", {{"my_messages", "on"}});
   EXPECT_TRUE(settings_.effective("north").my_messages);
@@ -307,38 +303,38 @@ TEST_F(SettingsServiceTest, R_SET_4_SavesAndResetsReplaceWhatChecksSeeAtOnce) {
   EXPECT_TRUE(settings_.effective("north").source_location_id.empty());
 }
 
-TEST_F(SettingsServiceTest, R_SET_4_AChangeByAnotherConnectionIsDetectedInsideTheWritersTransaction) {
+TEST_P(SettingsServiceTest, R_SET_4_AChangeByAnotherConnectionIsDetectedInsideTheWritersTransaction) {
   const int64_t seen = settings_.effective("north").version;
-  SqliteStore other_db(dir_ / "portal.db");
-  AuditLog other_audit(other_db, client_);
-  SettingsService other(schema_, other_db, client_, other_audit, hooks_);
+  const std::unique_ptr<Store> other_db = db_.another();
+  AuditLog other_audit(*other_db, client_);
+  SettingsService other(schema_, *other_db, client_, other_audit, hooks_);
   other.save_page("admin", "north", {{"my_messages", "on"}});
   EXPECT_FALSE(settings_.effective("north").my_messages) << "served from this service's snapshot";
   {
-    Transaction tx(db_);
+    Transaction tx(*db_);
     EXPECT_FALSE(settings_.still_current(tx, seen));
   }
   EXPECT_TRUE(settings_.effective("north").my_messages) << "the stale snapshot was replaced";
-  Transaction tx(db_);
+  Transaction tx(*db_);
   EXPECT_TRUE(settings_.still_current(tx, settings_.effective("north").version));
 }
 
-TEST_F(SettingsServiceTest, GeneralCannotBeReset) {
+TEST_P(SettingsServiceTest, GeneralCannotBeReset) {
   refusal([&] { settings_.reset_location("admin", ""); }, EHR_STATUS_INVALID_ARGUMENT);
 }
 
-TEST(SettingsServiceSingleInstance,
-     OnlyGeneralSettingsExist) {  // R-SET-3: a single instance has General only
-  test::TempDir dir;
+class SettingsServiceSingleInstance : public ::testing::TestWithParam<test::Backend> {};
+
+TEST_P(SettingsServiceSingleInstance,
+       OnlyGeneralSettingsExist) {  // R-SET-3: a single instance has General only
   test::TestHost host;
   host.add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
   HostClient client(host.table());
-  SqliteStore db(dir / "portal.db");
-  db.migrate(migrations());
+  test::TestStore db(GetParam());
   auto schema = SettingsSchema::load_file(PORTAL_SETTINGS_SCHEMA);
-  AuditLog audit(db, client);
+  AuditLog audit(*db, client);
   HookRegistry hooks(client);
-  SettingsService settings(schema, db, client, audit, hooks);
+  SettingsService settings(schema, *db, client, audit, hooks);
   settings.save_page("admin", "", {{"my_messages", "on"}});
   EXPECT_TRUE(settings.effective("").my_messages);
   try {
@@ -350,7 +346,7 @@ TEST(SettingsServiceSingleInstance,
   }
 }
 
-TEST_F(SettingsServiceTest, SettingsChangedHooksRunAfterTheCommitAndCannotUndoIt) {  // R-HOOK-1
+TEST_P(SettingsServiceTest, SettingsChangedHooksRunAfterTheCommitAndCannotUndoIt) {  // R-HOOK-1
   std::vector<HookEvent> seen;
   hooks_.add(HookPoint::settings_changed, [&](const HookEvent& event) {
     // The change is already durable when the hook hears of it.
@@ -372,7 +368,7 @@ TEST_F(SettingsServiceTest, SettingsChangedHooksRunAfterTheCommitAndCannotUndoIt
   EXPECT_EQ(seen.size(), 4u);
 }
 
-TEST_F(SettingsServiceTest, ConcurrentSavesAreEachAtomicAndAudited) {
+TEST_P(SettingsServiceTest, ConcurrentSavesAreEachAtomicAndAudited) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -384,6 +380,11 @@ TEST_F(SettingsServiceTest, ConcurrentSavesAreEachAtomicAndAudited) {
   for (auto& thread : threads) thread.join();
   EXPECT_TRUE(audit_.verify().ok);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, SettingsServiceTest, ::testing::ValuesIn(test::backends()),
+                         test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, SettingsServiceSingleInstance, ::testing::ValuesIn(test::backends()),
+                         test::backend_name);
 
 }  // namespace
 }  // namespace ehr::portal

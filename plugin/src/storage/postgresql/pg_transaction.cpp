@@ -34,7 +34,9 @@ void Transaction::commit() {
   try {
     tag = connection_.run_command("COMMIT");
   } catch (const PgError& error) {
-    if (!error.sqlstate().empty()) throw;
+    // A refusal on a live session (a deferred constraint) rolled back; a session that ended in
+    // COMMIT, even with the server's last words (57P01 when terminated), may have committed.
+    if (!error.sqlstate().empty() && connection_.healthy()) throw;
     throw PgError(EHR_STATUS_STORAGE,
                   "the connection to the PostgreSQL server (" + connection_.server() +
                       ") was lost while committing: the change may or may not have been stored",

@@ -370,6 +370,63 @@ TEST_F(PgStoreTest, R_STORE_2_TheStoreIsNamedByServerNeverByItsConnectionString)
   }
 }
 
+// A commit that waits (here a deferred trigger sleeps in it) while its session is ended: the server
+// may or may not have made it durable, and the caller must not take it for either.
+TEST_F(PgStoreTest, R_STORE_1_AConnectionLostDuringCommitSaysTheOutcomeIsUnknown) {
+  {
+    auto tx = store_->begin(TransactionMode::write);
+    tx->execute_script(
+        "CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); "
+        "RETURN NULL; END $$; CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON things DEFERRABLE "
+        "INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()");
+    tx->commit();
+  }
+  PgStore store(database_.options(1));
+  std::promise<std::int64_t> backend;
+  auto committing = std::async(std::launch::async, [&] {
+    auto tx = store.begin(TransactionMode::write);
+    auto pid = tx->prepare("SELECT pg_backend_pid()");
+    EXPECT_TRUE(pid->step());
+    backend.set_value(pid->int64(0));
+    insert(*tx, 1, "committed or not");
+    tx->commit();
+  });
+  const std::int64_t pid = backend.get_future().get();
+  std::this_thread::sleep_for(500ms);  // inside COMMIT, in the deferred trigger
+  Connection admin(database_.connection());
+  ASSERT_EQ(admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0), "t");
+  try {
+    committing.get();
+    FAIL() << "a commit whose session was ended reported success";
+  } catch (const PgError& error) {
+    EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+    EXPECT_NE(std::string(error.what()).find("while committing: the change may or may not have been stored"),
+              std::string::npos)
+        << error.what();
+  }
+  auto tx = store.begin(TransactionMode::read);
+  auto rows = tx->prepare("SELECT count(*) FROM things");
+  ASSERT_TRUE(rows->step()) << "the next transaction works";
+  EXPECT_EQ(rows->int64(0), 0);
+}
+
+// An admin's own startup options (a schema on the search path, say) in the connection string are
+// kept; the store's (timeout, durability) are added after them and so win where both set one.
+TEST_F(PgStoreTest, R_STORE_2_TheAdminsStartupOptionsAreKeptBesideTheStores) {
+  PgStoreOptions options = database_.options();
+  options.conninfo += " options='-c search_path=clinic,public -c synchronous_commit=off'";
+  options.statement_timeout = 4000ms;
+  PgStore store(options);
+  auto tx = store.begin(TransactionMode::read);
+  auto settings = tx->prepare(
+      "SELECT current_setting('search_path'), current_setting('statement_timeout'), "
+      "current_setting('synchronous_commit')");
+  ASSERT_TRUE(settings->step());
+  EXPECT_EQ(settings->text(0), "clinic,public");
+  EXPECT_EQ(settings->text(1), "4s");
+  EXPECT_EQ(settings->text(2), "on");
+}
+
 TEST_F(PgStoreTest, R_STORE_1_AServerRestartFailsTheCallInFlightClearlyAndTheNextTransactionWorks) {
   PgStore store(database_.options(1));
   auto in_flight = std::async(std::launch::async, [&] {

@@ -1,0 +1,24 @@
+// The plugin's schema, assembled from the steps each feature owns (audit/audit_schema.hpp,
+// settings/settings_schema.hpp, messaging/conversation_schema.hpp, webhook/webhook_schema.hpp):
+// storage/ runs steps and knows no feature. Versions are places in ONE sequence shared by the
+// features, as released: audit 1 and 8, settings 2 and 5, conversations 3, 4, 6 and 9, webhook 7.
+// A new step takes the next free version, in the feature that owns its tables.
+#pragma once
+
+#include <initializer_list>
+#include <span>
+#include <vector>
+
+#include "storage/migrations.hpp"
+
+namespace ehr::portal {
+
+// The features' step lists as one list, ordered by version (the store's migrate() refuses a gap
+// or a version two features claim).
+[[nodiscard]] std::vector<Migration> assemble_steps(
+    std::initializer_list<std::span<const Migration>> features);
+
+// Every feature's SQLite steps, oldest first: what Portal hands to a SqliteStore.
+[[nodiscard]] std::span<const Migration> portal_sqlite_steps();
+
+}  // namespace ehr::portal
