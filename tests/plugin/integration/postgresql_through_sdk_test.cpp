@@ -210,5 +210,71 @@ TEST_F(PostgresqlThroughSdk, R_STORE_2_TheConnectionStringsPasswordIsNeverInAnEr
     EXPECT_EQ(event.detail.find(kPassword), std::string::npos) << event.detail;
 }
 
+// docs/admins.md, "Running on PostgreSQL": the owner role runs the migrations (the first start),
+// then the plugin runs as a role that may only INSERT and SELECT the audit table. This is the
+// guide's SQL, with the guide's role names made unique to the test server.
+constexpr const char* kAppRole = "portal_app_least_privilege";
+constexpr const char* kGrants = R"(
+GRANT CONNECT ON DATABASE {db} TO portal_app_least_privilege;
+GRANT USAGE ON SCHEMA public TO portal_app_least_privilege;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO portal_app_least_privilege;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON schema_migrations FROM portal_app_least_privilege;
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM portal_app_least_privilege;
+)";
+
+TEST_F(PostgresqlThroughSdk, R_STORE_1_ThePluginsRoleMayOnlyInsertAndSelectTheAuditLog) {
+  start(config()).reset();  // the owner's first start: the schema is migrated
+  pg::ConnectionOptions admin = database_.connection();
+  pg::Connection owner(admin);
+  owner.run_command(std::string("DROP ROLE IF EXISTS ") + kAppRole);
+  owner.run_command(std::string("CREATE ROLE ") + kAppRole + " LOGIN");
+  // Roles belong to the server, not the database: this one goes however the test ends.
+  struct DropRole {
+    pg::Connection& owner;
+    ~DropRole() {
+      try {
+        owner.run_command(std::string("DROP OWNED BY ") + kAppRole);
+        pg::ConnectionOptions postgres;
+        postgres.conninfo = pg::test::conninfo("postgres");
+        pg::Connection(postgres).run_command(std::string("DROP ROLE ") + kAppRole);
+      } catch (const Error& e) {
+        ADD_FAILURE() << e.what();
+      }
+    }
+  } drop_role{owner};
+  std::string grants = kGrants;
+  grants.replace(grants.find("{db}"), 4, database_.name());
+  owner.run_command(grants);
+
+  const std::string as_app =
+      "storage = postgresql\nstorage.postgresql.conninfo = host=" + std::string(EHR_TEST_PG_DIR) +
+      " port=5432 user=" + kAppRole + " dbname=" + database_.name() + "\n";
+  {
+    auto host = start(as_app);
+    turn_on(*host);
+    auto sent = host->channel().start_thread({Principal::staff("drlee"), "p1", {}, "Hi", "Least privilege."});
+    ASSERT_TRUE(sent) << sent.status();
+    auto verified = host->audit().verify();
+    ASSERT_TRUE(verified) << verified.status();
+    EXPECT_TRUE(verified->ok);
+  }
+
+  pg::ConnectionOptions app_options;
+  app_options.conninfo =
+      "host=" + std::string(EHR_TEST_PG_DIR) + " port=5432 user=" + kAppRole + " dbname=" + database_.name();
+  pg::Connection app(app_options);
+  for (const char* refused :
+       {"UPDATE audit_log SET detail = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"}) {
+    SCOPED_TRACE(refused);
+    try {
+      app.run_command(refused);
+      ADD_FAILURE() << "the plugin's role changed the audit log";
+    } catch (const pg::PgError& e) {
+      EXPECT_EQ(e.sqlstate(), "42501") << "refused by privileges, before any trigger: " << e.what();
+    }
+  }
+  app.run_command("SELECT count(*) FROM audit_log");
+}
+
 }  // namespace
 }  // namespace ehr::portal
