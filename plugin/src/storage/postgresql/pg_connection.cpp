@@ -119,13 +119,33 @@ Connection::~Connection() {
   if (conn_ != nullptr) PQfinish(conn_);
 }
 
+namespace {
+
+// The `options` (server startup options) the admin's connection string sets, if any: the keyword
+// that follows it would replace them, so ours are appended to theirs instead.
+std::string admin_startup_options(const std::string& conninfo) {
+  std::string options;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), nullptr);
+  if (parsed == nullptr) return options;  // malformed: the connection attempt says why
+  for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
+    if (std::string_view(option->keyword) == "options" && option->val != nullptr) options = option->val;
+  }
+  PQconninfoFree(parsed);
+  return options;
+}
+
+}  // namespace
+
 void Connection::connect() {
   // The admin's string is expanded as the dbname keyword; what follows it is ours. The timeout
   // travels as a startup option, so no SQL is ever built from a value.
   // synchronous_commit=on: an acknowledged write is durable whatever the server's or the role's
-  // default (a startup option outranks both). bytea_output=hex: the format Rows decodes.
-  const std::string startup = "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
-                              " -c synchronous_commit=on -c bytea_output=hex";
+  // default (a startup option outranks both; of two, the later wins). bytea_output=hex: the
+  // format Rows decodes.
+  std::string startup = admin_startup_options(options_.conninfo);
+  if (!startup.empty()) startup += ' ';
+  startup += "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
+             " -c synchronous_commit=on -c bytea_output=hex";
   const std::array<const char*, 4> keywords{"dbname", "options", "application_name", nullptr};
   const std::array<const char*, 4> values{options_.conninfo.c_str(), startup.c_str(), "portal-messaging",
                                           nullptr};

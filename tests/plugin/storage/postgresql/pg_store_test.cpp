@@ -410,6 +410,23 @@ TEST_F(PgStoreTest, R_STORE_1_AConnectionLostDuringCommitSaysTheOutcomeIsUnknown
   EXPECT_EQ(rows->int64(0), 0);
 }
 
+// An admin's own startup options (a schema on the search path, say) in the connection string are
+// kept; the store's (timeout, durability) are added after them and so win where both set one.
+TEST_F(PgStoreTest, R_STORE_2_TheAdminsStartupOptionsAreKeptBesideTheStores) {
+  PgStoreOptions options = database_.options();
+  options.conninfo += " options='-c search_path=clinic,public -c synchronous_commit=off'";
+  options.statement_timeout = 4000ms;
+  PgStore store(options);
+  auto tx = store.begin(TransactionMode::read);
+  auto settings = tx->prepare(
+      "SELECT current_setting('search_path'), current_setting('statement_timeout'), "
+      "current_setting('synchronous_commit')");
+  ASSERT_TRUE(settings->step());
+  EXPECT_EQ(settings->text(0), "clinic,public");
+  EXPECT_EQ(settings->text(1), "4s");
+  EXPECT_EQ(settings->text(2), "on");
+}
+
 TEST_F(PgStoreTest, R_STORE_1_AServerRestartFailsTheCallInFlightClearlyAndTheNextTransactionWorks) {
   PgStore store(database_.options(1));
   auto in_flight = std::async(std::launch::async, [&] {
