@@ -71,19 +71,29 @@ void RawConnection::run(sqlite3_stmt* statement) {
   if (rc != SQLITE_DONE) sqlite_failure(db_, "a raw statement failed");
 }
 
-RawSend::RawSend(const std::filesystem::path& database)
-    : db_(database),
+RawSend::RawSend(const std::filesystem::path& database, Rows rows)
+    : rows_(rows),
+      db_(database),
       begin_(db_.prepare("BEGIN IMMEDIATE")),
       message_(db_.prepare("INSERT INTO messages (thread_id, sender_kind, sender_id, body, sent_at) "
                            "VALUES (?1, 1, ?2, ?3, ?4)")),
+      thread_(db_.prepare("UPDATE message_threads SET last_sender_kind = 1, last_sender_id = ?2, "
+                          "last_message_at = MAX(last_message_at, ?3), last_message_id = ?4, message_count = "
+                          "message_count + 1 "
+                          "WHERE id = ?1")),
+      participants_(db_.prepare(
+          "UPDATE thread_participants SET archived = 0, "
+          "last_message_at = (SELECT last_message_at FROM message_threads WHERE id = ?1), "
+          "unread_count = unread_count + (principal_kind <> 1 OR principal_id <> ?2) WHERE thread_id = ?1")),
       audit_(db_.prepare(
           "INSERT INTO audit_log (at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
           "outcome, detail, previous_hash, hash) VALUES (?1, 1, ?2, 'message.send', ?3, ?4, 'ok', "
           "?5, ?6, ?6)")),
       commit_(db_.prepare("COMMIT")) {}
 
-void RawSend::send(int64_t thread_id, const std::string& sender_id, const std::string& body, int64_t at_ms) {
-  // A fixed 64-hex text stands in for the chained hash: the baseline pays for the row, not SHA-256.
+void RawSend::send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
+                   const std::string& body, int64_t at_ms) {
+  // A fixed 64-hex text stands in for the chained hash: the baseline pays for the row, not the HMAC.
   static const std::string kHash(64, 'a');
   const std::string target = "thread:" + std::to_string(thread_id);
   db_.run(begin_);
@@ -92,9 +102,22 @@ void RawSend::send(int64_t thread_id, const std::string& sender_id, const std::s
   bind_text(message_, 3, body);
   sqlite3_bind_int64(message_, 4, at_ms);
   db_.run(message_);
+  if (rows_ == Rows::rows) {
+    const int64_t message_id = sqlite3_last_insert_rowid(db_.handle());
+    sqlite3_bind_int64(thread_, 1, thread_id);
+    bind_text(thread_, 2, sender_id);
+    sqlite3_bind_int64(thread_, 3, at_ms);
+    sqlite3_bind_int64(thread_, 4, message_id);
+    db_.run(thread_);
+    sqlite3_bind_int64(participants_, 1, thread_id);
+    bind_text(participants_, 2, sender_id);
+    db_.run(participants_);
+  }
   sqlite3_bind_int64(audit_, 1, at_ms);
   bind_text(audit_, 2, sender_id);
-  bind_text(audit_, 3, "p0");
+  // The thread's patient, as the plugin records it: the audit index's entry lands where that
+  // patient's records are, not on one page every baseline record shares.
+  bind_text(audit_, 3, patient_id);
   bind_text(audit_, 4, target);
   bind_text(audit_, 5, "reply");
   bind_text(audit_, 6, kHash);

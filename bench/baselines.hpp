@@ -34,17 +34,28 @@ class RawConnection {
   std::vector<sqlite3_stmt*> statements_;
 };
 
-// Scenario 1's baseline: one message row and one audit row per transaction, prepared once,
-// BEGIN IMMEDIATE ... COMMIT (one fsync of the WAL per message, as the plugin's single sender).
+// Scenario 1's baselines, one transaction per message, prepared once, BEGIN IMMEDIATE ... COMMIT
+// (one fsync of the WAL per message, as the plugin's single sender):
+//   inserts  the baseline: the message row and the audit row, nothing else;
+//   rows     every row a reply writes, as the plugin's store writes them (the message, the thread's
+//            counters, each participant's unread count, inbox position and archive flag, the audit
+//            row), without the plugin's code: the checks, the hooks, the encryption, the keyed
+//            hash, the group commit. Against it the plugin's own cost shows apart from the pages
+//            its schema makes a reply write (the per-reader rows that scenarios 3 and 4 read).
 class RawSend {
  public:
-  explicit RawSend(const std::filesystem::path& database);
-  void send(int64_t thread_id, const std::string& sender_id, const std::string& body, int64_t at_ms);
+  enum class Rows { inserts, rows };
+  RawSend(const std::filesystem::path& database, Rows rows);
+  void send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
+            const std::string& body, int64_t at_ms);
 
  private:
+  const Rows rows_;
   RawConnection db_;
   sqlite3_stmt* begin_;
   sqlite3_stmt* message_;
+  sqlite3_stmt* thread_;
+  sqlite3_stmt* participants_;
   sqlite3_stmt* audit_;
   sqlite3_stmt* commit_;
 };

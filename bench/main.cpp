@@ -1,7 +1,9 @@
 // portal_bench: the issue-6 scenarios at clinic-network scale.
-//   portal_bench [--quick] [--work-dir DIR] [--results FILE] [--floors FILE] [Google Benchmark flags...]
+//   portal_bench [--quick] [--work-dir DIR] [--results FILE [--append-section TITLE]] [--floors FILE]
+//                [Google Benchmark flags...]
 // Prints every benchmark, then the summary table (figure, same-run baseline, ratio, target);
-// --results also writes it as Markdown (bench/RESULTS.md); --floors checks the guarded ratios
+// --results also writes it as Markdown (bench/RESULTS.md), or with --append-section adds this run's
+// rows to the file under that heading (a second disk); --floors checks the guarded ratios
 // against committed floors (bench/floors-quick.txt). Exits non-zero when a benchmark fails or a
 // ratio falls below its floor by more than the file's margin.
 // The --child-* modes are the child processes of scenarios 6, 8 and 9.
@@ -25,12 +27,31 @@ int run(int argc, char** argv) {
   using namespace ehr::bench;
   Options options;
   std::filesystem::path floors_file;
+  std::string section_title;  // --append-section: add this run to --results instead of rewriting it
   options.work_directory = std::filesystem::path(EHR_BENCH_CACHE_DIR).parent_path() / "bench-work";
   std::vector<char*> passed{argv[0]};
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      // Before the dataset: building it takes minutes.
+      std::cout
+          << "usage: portal_bench [--quick] [--work-dir DIR] [--results FILE [--append-section TITLE]]\n"
+             "                    [--floors FILE] [Google Benchmark flags, e.g. --benchmark_filter=S1]\n"
+             "Runs the scenarios of bench/README.md on a cached dataset (built on first use) and prints\n"
+             "each figure with its same-run baseline, ratio and target.\n"
+             "  --quick            the small dataset and short phases (a smoke run, under a minute)\n"
+             "  --work-dir DIR     where the working copy of the database lives (the disk measured)\n"
+             "  --results FILE     write the results as Markdown (bench/RESULTS.md)\n"
+             "  --append-section T add this run to FILE under heading T instead of rewriting it\n"
+             "  --floors FILE      fail when a guarded ratio falls below its floor\n"
+             "Exit status: 0 when every benchmark ran and every floor held, 1 otherwise, 2 on a bad "
+             "argument.\n";
+      return 0;
+    }
     if (arg == "--quick") {
       options.quick = true;
+    } else if (arg == "--append-section" && i + 1 < argc) {
+      section_title = argv[++i];
     } else if ((arg == "--work-dir" || arg == "--results" || arg == "--floors") && i + 1 < argc) {
       (arg == "--work-dir" ? options.work_directory
                            : (arg == "--results" ? options.results_file : floors_file)) = argv[++i];
@@ -38,6 +59,10 @@ int run(int argc, char** argv) {
       passed.push_back(argv[i]);
     }
   }
+  // Before the dataset, which takes minutes to build: a mistyped flag fails at once.
+  int passed_count = static_cast<int>(passed.size());
+  benchmark::Initialize(&passed_count, passed.data());
+  if (benchmark::ReportUnrecognizedArguments(passed_count, passed.data())) return 2;
   RunContext context;
   context.quick = options.quick;
   context.started_utc = utc_now();
@@ -59,16 +84,18 @@ int run(int argc, char** argv) {
   register_memory_benchmarks(env);
   register_tenants_benchmarks(env);
 
-  int passed_count = static_cast<int>(passed.size());
-  benchmark::Initialize(&passed_count, passed.data());
-  if (benchmark::ReportUnrecognizedArguments(passed_count, passed.data())) return 2;
   CollectingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   context.load_at_end = load_average();
   set_environment(nullptr);
 
   std::cout << "\n" << summary_table(reporter.runs(), context);
-  if (!options.results_file.empty()) {
+  if (!options.results_file.empty() && !section_title.empty()) {
+    std::ofstream(options.results_file, std::ios::app)
+        << "\n"
+        << results_section(reporter.runs(), context, section_title);
+    std::cout << "\nappended \"" << section_title << "\" to " << options.results_file.string() << "\n";
+  } else if (!options.results_file.empty()) {
     std::ofstream(options.results_file) << results_document(reporter.runs(), context);
     std::cout << "\nwrote " << options.results_file.string() << "\n";
   }

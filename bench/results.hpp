@@ -44,6 +44,11 @@ std::string summary_table(const std::vector<benchmark::BenchmarkReporter::Run>& 
 std::string results_document(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
                              const RunContext& context);
 
+// A section for a second run on another disk (scripts/bench --fast-disk), appended to RESULTS.md:
+// its date, load and disk, and the rows of the scenarios it ran.
+std::string results_section(const std::vector<benchmark::BenchmarkReporter::Run>& runs,
+                            const RunContext& context, const std::string& title);
+
 // The regression guard. Each guarded figure is a same-run ratio where higher is better (never an
 // absolute time, which a shared machine moves). `floors_file` lists "name floor" lines ('#'
 // comments; a third number overrides the margin for that line) and one "margin M" line: a ratio
