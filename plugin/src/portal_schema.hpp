@@ -22,4 +22,8 @@ namespace ehr::portal {
 // Every feature's SQLite steps, oldest first: what Portal hands to a SqliteStore.
 [[nodiscard]] std::span<const Migration> portal_sqlite_steps();
 
+// Every feature's PostgreSQL steps, oldest first: what Portal hands to a pg::PgStore. Defined in
+// portal_schema_postgresql.cpp, with the backend (library portal_postgresql).
+[[nodiscard]] std::span<const Migration> portal_postgresql_steps();
+
 }  // namespace ehr::portal

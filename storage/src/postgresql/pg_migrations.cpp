@@ -39,7 +39,9 @@ int migrate(Connection& connection, std::span<const Migration> steps) {
   Transaction tx(connection);
   // Taken before the version is read: a host that waited here sees what the first one applied.
   connection.run(kTakeMigrationLock);
-  connection.run_command(kVersionTableSql);
+  // Only when missing: CREATE TABLE IF NOT EXISTS still needs CREATE on the schema, which a
+  // least-privileged role (docs/admins.md) lacks, and an up-to-date database needs nothing created.
+  if (connection.run(kVersionTableExists).text(0, 0) != "t") connection.run_command(kVersionTableSql);
   struct PostgresSteps {
     Connection& connection;
     void run_step(const Migration& step) {
