@@ -1,6 +1,7 @@
 #include "portal.hpp"
 
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "portal_schema.hpp"
 #include "storage/postgresql/pg_store.hpp"
 #include "storage/sqlite_store.hpp"

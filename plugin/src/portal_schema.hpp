@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {

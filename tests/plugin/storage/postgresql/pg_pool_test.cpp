@@ -8,10 +8,11 @@
 #include <string>
 #include <thread>
 
+#include "common/storage.hpp"
 #include "storage/postgresql/pg_pool.hpp"
 #include "storage/postgresql/pg_transaction.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 namespace {
 
 using namespace std::chrono_literals;
@@ -200,4 +201,4 @@ TEST(PgConnectionTest, R_STORE_2_AServerThatCannotBeReachedIsNamedWithoutTheConn
 }
 
 }  // namespace
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "audit/audit_schema_postgresql.hpp"
+#include "common/storage.hpp"
 #include "messaging/conversation_schema_postgresql.hpp"
 #include "portal_schema.hpp"
 #include "settings/settings_schema_postgresql.hpp"

@@ -13,7 +13,7 @@
 
 #include "storage/postgresql/pg_connection.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 struct PoolOptions {
   ConnectionOptions connection;
@@ -65,4 +65,4 @@ class Pool {
   std::size_t opened_ = 0;  // connections in existence, idle or lent
 };
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -3,7 +3,7 @@
 #include <stdexcept>
 #include <utility>
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 Statement::~Statement() {
   // Still inside its transaction: the compiled statement goes back to its connection's cache now,
@@ -63,4 +63,4 @@ bool Statement::is_null(int column) const {
   return backend().is_null(column);
 }
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

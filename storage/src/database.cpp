@@ -8,9 +8,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 namespace {
 
@@ -115,4 +115,4 @@ void Database::fail(const char* what) const {
               std::string(what) + " in " + file_.filename().string() + ": " + sqlite3_errmsg(db_));
 }
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

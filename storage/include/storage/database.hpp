@@ -7,7 +7,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 // One SQLite connection to the plugin's database file, with its cache of prepared statements: the
 // SQLite backend's internals (sqlite_store.hpp), which features never name. Opening it sets what
@@ -45,4 +45,4 @@ class Database {
   std::unordered_multimap<std::string, sqlite3_stmt*> cache_;
 };
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

@@ -24,7 +24,7 @@
 #include "storage/database.hpp"
 #include "storage/store.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 class SqliteStore;
 
@@ -105,4 +105,4 @@ class SqliteStore final : public Store {
 const std::filesystem::path& create_database_if_missing(const std::filesystem::path& file,
                                                         std::span<const Migration> steps);
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

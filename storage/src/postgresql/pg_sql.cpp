@@ -5,9 +5,9 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 namespace {
 
@@ -131,4 +131,4 @@ const TranslatedSql& translate(std::string_view portable) {
   return *cache.emplace(std::string(portable), std::move(translated)).first->second;
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -5,7 +5,7 @@
 
 #include "storage/postgresql/pg_connection.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 class Transaction {
  public:
@@ -26,4 +26,4 @@ class Transaction {
   bool finished_ = false;
 };
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

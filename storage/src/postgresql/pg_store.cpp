@@ -9,7 +9,7 @@
 #include "storage/postgresql/pg_sql.hpp"
 #include "storage/postgresql/pg_transaction.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 namespace {
 
@@ -169,4 +169,4 @@ int PgStore::migrate(std::span<const Migration> steps) {
   return pg::migrate(*lease, steps);
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 struct Migration;
 
@@ -89,4 +89,4 @@ class Store {
   virtual int migrate(std::span<const Migration> steps) = 0;
 };
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 Pool::Pool(PoolOptions options) : options_(std::move(options)) {
   if (options_.size == 0)
@@ -62,4 +62,4 @@ Pool::Lease Pool::acquire() {
   return lease;
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

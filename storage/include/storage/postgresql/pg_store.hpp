@@ -11,7 +11,7 @@
 #include "storage/postgresql/pg_pool.hpp"
 #include "storage/store.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 // What the host admin configures (plugin configuration, never a settings page: R-STORE-2).
 struct PgStoreOptions {
@@ -52,4 +52,4 @@ class PgStore final : public Store {
   std::chrono::milliseconds statement_timeout_;
 };
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

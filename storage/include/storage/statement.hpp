@@ -7,7 +7,7 @@
 
 #include "storage/store.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 // The backend statement a Transaction lends out. The transaction ends every borrow when it ends
 // (the backend gives its compiled statement back to its connection's cache), after which a
@@ -65,4 +65,4 @@ class Statement {
   std::shared_ptr<StatementSlot> slot_;
 };
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 struct TranslatedSql {
   std::string sql;   // with $N parameters
@@ -20,4 +20,4 @@ struct TranslatedSql {
 // the process.
 [[nodiscard]] const TranslatedSql& translate(std::string_view portable);
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -1,10 +1,10 @@
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
 #include <utility>
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 Error::Error(ehr_status code, const std::string& message, std::string field, uint32_t reason)
     : std::runtime_error(message), code_(code), field_(std::move(field)), reason_(reason) {}
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

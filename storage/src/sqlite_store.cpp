@@ -12,11 +12,11 @@
 #include <string>
 #include <utility>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 #include "storage/migrations.hpp"
 #include "storage/transaction.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 namespace {
 
@@ -342,4 +342,4 @@ const std::filesystem::path& create_database_if_missing(const std::filesystem::p
   return file;
 }
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

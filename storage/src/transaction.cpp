@@ -2,9 +2,9 @@
 
 #include <utility>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 Transaction::Transaction(Store& store, TransactionMode mode)
     : dialect_(store.dialect()), backend_(store.begin(mode)) {}
@@ -55,4 +55,4 @@ void Transaction::after_commit(std::function<void()> action) {
   after_commit_.push_back(std::move(action));
 }
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

@@ -6,7 +6,7 @@
 #include "storage/postgresql/pg_connection.hpp"
 #include "storage/postgresql/pg_transaction.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 namespace {
 
@@ -65,4 +65,4 @@ int migrate(Connection& connection, std::span<const Migration> steps) {
   return version;
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

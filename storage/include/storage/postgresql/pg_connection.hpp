@@ -14,12 +14,12 @@
 #include <variant>
 #include <vector>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
 struct pg_conn;
 struct pg_result;
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 // A statement of the backend: its name on the server and its SQL with $1, $2, ... parameters.
 struct Query {
@@ -125,4 +125,4 @@ class Connection {
   std::unordered_map<std::string, std::vector<unsigned>> prepared_;
 };
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

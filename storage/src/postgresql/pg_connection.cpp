@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 namespace {
 
@@ -294,4 +294,4 @@ std::string Connection::run_command(std::string_view command) {
   return tag;
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -5,9 +5,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/error.hpp"
+#include "storage/error.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 // One step of the database's schema. Versions are consecutive from 1; a step is never edited
 // once released, only followed by new ones.
@@ -65,4 +65,4 @@ int apply_pending(Backend& backend, std::span<const Migration> steps, int versio
   return version;
 }
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

@@ -8,7 +8,7 @@
 #include "storage/statement.hpp"
 #include "storage/store.hpp"
 
-namespace ehr::portal {
+namespace ehr::storage {
 
 // RAII transaction on a Store, whichever backend: rolls back unless commit() is called.
 // Statements are prepared through it and must not outlive it. A write transaction holds the
@@ -44,4 +44,4 @@ class Transaction {
   std::vector<std::function<void()>> after_commit_;
 };
 
-}  // namespace ehr::portal
+}  // namespace ehr::storage

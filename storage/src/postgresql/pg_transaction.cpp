@@ -1,6 +1,6 @@
 #include "storage/postgresql/pg_transaction.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
   try {
@@ -51,4 +51,4 @@ void Transaction::commit() {
                   "25P02");
 }
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -7,7 +7,7 @@
 
 #include "storage/migrations.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 
 class Connection;
 
@@ -20,4 +20,4 @@ int migrate(Connection& connection, std::span<const Migration> steps);
 // The newest step applied (0 for a database never migrated).
 [[nodiscard]] int schema_version(Connection& connection);
 
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg
