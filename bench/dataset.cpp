@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.hpp"
 #include "bench_host.hpp"
+#include "common/storage.hpp"
 #include "config/plugin_config.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "common/storage.hpp"
 #include "environment.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"

@@ -12,6 +12,7 @@
 
 #include "baselines.hpp"
 #include "bench_host.hpp"
+#include "common/storage.hpp"
 #include "config/plugin_config.hpp"
 #include "environment.hpp"
 #include "host/host_client.hpp"

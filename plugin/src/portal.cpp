@@ -1,8 +1,11 @@
 #include "portal.hpp"
 
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "portal_schema.hpp"
+#include "storage/postgresql/pg_store.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/storage_choice.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
@@ -35,12 +38,26 @@ AuditKeySource audit_keys(const HostClient& host) {
   };
 }
 
-// The embedded default: portal.db in the plugin's data directory, created already migrated when
-// missing (two fsyncs), else brought up to date.
-std::unique_ptr<Store> open_store(const std::filesystem::path& data_directory) {
+// The store the host admin chose (R-STORE-2). SQLite, the embedded default: portal.db in the
+// plugin's data directory, created already migrated when missing (two fsyncs), else brought up to
+// date. PostgreSQL: the shared database, migrated once under its migration lock whichever host
+// starts first; the data directory still exists (the host gives one) but holds no database.
+std::unique_ptr<Store> open_store(const PluginConfig& config, const std::filesystem::path& data_directory) {
+  const StorageChoice choice = StorageChoice::from(config);
+  require_directory(data_directory);
+  if (choice.backend == StorageChoice::Backend::postgresql) {
+    pg::PgStoreOptions options;
+    options.conninfo = choice.conninfo;
+    options.pool_size = choice.pool_size;
+    options.statement_timeout = choice.statement_timeout;
+    options.acquire_timeout = choice.acquire_timeout;
+    auto store = std::make_unique<pg::PgStore>(options);
+    store->migrate(portal_postgresql_steps());
+    return store;
+  }
   const std::span<const Migration> steps = portal_sqlite_steps();
   auto store = std::make_unique<SqliteStore>(
-      create_database_if_missing(require_directory(data_directory) / Portal::kDatabaseFile, steps));
+      create_database_if_missing(data_directory / Portal::kDatabaseFile, steps));
   store->migrate(steps);
   return store;
 }
@@ -53,7 +70,7 @@ Portal::Portal(const PortalConfig& config)
       webhook_settings_(WebhookSettings::from(config_)),
       at_rest_(host_, config_),
       schema_(SettingsSchema::load_file(config.settings_schema)),
-      store_(open_store(config.data_directory)),
+      store_(open_store(config_, config.data_directory)),
       audit_(*store_, host_, audit_keys(host_)),
       hooks_(host_),
       settings_(schema_, *store_, host_, audit_, hooks_),

@@ -7,6 +7,7 @@
 
 #include "audit/audit_log.hpp"
 #include "branding/portal_notifier.hpp"
+#include "common/storage.hpp"
 #include "config/plugin_config.hpp"
 #include "crypto/at_rest.hpp"
 #include "ehr/host_services.h"

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {
@@ -20,5 +21,9 @@ namespace ehr::portal {
 
 // Every feature's SQLite steps, oldest first: what Portal hands to a SqliteStore.
 [[nodiscard]] std::span<const Migration> portal_sqlite_steps();
+
+// Every feature's PostgreSQL steps, oldest first: what Portal hands to a pg::PgStore. Defined in
+// portal_schema_postgresql.cpp, with the backend (library portal_postgresql).
+[[nodiscard]] std::span<const Migration> portal_postgresql_steps();
 
 }  // namespace ehr::portal

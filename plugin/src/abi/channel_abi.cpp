@@ -12,6 +12,7 @@
 #include "abi/registration.hpp"
 #include "branding/brand.hpp"
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "ehr/abi_support/struct_io.hpp"
 #include "messaging/conversation_service.hpp"
 #include "portal.hpp"

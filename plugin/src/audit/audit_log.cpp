@@ -10,6 +10,7 @@
 
 #include "audit/audit_schema.hpp"
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "host/host_client.hpp"
 #include "storage/transaction.hpp"
 

@@ -9,15 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "ehr/audit.h"
 #include "ehr/host_services.h"
 #include "host/principal.hpp"
 
 namespace ehr::portal {
 
-class Store;
 class HostClient;
-class Transaction;
 
 // What happened, as a caller records it (R-AUD-1). Never message content or other PHI beyond the
 // patient id: `detail` says what changed ("off -> on"), not what was written.

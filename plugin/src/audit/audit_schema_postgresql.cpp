@@ -1,5 +1,6 @@
 #include "audit/audit_schema_postgresql.hpp"
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {

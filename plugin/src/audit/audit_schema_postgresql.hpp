@@ -3,10 +3,9 @@
 #pragma once
 
 #include <span>
+#include "common/storage.hpp"
 
 namespace ehr::portal {
-
-struct Migration;
 
 // Re-chaining an unkeyed log (AuditLog::start) disables audit_log_refuse_update for the one
 // transaction that updates the records: the trigger keeps that name.

@@ -13,7 +13,7 @@ namespace ehr::portal {
 namespace {
 
 // Grows with each feature that needs an admin's configuration.
-constexpr std::array<ConfigKey, 7> kConfigKeys{{
+constexpr std::array<ConfigKey, 12> kConfigKeys{{
     {"webhook.url",
      "where each stored message is POSTed as a FHIR Communication (http:// or https://); unset: no webhook"},
     {"webhook.secret",
@@ -26,6 +26,16 @@ constexpr std::array<ConfigKey, 7> kConfigKeys{{
      "how long one attempt may take to connect, send and be answered (1 to 120000, default 10000)"},
     {"storage.allow_plaintext",
      "true: start on a host without a key service and store message text in clear (default false: refuse)"},
+    {"storage", "the plugin's store: sqlite (default, a file in the plugin's data directory) or postgresql"},
+    {"storage.postgresql.conninfo",
+     "the libpq connection string or URI of the PostgreSQL database, with sslmode (a secret; required with "
+     "storage = postgresql)"},
+    {"storage.postgresql.pool_size",
+     "connections this host keeps to the server at most (1 to 64, default 4)"},
+    {"storage.postgresql.statement_timeout_ms",
+     "the server cancels a statement running longer (0: no limit; up to 3600000, default 5000)"},
+    {"storage.postgresql.acquire_timeout_ms",
+     "how long a call waits for a free connection before it fails (1 to 600000, default 5000)"},
 }};
 
 std::span<const ConfigKey> known() noexcept {

@@ -6,6 +6,7 @@
 #include <span>
 #include <string_view>
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {

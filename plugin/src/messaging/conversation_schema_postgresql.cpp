@@ -1,5 +1,6 @@
 #include "messaging/conversation_schema_postgresql.hpp"
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {

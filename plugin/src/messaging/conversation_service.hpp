@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "common/storage.hpp"
 #include "host/principal.hpp"
 #include "messaging/conversation_store.hpp"
 #include "messaging/eligibility.hpp"
@@ -22,7 +23,6 @@
 
 namespace ehr::portal {
 
-class Store;
 class HookRegistry;
 class HostClient;
 class SettingsService;

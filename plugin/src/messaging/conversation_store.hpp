@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "crypto/at_rest.hpp"
 #include "host/principal.hpp"
 #include "storage/transaction.hpp"

@@ -22,11 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
 
-class Store;
 class WriterPool;
 
 class GroupCommitWriter {

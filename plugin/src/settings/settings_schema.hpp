@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "ehr/settings.h"
 #include "storage/migrations.hpp"
 

@@ -3,10 +3,9 @@
 #pragma once
 
 #include <span>
+#include "common/storage.hpp"
 
 namespace ehr::portal {
-
-struct Migration;
 
 [[nodiscard]] std::span<const Migration> settings_postgresql_steps();
 

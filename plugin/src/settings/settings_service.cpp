@@ -4,6 +4,7 @@
 
 #include "audit/audit_log.hpp"
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "roles/portal_roles.hpp"

@@ -11,15 +11,14 @@
 #include <utility>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "settings/settings_schema.hpp"
 
 namespace ehr::portal {
 
 class AuditLog;
-class Store;
 class HookRegistry;
 class HostClient;
-class Transaction;
 
 enum class Audience { care_team_only, selected_users };
 

@@ -1,5 +1,6 @@
 #include "settings/settings_store.hpp"
 
+#include "common/storage.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal::settings_store {

@@ -5,10 +5,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include "common/storage.hpp"
 
 namespace ehr::portal {
-
-class Transaction;
 
 // Persists Portal Settings values by scope ('' is General, else a location id), inside the
 // caller's transaction. A location "has its own settings" exactly while its scope row exists.

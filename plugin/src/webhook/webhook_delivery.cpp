@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "crypto/at_rest.hpp"
 #include "storage/transaction.hpp"
 

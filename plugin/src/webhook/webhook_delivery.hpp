@@ -23,12 +23,12 @@
 #include <string>
 #include <thread>
 
+#include "common/storage.hpp"
 #include "webhook/webhook_outbox.hpp"
 
 namespace ehr::portal {
 
 class AtRest;
-class Store;
 
 // "sha256=" and the lowercase hex HMAC-SHA256 of timestamp + "." + body under `secret`.
 [[nodiscard]] std::string webhook_signature(const std::string& secret, const std::string& timestamp,

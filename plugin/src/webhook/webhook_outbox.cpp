@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "config/plugin_config.hpp"
 #include "crypto/at_rest.hpp"
 #include "host/host_client.hpp"

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "fhir/fhir_mapping.hpp"
 #include "host/principal.hpp"
 
@@ -30,7 +31,6 @@ namespace ehr::portal {
 class AtRest;
 class HostClient;
 class PluginConfig;
-class Transaction;
 
 // The admin's webhook configuration (config keys webhook.*). Values never reach a log or error.
 struct WebhookSettings {

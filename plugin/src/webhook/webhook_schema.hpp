@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "common/storage.hpp"
 #include "storage/migrations.hpp"
 
 namespace ehr::portal {

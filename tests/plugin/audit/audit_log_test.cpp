@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "common/storage.hpp"
 #include "host/host_client.hpp"
 #include "storage/transaction.hpp"
 #include "support/test_host.hpp"

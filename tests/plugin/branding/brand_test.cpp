@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "audit/audit_log.hpp"
+#include "common/storage.hpp"
 #include "hooks/hook_registry.hpp"
 #include "host/host_client.hpp"
 #include "portal_schema.hpp"

@@ -10,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "common/storage.hpp"
 #include "messaging_world.hpp"
 #include "storage/transaction.hpp"
 

@@ -1,3 +1,4 @@
+#include "common/storage.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Read connections (R-CONV-5: queries never wait for the writer) within a budget of idle ones
 // shared by every tenant in the process: busy tenants reuse theirs, idle ones hold none.
+#include "common/storage.hpp"
 #include "storage/sqlite_store.hpp"
 
 #include <gtest/gtest.h>

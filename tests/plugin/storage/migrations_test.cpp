@@ -1,4 +1,5 @@
 #include "storage/migrations.hpp"
+#include "common/storage.hpp"
 
 #include <gtest/gtest.h>
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"

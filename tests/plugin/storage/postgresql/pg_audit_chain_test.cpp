@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "audit/audit_log.hpp"
+#include "common/storage.hpp"
 #include "host/host_client.hpp"
 #include "storage/postgresql/pg_store.hpp"
 #include "storage/postgresql/pg_test_database.hpp"

@@ -6,10 +6,11 @@
 #include <thread>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "storage/postgresql/pg_connection.hpp"
 #include "storage/postgresql/pg_migrations.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
 namespace {
 
 ConnectionOptions database(const std::string& name) {
@@ -101,4 +102,4 @@ TEST_F(PgMigrationsTest, R_STORE_1_ADatabaseNewerThanThePluginIsRefused) {
 }
 
 }  // namespace
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/storage.hpp"
 #include "portal_schema.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_store.hpp"

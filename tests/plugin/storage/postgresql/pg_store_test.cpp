@@ -2,6 +2,7 @@
 // statements, the portable SQL's translation, snapshots, writes serialized across two stores
 // (two hosts) on one database, durability settings, a server restart.
 #include "storage/postgresql/pg_store.hpp"
+#include "common/storage.hpp"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,11 @@
 #include "storage/postgresql/pg_sql.hpp"
 #include "storage/postgresql/pg_test_database.hpp"
 
-namespace ehr::portal::pg {
+namespace ehr::storage::pg {
+
+// The throw-away server and scratch databases (pg_test_database.hpp), shared with the plugin's tests.
+namespace test = ehr::portal::pg::test;
+
 namespace {
 
 using namespace std::chrono_literals;
@@ -457,4 +462,4 @@ TEST_F(PgStoreTest, R_STORE_1_AServerRestartFailsTheCallInFlightClearlyAndTheNex
 }
 
 }  // namespace
-}  // namespace ehr::portal::pg
+}  // namespace ehr::storage::pg

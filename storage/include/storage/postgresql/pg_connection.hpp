@@ -1,0 +1,128 @@
+// One libpq connection to the shared PostgreSQL server, for the backend that lets several hosts
+// share one store. Statements are only ever prepared and bound (a Query names its SQL once), never
+// built from values; each connection prepares a Query the first time it runs it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "storage/error.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace ehr::storage::pg {
+
+// A statement of the backend: its name on the server and its SQL with $1, $2, ... parameters.
+struct Query {
+  std::string_view name;
+  std::string_view sql;
+};
+
+// Bytes for a bytea parameter, sent in binary form as they are (NULs and all).
+struct Bytes {
+  std::string_view bytes;
+};
+
+// One parameter value. std::monostate is SQL NULL; text and integers are sent in text form for the
+// server to read as the type it inferred for the parameter; Bytes, and text bound to a parameter
+// the server inferred as bytea, are sent in binary form.
+using Value = std::variant<std::monostate, std::string_view, std::int64_t, Bytes>;
+
+// A failure the server reported. `sqlstate` is PostgreSQL's five-character code (e.g. "23505"
+// unique violation, "57014" statement timeout), empty when the connection itself failed.
+class PgError : public Error {
+ public:
+  PgError(ehr_status code, const std::string& message, std::string sqlstate);
+  [[nodiscard]] const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+ private:
+  std::string sqlstate_;
+};
+
+// The rows of one statement. OWNERSHIP: owns its PGresult.
+class Rows {
+ public:
+  explicit Rows(pg_result* result) noexcept : result_(result) {}
+  Rows(Rows&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+  Rows& operator=(Rows&&) = delete;
+  Rows(const Rows&) = delete;
+  Rows& operator=(const Rows&) = delete;
+  ~Rows();
+
+  [[nodiscard]] int size() const noexcept;
+  [[nodiscard]] int columns() const noexcept;
+  [[nodiscard]] bool is_null(int row, int column) const;
+  // The value's text; a bytea column's raw bytes.
+  [[nodiscard]] std::string text(int row, int column) const;
+  // An integer column's value (a boolean reads 1 or 0); anything else is an EHR_STATUS_STORAGE
+  // error naming the column.
+  [[nodiscard]] std::int64_t int64(int row, int column) const;
+  // Rows changed by an INSERT, UPDATE or DELETE.
+  [[nodiscard]] std::int64_t affected() const;
+
+ private:
+  pg_result* result_;
+};
+
+struct ConnectionOptions {
+  // A libpq connection string or URI (host, port, dbname, user, sslmode, ...). A secret: it is
+  // never logged nor put into an error; errors name the server by host, port and database.
+  std::string conninfo;
+  // The server cancels any statement running longer (statement_timeout); 0 means no limit.
+  std::chrono::milliseconds statement_timeout{5000};
+};
+
+// THREADING: one thread at a time (the Pool lends it to one caller).
+class Connection {
+ public:
+  // Connects; a server that cannot be reached is an EHR_STATUS_STORAGE error saying which.
+  explicit Connection(ConnectionOptions options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs the query with these parameters, preparing it on this connection first if needed.
+  // A statement the server refuses throws PgError with its SQLSTATE; a lost connection throws
+  // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
+  Rows run(const Query& query, std::initializer_list<Value> parameters = {});
+  Rows run(const Query& query, std::span<const Value> parameters);
+  // Fixed SQL written in the plugin's code, never holding a value: transaction control and
+  // schema migrations (which may hold several statements; rows they return are dropped). Returns
+  // the last statement's command tag ("COMMIT", or "ROLLBACK" for a COMMIT the server refused).
+  std::string run_command(std::string_view command);
+
+  // False once the server went away (restart, network): the Pool then reconnects it.
+  [[nodiscard]] bool healthy() const noexcept;
+  // Reads, without waiting, what the server sent an idle connection: a session the server ended
+  // (a restart, an admin's termination) shows as not healthy before a call is risked on it.
+  void notice_server_goodbye() noexcept;
+  // Re-establishes a connection that is not healthy; statements are prepared again on use.
+  void reconnect();
+  // "host H port P database D", for errors (never the connection string).
+  [[nodiscard]] const std::string& server() const noexcept { return server_; }
+
+ private:
+  void connect();
+  // Prepares the query on this session the first time; returns the parameter types the server
+  // inferred (type OIDs, in order).
+  const std::vector<unsigned>& prepare(const Query& query);
+  [[noreturn]] void fail(pg_result* result, std::string_view what);
+
+  ConnectionOptions options_;
+  pg_conn* conn_ = nullptr;
+  std::string server_;
+  bool server_said_goodbye_ = false;
+  // Statements prepared on this session, by name, with their parameters' types.
+  std::unordered_map<std::string, std::vector<unsigned>> prepared_;
+};
+
+}  // namespace ehr::storage::pg

@@ -1,0 +1,23 @@
+// Schema migrations on the shared PostgreSQL server. Several hosts may start at the same moment
+// against one database: each takes the migration lock (a transaction-scoped advisory lock), so the
+// first applies the pending steps and the others, once it commits, find nothing left to do.
+#pragma once
+
+#include <span>
+
+#include "storage/migrations.hpp"
+
+namespace ehr::storage::pg {
+
+class Connection;
+
+// Applies every step newer than the database's version, in one transaction (PostgreSQL's DDL is
+// transactional) with a savepoint per step, under the migration lock; returns the version reached.
+// As on SQLite: a failing step is rolled back whole and reported by name, the steps before it stay
+// applied, and a database newer than `steps` is refused rather than misread.
+int migrate(Connection& connection, std::span<const Migration> steps);
+
+// The newest step applied (0 for a database never migrated).
+[[nodiscard]] int schema_version(Connection& connection);
+
+}  // namespace ehr::storage::pg

@@ -1,0 +1,55 @@
+// The plugin's store on a PostgreSQL server that several hosts share (store.hpp's contract): a
+// pool of connections, reads on REPEATABLE READ snapshots, writes serialized across every host by
+// a transaction-scoped advisory lock, the features' portable SQL translated once per text.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "storage/postgresql/pg_pool.hpp"
+#include "storage/store.hpp"
+
+namespace ehr::storage::pg {
+
+// What the host admin configures (plugin configuration, never a settings page: R-STORE-2).
+struct PgStoreOptions {
+  // A libpq connection string or URI, with sslmode and the credentials: a secret, never logged
+  // nor put into an error.
+  std::string conninfo;
+  // Connections this host keeps to the server at most (one per concurrent transaction).
+  std::size_t pool_size = 4;
+  // The server cancels a statement running longer; 0 means no limit. A write waiting for another
+  // host's write counts too.
+  std::chrono::milliseconds statement_timeout{5000};
+  // How long a transaction waits for a free connection before it fails.
+  std::chrono::milliseconds acquire_timeout{5000};
+};
+
+// The advisory lock key every write transaction takes first: the store's one writer at a time,
+// across hosts. Distinct from the migration lock (7070350011); any fixed number no other user of
+// the database picks.
+inline constexpr std::int64_t kWriteLockKey = 7070350012;
+
+// THREADING: thread-safe (store.hpp); a transaction belongs to the thread that began it and holds
+// one pooled connection until it ends. OWNERSHIP: outlives its transactions.
+class PgStore final : public Store {
+ public:
+  // Connects at once, so a wrong connection string or an unreachable server fails at start with
+  // an EHR_STATUS_STORAGE error naming the server (never the connection string).
+  explicit PgStore(const PgStoreOptions& options);
+
+  [[nodiscard]] Dialect dialect() const noexcept override { return Dialect::postgresql; }
+  // "PostgreSQL host H port P database D".
+  [[nodiscard]] const std::string& name() const noexcept override { return name_; }
+  [[nodiscard]] std::unique_ptr<TransactionBackend> begin(TransactionMode mode) override;
+  int migrate(std::span<const Migration> steps) override;
+
+ private:
+  Pool pool_;
+  std::string name_;
+  std::chrono::milliseconds statement_timeout_;
+};
+
+}  // namespace ehr::storage::pg

@@ -1,0 +1,54 @@
+#include "storage/postgresql/pg_transaction.hpp"
+
+namespace ehr::storage::pg {
+
+Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
+  try {
+    connection_.run_command(begin);
+  } catch (const Error&) {
+    // A failure after BEGIN itself (the snapshot, the lock) leaves a transaction open on the session.
+    if (connection_.healthy()) {
+      try {
+        connection_.run_command("ROLLBACK");
+      } catch (const Error&) {
+        // Lost meanwhile: the server ended the session's transaction with it.
+      }
+    }
+    throw;
+  }
+}
+
+Transaction::~Transaction() {
+  if (finished_ || !connection_.healthy()) return;
+  try {
+    connection_.run_command("ROLLBACK");
+  } catch (const Error&) {
+    // The connection broke while rolling back: the server rolls back an open transaction of a
+    // session it lost, and the Pool reconnects the connection before lending it again.
+  }
+}
+
+void Transaction::commit() {
+  finished_ = true;
+  std::string tag;
+  try {
+    tag = connection_.run_command("COMMIT");
+  } catch (const PgError& error) {
+    // A refusal on a live session (a deferred constraint) rolled back; a session that ended in
+    // COMMIT, even with the server's last words (57P01 when terminated), may have committed.
+    if (!error.sqlstate().empty() && connection_.healthy()) throw;
+    throw PgError(EHR_STATUS_STORAGE,
+                  "the connection to the PostgreSQL server (" + connection_.server() +
+                      ") was lost while committing: the change may or may not have been stored",
+                  "");
+  }
+  // A transaction that an earlier statement aborted ends in ROLLBACK, which PostgreSQL reports as
+  // a successful command: its work is gone, and the caller must not acknowledge it.
+  if (tag != "COMMIT")
+    throw PgError(EHR_STATUS_STORAGE,
+                  "the transaction on the PostgreSQL server (" + connection_.server() +
+                      ") was rolled back, not committed, because a statement in it had failed",
+                  "25P02");
+}
+
+}  // namespace ehr::storage::pg

@@ -1,0 +1,58 @@
+#include "storage/transaction.hpp"
+
+#include <utility>
+
+#include "storage/error.hpp"
+
+namespace ehr::storage {
+
+Transaction::Transaction(Store& store, TransactionMode mode)
+    : dialect_(store.dialect()), backend_(store.begin(mode)) {}
+
+Transaction::~Transaction() {
+  // Statements first: the backend's rollback (or a connection's reuse) finds none mid-step.
+  return_statements();
+  backend_.reset();
+}
+
+Statement Transaction::prepare(std::string_view sql) {
+  if (!backend_) throw Error(EHR_STATUS_INTERNAL, "a statement prepared after its transaction ended");
+  auto slot = std::make_shared<StatementSlot>();
+  slot->backend = backend_->prepare(sql);
+  statements_.push_back(slot);
+  return Statement(std::move(slot));
+}
+
+void Transaction::execute_script(std::string_view sql) {
+  if (!backend_) throw Error(EHR_STATUS_INTERNAL, "a script run after its transaction ended");
+  backend_->execute_script(sql);
+}
+
+void Transaction::return_statements() noexcept {
+  for (auto& slot : statements_) slot->backend.reset();
+  statements_.clear();
+}
+
+void Transaction::commit() {
+  if (!backend_) throw Error(EHR_STATUS_INTERNAL, "commit of a transaction that is not open");
+  // Give every borrowed statement back first: a COMMIT with a statement mid-step could fail.
+  return_statements();
+  // A failed commit is undone by the backend; ending it then releases the connection.
+  std::unique_ptr<TransactionBackend> backend = std::move(backend_);
+  backend->commit();
+  backend.reset();
+  auto actions = std::move(after_commit_);
+  for (auto& action : actions) {
+    try {
+      action();
+    } catch (...) {
+      // Each action reports its own failures; one failing must not stop the others.
+    }
+  }
+}
+
+void Transaction::after_commit(std::function<void()> action) {
+  after_commit_.push_back(std::move(action));
+}
+
+}  // namespace ehr::storage
