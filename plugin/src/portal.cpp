@@ -1,5 +1,6 @@
 #include "portal.hpp"
 
+#include "audit/host_identity.hpp"
 #include "common/error.hpp"
 #include "common/storage.hpp"
 #include "portal_schema.hpp"
@@ -71,7 +72,8 @@ Portal::Portal(const PortalConfig& config)
       at_rest_(host_, config_),
       schema_(SettingsSchema::load_file(config.settings_schema)),
       store_(open_store(config_, config.data_directory)),
-      audit_(*store_, host_, audit_keys(host_)),
+      audit_(*store_, host_, audit_keys(host_), "portal-messaging",
+             HostIdentity::load_or_create(config.data_directory)),
       hooks_(host_),
       settings_(schema_, *store_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),

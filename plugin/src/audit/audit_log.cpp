@@ -144,13 +144,26 @@ ehr_audit_event to_abi_event(const AuditRecord& record) {
   return event;
 }
 
-AuditLog::AuditLog(Store& db, const HostClient& host, AuditKeySource keys, std::string plugin_id)
-    : db_(db), host_(host), keys_(std::move(keys)), plugin_id_(std::move(plugin_id)) {
+AuditLog::AuditLog(Store& db, const HostClient& host, AuditKeySource keys, std::string plugin_id,
+                   std::string host_id)
+    : db_(db),
+      host_(host),
+      keys_(std::move(keys)),
+      plugin_id_(std::move(plugin_id)),
+      checkpoint_target_(host_id.empty() ? std::string(kUnnamedCheckpointTarget)
+                                         : std::string(kUnnamedCheckpointTarget) + ":" + host_id) {
   if (sodium_init() < 0) throw Error(EHR_STATUS_INTERNAL, "libsodium could not be initialized");
 }
 
 bool AuditLog::checkpoints() const noexcept {
   return keyed() && host_.supports_checkpoints();
+}
+
+bool AuditLog::own_checkpoint(const AuditRecord& record) const {
+  // A record from before hosts were named was taken by the one host the chain then had: the host
+  // whose data directory holds its checkpoint.
+  return record.entry.action == kCheckpointAction &&
+         (record.entry.target == checkpoint_target_ || record.entry.target == kUnnamedCheckpointTarget);
 }
 
 std::optional<AuditKey> AuditLog::key(uint32_t key_id) {
@@ -351,7 +364,7 @@ void AuditLog::checkpoint(Transaction& tx, Head* head) {
   // The checkpoint's own record is the head it checkpoints: the chain then says which checkpoints
   // the host must hold, and a deleted one is missed.
   const AuditRecord checkpointed =
-      insert(tx, {kPluginActor, std::string(kCheckpointAction), "", "host", "ok", ""}, head);
+      insert(tx, {kPluginActor, std::string(kCheckpointAction), "", checkpoint_target_, "ok", ""}, head);
   host_.save_audit_checkpoint(
       plugin_id_,
       {checkpointed.sequence, checkpointed.at_unix_ms, current_key_->id, checkpointed.hash,
@@ -363,8 +376,10 @@ void AuditLog::checkpoint_quietly() noexcept {
   try {
     if (!checkpoints()) return;
     Transaction tx(db_);
-    auto last = tx.prepare("SELECT action FROM audit_log ORDER BY sequence DESC LIMIT 1");
-    if (!last.step() || last.text(0) == kCheckpointAction) return;
+    // Unless the head is this host's own checkpoint: another host's does not anchor this one's file.
+    auto last =
+        tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (!last.step() || own_checkpoint(read_record(last))) return;
     checkpoint(tx);
     tx.commit();
   } catch (const std::exception& failed) {
@@ -392,7 +407,9 @@ AuditVerification AuditLog::verify() {
       held.insert_or_assign(saved.sequence, std::move(saved));
     }
   }
-  std::vector<int64_t> announced;  // records saying a checkpoint was handed to the host
+  // Records saying a checkpoint was handed to this host. Another host's checkpoint records are
+  // checked by that host, whose store holds them: this one never had them.
+  std::vector<int64_t> announced;
   int64_t last_sequence = 0;
   {
     Transaction tx(db_, TransactionMode::read);
@@ -448,7 +465,7 @@ AuditVerification AuditLog::verify() {
              at + " differs from the host's checkpoint of it", record.sequence);
         return result;
       }
-      if (record.entry.action == kCheckpointAction) announced.push_back(record.sequence);
+      if (own_checkpoint(record)) announced.push_back(record.sequence);
       last_sequence = record.sequence;
       previous_hash = record.hash;
       ++expected;

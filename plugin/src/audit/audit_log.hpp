@@ -76,13 +76,18 @@ using AuditKeySource = std::function<std::optional<AuditKey>(uint32_t key_id)>;
 // head, kept by the host outside the database, show a cut tail or a restored older database:
 // taken every kCheckpointEvery records, after each successful verify() and at shutdown, each one
 // itself a record ("audit.checkpoint") so that a checkpoint deleted from the host is missed.
+// Several hosts may share one chain (PostgreSQL), each with checkpoints of its own: a checkpoint
+// record names the host that took it ("host:<host id>"), and verify() asks the host it runs on for
+// its own checkpoint records only, while every host's checkpoints still catch a cut tail.
 // Thread-safe through the store's transactions.
 class AuditLog {
  public:
   // `keys` empty or answering nullopt for 0: no key service, the chain stays SHA-256 and no
-  // checkpoint is taken. `plugin_id` names the chain's checkpoints at the host.
+  // checkpoint is taken. `plugin_id` names the chain's checkpoints at the host. `host_id` names
+  // this host in the checkpoint records it takes (see HostIdentity); empty: "host", as before
+  // several hosts could share a chain.
   AuditLog(Store& db, const HostClient& host, AuditKeySource keys = {},
-           std::string plugin_id = "portal-messaging");
+           std::string plugin_id = "portal-messaging", std::string host_id = {});
 
   // Once, before first use: takes the current audit key and, when every record is still unkeyed
   // (a database from before the key service), verifies that chain and re-chains it under the key
@@ -115,6 +120,8 @@ class AuditLog {
       "0000000000000000000000000000000000000000000000000000000000000000";
   // The action of a checkpoint's own record, and how often one is taken between verifications.
   static constexpr std::string_view kCheckpointAction = "audit.checkpoint";
+  // The target of a checkpoint record taken before records named their host: one host's chain.
+  static constexpr std::string_view kUnnamedCheckpointTarget = "host";
   static constexpr int64_t kCheckpointEvery = 1000;
   // How many records start() holds at a time while it verifies and re-chains an unkeyed log.
   static constexpr int64_t kRechainBatch = 2000;
@@ -133,6 +140,8 @@ class AuditLog {
   void checkpoint(Transaction& tx, Head* head = nullptr);
   [[nodiscard]] bool keyed() const noexcept { return current_key_.has_value(); }
   [[nodiscard]] bool checkpoints() const noexcept;
+  // A checkpoint record this host took, so one its own checkpoint store must hold.
+  [[nodiscard]] bool own_checkpoint(const AuditRecord& record) const;
   // The audit key of that id, asked once and kept; nullopt when the host does not have it.
   [[nodiscard]] std::optional<AuditKey> key(uint32_t key_id);
   [[nodiscard]] std::string checkpoint_mac(const AuditKey& key, int64_t sequence, int64_t at_unix_ms,
@@ -143,6 +152,7 @@ class AuditLog {
   const HostClient& host_;
   AuditKeySource keys_;
   std::string plugin_id_;
+  std::string checkpoint_target_;  // "host:<host id>", or "host" without one
   std::optional<AuditKey> current_key_;
   std::mutex keys_mutex_;
   std::map<uint32_t, AuditKey> known_keys_;  // guarded by keys_mutex_

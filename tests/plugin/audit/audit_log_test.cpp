@@ -447,8 +447,73 @@ TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
   EXPECT_TRUE(audit_->verify().ok);
 }
 
+// Two hosts on one chain (PostgreSQL shared by several application servers): each its own
+// checkpoint store and host id, one database.
+class TwoHostAuditLogTest : public KeyedAuditLogTest {
+ protected:
+  TwoHostAuditLogTest() {
+    audit_ = std::make_unique<AuditLog>(*db_, client_, key_service(), "portal-messaging", "aaaa");
+    audit_->start();
+    other_->start();
+  }
+  void append_on_other(int count) {
+    for (int i = 0; i < count; ++i)
+      other_->append({Principal::staff("admin"), "settings.change", "", "general/my_messages", "ok",
+                      "other " + std::to_string(i)});
+  }
+
+  test::TestHost other_host_;
+  HostClient other_client_{keeping_checkpoints(other_host_).table()};
+  std::unique_ptr<AuditLog> other_ =
+      std::make_unique<AuditLog>(*db_, other_client_, key_service(), "portal-messaging", "bbbb");
+};
+
+TEST_P(TwoHostAuditLogTest, R_SEC_3_EachHostChecksItsOwnCheckpointsOnASharedChain) {
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);  // host A's checkpoint of record 3
+  append_on_other(2);
+  const AuditVerification from_other = other_->verify();  // B's checkpoint of record 6
+  EXPECT_TRUE(from_other.ok) << from_other.problem;
+  append(1);
+  other_->checkpoint_quietly();  // B's shutdown: the head is A's record, so B anchors it
+  audit_->checkpoint_quietly();  // A's: the head is B's checkpoint, not A's, so A anchors it too
+  const AuditVerification from_this = audit_->verify();
+  EXPECT_TRUE(from_this.ok) << from_this.problem;
+  EXPECT_TRUE(other_->verify().ok);  // the head is A's checkpoint: B anchors it in its own store
+  EXPECT_EQ(host_.checkpoints().size(), 2u);
+  EXPECT_EQ(other_host_.checkpoints().size(), 3u);
+}
+
+TEST_P(TwoHostAuditLogTest, R_SEC_3_ACheckpointDeletedFromOneHostsStoreIsNamedByThatHost) {
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);  // A: record 3
+  ASSERT_TRUE(other_->verify().ok);  // B: record 4
+  append(1);
+  ASSERT_TRUE(audit_->verify().ok);  // A: record 6
+  auto kept = host_.checkpoints();
+  ASSERT_EQ(kept.size(), 2u);
+  kept.erase(kept.begin());
+  host_.set_checkpoints(kept);
+  expect_finding(EHR_AUDIT_CHECKPOINT_MISSING, 3);
+  EXPECT_TRUE(other_->verify().ok) << "B never held A's checkpoints";
+}
+
+TEST_P(TwoHostAuditLogTest, R_SEC_3_ACutTailIsNamedByEveryHostWhoseCheckpointItRemoved) {
+  append(2);
+  ASSERT_TRUE(audit_->verify().ok);  // A: record 3
+  append_on_other(2);
+  ASSERT_TRUE(other_->verify().ok);  // B: record 6
+  tamper(db_, "DELETE FROM audit_log WHERE sequence > 2;");
+  expect_finding(EHR_AUDIT_TRUNCATED, 3);
+  const AuditVerification from_other = other_->verify();
+  EXPECT_EQ(from_other.finding, EHR_AUDIT_TRUNCATED) << from_other.problem;
+  EXPECT_EQ(from_other.checkpoint_sequence, 6);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AuditLogTest, ::testing::ValuesIn(test::backends()), test::backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, KeyedAuditLogTest, ::testing::ValuesIn(test::backends()),
+                         test::backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, TwoHostAuditLogTest, ::testing::ValuesIn(test::backends()),
                          test::backend_name);
 
 }  // namespace

@@ -164,6 +164,35 @@ TEST_F(PostgresqlThroughSdk, R_STORE_1_ASecondHostOnTheDatabaseSeesTheFirstsMess
   EXPECT_TRUE(verified->ok) << "one chain, written by both hosts";
 }
 
+TEST_F(PostgresqlThroughSdk, R_SEC_3_AuditVerifyPassesFromEachHostOfASharedChain) {
+  auto first = start(config());
+  auto second = start(config());
+  turn_on(*first);
+  // Each host appends and checkpoints (a good verify anchors the head in that host's own
+  // plugins/portal-messaging.checkpoints): each then meets the other's checkpoint records.
+  for (int round = 0; round < 2; ++round) {
+    for (Host* host : {first.get(), second.get()}) {
+      SCOPED_TRACE(round);
+      auto sent = host->channel().start_thread({Principal::staff("drlee"), "p1", {}, "Hi", "Round."});
+      ASSERT_TRUE(sent) << sent.status();
+      auto verified = host->audit().verify();
+      ASSERT_TRUE(verified) << verified.status();
+      EXPECT_TRUE(verified->ok) << "finding " << verified->finding << " at " << verified->first_bad_sequence;
+    }
+  }
+  // Each host is named by an id of its own, kept in its own data directory, owner-only.
+  for (Host* host : {first.get(), second.get()}) {
+    const fs::path id = host->plugin_data() / "audit-host-id";
+    ASSERT_TRUE(fs::exists(id));
+    EXPECT_EQ(fs::status(id).permissions() & fs::perms::all, fs::perms::owner_read | fs::perms::owner_write);
+  }
+  std::string first_id;
+  std::string second_id;
+  std::ifstream(first->plugin_data() / "audit-host-id") >> first_id;
+  std::ifstream(second->plugin_data() / "audit-host-id") >> second_id;
+  EXPECT_NE(first_id, second_id);
+}
+
 TEST_F(PostgresqlThroughSdk, R_STORE_2_EachWrongStorageKeyStopsThePluginNamingTheKey) {
   expect_refused("storage = postgres\n", "storage");
   expect_refused("storage = postgresql\n", "storage.postgresql.conninfo");
