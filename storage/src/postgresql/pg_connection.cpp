@@ -125,8 +125,16 @@ namespace {
 // that follows it would replace them, so ours are appended to theirs instead.
 std::string admin_startup_options(const std::string& conninfo) {
   std::string options;
-  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), nullptr);
-  if (parsed == nullptr) return options;  // malformed: the connection attempt says why
+  char* why = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &why);
+  PQfreemem(why);
+  // libpq's reason quotes the text after the fault ("missing "=" after "..."", "invalid
+  // percent-encoded token: "...""), which may be a piece of the password: not repeated.
+  if (parsed == nullptr)
+    throw PgError(EHR_STATUS_STORAGE,
+                  "the PostgreSQL connection string is neither key=value pairs nor a postgresql:// URI "
+                  "(libpq's reason is not repeated: it may quote the password)",
+                  "");
   for (const PQconninfoOption* option = parsed; option->keyword != nullptr; ++option) {
     if (std::string_view(option->keyword) == "options" && option->val != nullptr) options = option->val;
   }

@@ -33,7 +33,7 @@ class InvitationThroughSdkTest : public ::testing::Test {
   }
 
   ehr::portal::test::TempDir data_;
-  ehr::portal::test::PracticeHost host_;
+  ehr::host::testing::PracticeHost host_;
   std::unique_ptr<ehr::host::PluginManager> manager_;
   std::unique_ptr<ehr::host::MessagingChannel> channel_;
   std::unique_ptr<ehr::host::SettingsPages> pages_;

@@ -31,7 +31,7 @@ constexpr const char* kPassword = "Sw0rdfish-not-for-logs";
 // One host: its own data directory, with plugins/portal-messaging.conf (0600) holding `config`.
 class Host {
  public:
-  Host(ehr::portal::test::PracticeHost& services, const std::string& config) {
+  Host(ehr::host::testing::PracticeHost& services, const std::string& config) {
     const fs::path conf = data_.path() / "plugins" / (std::string(kPlugin) + ".conf");
     fs::create_directories(conf.parent_path());
     std::ofstream(conf) << config;
@@ -113,7 +113,7 @@ class PostgresqlThroughSdk : public ::testing::Test {
   }
 
   pg::test::ScratchDatabase database_;
-  ehr::portal::test::PracticeHost host_;
+  ehr::host::testing::PracticeHost host_;
 };
 
 TEST_F(PostgresqlThroughSdk, R_STORE_2_APortalUserReadsWhatStaffSentAndTheAuditVerifies) {

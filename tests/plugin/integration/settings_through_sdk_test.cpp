@@ -64,7 +64,7 @@ class SettingsThroughSdkTest : public ::testing::Test {
   }
 
   ehr::portal::test::TempDir data_;
-  ehr::portal::test::PracticeHost host_;
+  ehr::host::testing::PracticeHost host_;
   std::unique_ptr<PluginManager> manager_;
   std::unique_ptr<ehr::host::SettingsPages> pages_;
 };

@@ -19,6 +19,7 @@
 #include "ehr/host/host_services.hpp"
 #include "ehr/host/key_store.hpp"
 #include "ehr/host/plugin_manager.hpp"
+#include "support/practice_host.hpp"
 
 namespace {
 
@@ -28,113 +29,23 @@ using ehr::host::Result;
 using ehr::host::Status;
 
 // The host's own data: a tiny practice answering the plugin's host-service calls.
-class PracticeHost : public ehr::host::HostServices {
+class PracticeHost : public ehr::host::testing::PracticeHost {
  public:
   PracticeHost() {
-    company_ = {"", "Acme Health", "", "1 Main St", "555-0100", "https://portal.example", true};
-    locations_ = {{"north", "North Clinic", "", "2 North Rd", "555-0101", "https://portal.example", false}};
-    users_ = {{"admin", {"admin", "Ada Admin", true}},
-              {"drlee", {"drlee", "Dr Lee", true}},
-              {"nurse1", {"nurse1", "Nurse One", true}},
-              {"drkim", {"drkim", "Dr Kim", true}}};
-    roles_ = {{"admin", {"manage_portal_settings"}},
-              {"drlee", {"available_for_portal_messages"}},
-              {"nurse1", {"available_for_portal_messages"}},
-              {"drkim", {"available_for_portal_messages"}}};
-    patients_ = {{"p1", {"p1", "Pat One", "north"}}, {"p2", {"p2", "Pat Two", "north"}}};
-    care_teams_ = {{"p1", {"drlee", "nurse1"}}, {"p2", {"drkim"}}};
-    portal_users_ = {{"pat1", {"pat1", "Pat One", "Pat", ehr::host::PortalUserKind::patient, true}},
-                     {"pat2", {"pat2", "Pat Two", "Pat", ehr::host::PortalUserKind::patient, true}}};
-    contacts_ = {{"pat1", {"p1"}}, {"pat2", {"p2"}}};
+    add_location({"north", "North Clinic", "", "2 North Rd", "555-0101", "https://portal.example", false});
+    set_company({"", "Acme Health", "", "1 Main St", "555-0100", "https://portal.example", true});
+    add_user("admin", "Ada Admin", true, {"manage_portal_settings"});
+    add_user("drlee", "Dr Lee", true, {"available_for_portal_messages"});
+    add_user("nurse1", "Nurse One", true, {"available_for_portal_messages"});
+    add_user("drkim", "Dr Kim", true, {"available_for_portal_messages"});
+    add_patient({"p1", "Pat One", "north"}, {"drlee", "nurse1"});
+    add_patient({"p2", "Pat Two", "north"}, {"drkim"});
+    add_portal_user({"pat1", "Pat One", "Pat", ehr::host::PortalUserKind::patient, true}, {"p1"});
+    add_portal_user({"pat2", "Pat Two", "Pat", ehr::host::PortalUserKind::patient, true}, {"p2"});
   }
-
   void set_care_team(const std::string& patient, std::vector<std::string> team) {
-    std::lock_guard lock(mutex_);
-    care_teams_[patient] = std::move(team);
+    add_patient(get_patient(patient).value(), std::move(team));
   }
-  std::vector<ehr::host::AuditEvent> audit_copies() const {
-    std::lock_guard lock(mutex_);
-    return audit_;
-  }
-
-  void log(ehr::host::LogLevel, std::string_view) override {}
-  Result<ehr::host::User> get_user(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    auto it = users_.find(std::string(id));
-    if (it == users_.end()) return Status::not_found("no user " + std::string(id));
-    return it->second;
-  }
-  Result<bool> user_has_role(std::string_view id, std::string_view role) override {
-    std::lock_guard lock(mutex_);
-    auto it = roles_.find(std::string(id));
-    return it != roles_.end() && it->second.count(std::string(role)) > 0;
-  }
-  Result<std::vector<ehr::host::User>> list_users_with_role(std::string_view role) override {
-    std::lock_guard lock(mutex_);
-    std::vector<ehr::host::User> holders;
-    for (const auto& [id, roles] : roles_) {
-      if (roles.count(std::string(role))) holders.push_back(users_.at(id));
-    }
-    return holders;
-  }
-  Result<ehr::host::Patient> get_patient(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    auto it = patients_.find(std::string(id));
-    if (it == patients_.end()) return Status::not_found("no patient " + std::string(id));
-    return it->second;
-  }
-  Result<std::vector<std::string>> list_care_team(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    auto it = care_teams_.find(std::string(id));
-    if (it == care_teams_.end()) return Status::not_found("no patient " + std::string(id));
-    return it->second;
-  }
-  Result<ehr::host::PortalUser> get_portal_user(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    auto it = portal_users_.find(std::string(id));
-    if (it == portal_users_.end()) return Status::not_found("no portal user " + std::string(id));
-    return it->second;
-  }
-  Result<std::vector<ehr::host::PortalUser>> list_patient_contacts(std::string_view patient) override {
-    std::lock_guard lock(mutex_);
-    std::vector<ehr::host::PortalUser> contacts;
-    for (const auto& [id, charts] : contacts_) {
-      if (std::find(charts.begin(), charts.end(), patient) != charts.end())
-        contacts.push_back(portal_users_.at(id));
-    }
-    return contacts;
-  }
-  Result<std::vector<std::string>> list_contact_charts(std::string_view id) override {
-    std::lock_guard lock(mutex_);
-    auto it = contacts_.find(std::string(id));
-    if (it == contacts_.end()) return Status::not_found("no portal user " + std::string(id));
-    return it->second;
-  }
-  Result<ehr::host::Organization> get_company() override { return company_; }
-  Result<std::vector<ehr::host::Organization>> list_locations() override { return locations_; }
-  ehr::host::OptionalServices optional_services() const override { return {true, true, true}; }
-  Result<ehr::host::Key> get_key(ehr::host::KeyPurpose purpose, std::uint32_t key_id) override {
-    return keys_->get(purpose, key_id);
-  }
-  Status notify(const ehr::host::Notification&) override { return Status::ok(); }
-  Status audit(const ehr::host::AuditEvent& event) override {
-    std::lock_guard lock(mutex_);
-    audit_.push_back(event);
-    return Status::ok();
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::unique_ptr<ehr::host::KeyStore> keys_ = ehr::host::KeyStore::generate();
-  ehr::host::Organization company_;
-  std::vector<ehr::host::Organization> locations_;
-  std::map<std::string, ehr::host::User> users_;
-  std::map<std::string, std::set<std::string>> roles_;
-  std::map<std::string, ehr::host::Patient> patients_;
-  std::map<std::string, std::vector<std::string>> care_teams_;
-  std::map<std::string, ehr::host::PortalUser> portal_users_;
-  std::map<std::string, std::vector<std::string>> contacts_;
-  std::vector<ehr::host::AuditEvent> audit_;
 };
 
 class ChannelIntegration : public ::testing::Test {
@@ -237,7 +148,7 @@ TEST_F(ChannelIntegration, R_CONV_3_ReadingAnotherPatientsThreadIsRefusedAndAudi
   EXPECT_EQ(records->back().actor, Principal::portal_user("pat1"));
   EXPECT_EQ(records->back().outcome, "not_a_participant");
   EXPECT_TRUE(audit->verify()->ok);
-  EXPECT_FALSE(host_.audit_copies().empty());  // mirrored to the host's own trail
+  EXPECT_FALSE(host_.audit_events().empty());  // mirrored to the host's own trail
 }
 
 TEST_F(ChannelIntegration, R_CONV_5_SeveralHostThreadsSendingAtOnceLoseNothing) {
@@ -482,7 +393,7 @@ TEST_F(ChannelIntegration, R_CONV_3_AChartsBrandIsRefusedToAPortalUserWhoIsNotIt
   // A portal user probing ids learns nothing of which patients exist.
   EXPECT_EQ(channel().chart_brand(Principal::portal_user("pat1"), "p9").status().deny_reason(),
             EHR_DENY_NOT_A_CONTACT);
-  const auto audit = host_.audit_copies();
+  const auto audit = host_.audit_events();
   EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [](const ehr::host::AuditEvent& event) {
     return event.action == "chart.brand" && event.outcome == "not_a_contact";
   }));

@@ -200,5 +200,23 @@ TEST(PgConnectionTest, R_STORE_2_AServerThatCannotBeReachedIsNamedWithoutTheConn
   }
 }
 
+TEST(PgConnectionTest, R_STORE_2_AConnectionStringThatDoesNotParseIsRefusedWithoutQuotingIt) {
+  // libpq's parser would say: missing "=" after "s3cr3t-pw"; invalid percent-encoded token.
+  for (const std::string conninfo :
+       {"host=/tmp user=ehr password=open s3cr3t-pw", "postgresql://ehr:s3cr3t-pw%zz@localhost/portal"}) {
+    ConnectionOptions options;
+    options.conninfo = conninfo;
+    try {
+      Connection connection(options);
+      FAIL() << "connected with a connection string that does not parse";
+    } catch (const PgError& error) {
+      const std::string message = error.what();
+      EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+      EXPECT_NE(message.find("neither key=value pairs nor a postgresql:// URI"), std::string::npos)
+          << message;
+      EXPECT_EQ(message.find("s3cr3t-pw"), std::string::npos) << message;
+    }
+  }
+}
 }  // namespace
 }  // namespace ehr::storage::pg

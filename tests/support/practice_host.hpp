@@ -10,11 +10,12 @@
 #include "ehr/host/host_services.hpp"
 #include "ehr/host/key_store.hpp"
 
-namespace ehr::portal::test {
+namespace ehr::host::testing {
 
 // A small host written on the public C++ SDK, as a vendor would write one: it answers the
-// plugin's host-service calls from in-memory practice data and keeps what it was asked to
-// deliver and audit. Thread-safe.
+// plugin's host-service calls from in-memory practice data that the test adds, and keeps what it
+// was asked to log, deliver and audit. The one such host of the C++ tests (the SDK's TestHost is
+// this one with a fixed practice). Thread-safe.
 class PracticeHost : public ehr::host::HostServices {
  public:
   PracticeHost();
@@ -25,6 +26,11 @@ class PracticeHost : public ehr::host::HostServices {
   void add_location(const ehr::host::Organization& location);
   void add_patient(const ehr::host::Patient& patient, std::vector<std::string> care_team);
   void add_portal_user(const ehr::host::PortalUser& user, std::vector<std::string> charts);
+  void set_company(const ehr::host::Organization& company);
+
+  // What the plugin logged, in order; whether a line holds `text`; forgetting them.
+  [[nodiscard]] bool logged(std::string_view text) const;
+  void clear_logs();
 
   [[nodiscard]] std::vector<ehr::host::AuditEvent> audit_events() const;
   [[nodiscard]] std::vector<ehr::host::Notification> notifications() const;
@@ -52,13 +58,13 @@ class PracticeHost : public ehr::host::HostServices {
 
  private:
   std::unique_ptr<ehr::host::KeyStore> keys_ = ehr::host::KeyStore::generate();
-  struct User {
+  struct StaffEntry {
     ehr::host::User info;
     std::set<std::string> roles;
   };
 
   mutable std::mutex mutex_;
-  std::map<std::string, User, std::less<>> users_;
+  std::map<std::string, StaffEntry, std::less<>> users_;
   std::map<std::string, std::pair<ehr::host::Patient, std::vector<std::string>>, std::less<>> patients_;
   std::map<std::string, std::pair<ehr::host::PortalUser, std::vector<std::string>>, std::less<>>
       portal_users_;
@@ -69,4 +75,4 @@ class PracticeHost : public ehr::host::HostServices {
   std::vector<std::string> log_lines_;
 };
 
-}  // namespace ehr::portal::test
+}  // namespace ehr::host::testing

@@ -1,8 +1,9 @@
 #include "support/practice_host.hpp"
 
+#include <algorithm>
 #include <utility>
 
-namespace ehr::portal::test {
+namespace ehr::host::testing {
 
 using ehr::host::Result;
 using ehr::host::Status;
@@ -20,7 +21,7 @@ PracticeHost::PracticeHost() {
 void PracticeHost::add_user(const std::string& id, const std::string& name, bool active,
                             std::set<std::string> roles) {
   std::lock_guard lock(mutex_);
-  users_[id] = User{{id, name, active}, std::move(roles)};
+  users_[id] = StaffEntry{{id, name, active}, std::move(roles)};
 }
 
 void PracticeHost::set_role(const std::string& user_id, const std::string& role_id, bool held) {
@@ -47,6 +48,22 @@ void PracticeHost::add_patient(const ehr::host::Patient& patient, std::vector<st
 void PracticeHost::add_portal_user(const ehr::host::PortalUser& user, std::vector<std::string> charts) {
   std::lock_guard lock(mutex_);
   portal_users_[user.id] = {user, std::move(charts)};
+}
+
+void PracticeHost::set_company(const ehr::host::Organization& company) {
+  std::lock_guard lock(mutex_);
+  company_ = company;
+}
+
+bool PracticeHost::logged(std::string_view text) const {
+  std::lock_guard lock(mutex_);
+  return std::any_of(log_lines_.begin(), log_lines_.end(),
+                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+void PracticeHost::clear_logs() {
+  std::lock_guard lock(mutex_);
+  log_lines_.clear();
 }
 
 std::vector<ehr::host::AuditEvent> PracticeHost::audit_events() const {
@@ -154,4 +171,4 @@ Status PracticeHost::audit(const ehr::host::AuditEvent& event) {
   return Status::ok();
 }
 
-}  // namespace ehr::portal::test
+}  // namespace ehr::host::testing
