@@ -14,6 +14,7 @@
 #include "plugin_config.hpp"
 #include "storage/error.hpp"
 #include "storage/sqlite_store.hpp"
+#include "storage/transaction.hpp"
 
 namespace ehr::host::detail {
 
@@ -46,6 +47,28 @@ Result<std::int64_t> integer(const std::map<std::string, std::string>& keys, con
     return refused(key, "takes a whole number from " + std::to_string(min) + " to " + std::to_string(max));
   return value;
 }
+
+// roles.sqlite3 with a budget of idle read connections of its own, so that the plugin's tenants in
+// the same process never close the role store's reader, and that reader opened at start with the
+// writer: as with the one connection the role store had before the storage library, a file that
+// opened keeps serving reads without opening another (a host at its descriptor limit, a disk
+// fault at start-up).
+class RoleSqliteStore final : public storage::Store {
+ public:
+  explicit RoleSqliteStore(const std::filesystem::path& file) : idle_(1), store_(file, idle_) {}
+  void open_reader() { storage::Transaction warm(store_, storage::TransactionMode::read); }
+
+  [[nodiscard]] storage::Dialect dialect() const noexcept override { return store_.dialect(); }
+  [[nodiscard]] const std::string& name() const noexcept override { return store_.name(); }
+  [[nodiscard]] std::unique_ptr<storage::TransactionBackend> begin(storage::TransactionMode mode) override {
+    return store_.begin(mode);
+  }
+  int migrate(std::span<const storage::Migration> steps) override { return store_.migrate(steps); }
+
+ private:
+  storage::IdleReaders idle_;  // outlives store_, which borrows it
+  storage::SqliteStore store_;
+};
 
 }  // namespace
 
@@ -114,8 +137,10 @@ Result<std::unique_ptr<storage::Store>> open_role_store(
   } else {
     const std::filesystem::path file = host_data_directory / RoleStore::kFileName;
     if (Status made = make_private_file(file); !made) return made;
-    store = std::make_unique<storage::SqliteStore>(file);
-    store->migrate(sqlite_steps);
+    auto sqlite = std::make_unique<RoleSqliteStore>(file);
+    sqlite->migrate(sqlite_steps);
+    sqlite->open_reader();
+    store = std::move(sqlite);
   }
   return store;
 } catch (const storage::Error& error) {
