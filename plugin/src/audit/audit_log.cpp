@@ -190,51 +190,62 @@ void AuditLog::start() {
         "the audit key; it is left as found for `audit verify` to name");
     return;
   }
-  std::vector<AuditRecord> records;
-  {
-    auto rows = tx.prepare("SELECT " + std::string(kColumns) + " FROM audit_log ORDER BY sequence");
-    while (rows.step()) records.push_back(read_record(rows));
-  }
+  // Both passes read the log in batches of kRechainBatch records, so keying a log of millions
+  // holds one batch in memory, not the whole log.
+  const auto batch_after = [&](int64_t sequence) {
+    std::vector<AuditRecord> batch;
+    batch.reserve(kRechainBatch);
+    auto rows = tx.prepare("SELECT " + std::string(kColumns) +
+                           " FROM audit_log WHERE sequence > ?1 ORDER BY sequence LIMIT ?2");
+    rows.bind_all(sequence, kRechainBatch);
+    while (rows.step()) batch.push_back(read_record(rows));
+    return batch;
+  };
   std::string previous(kGenesisHash);
-  for (size_t i = 0; i < records.size(); ++i) {
-    const AuditRecord& record = records[i];
-    const int64_t expected = static_cast<int64_t>(i) + 1;
-    if (record.sequence != expected || record.previous_hash != previous ||
-        record.hash != unkeyed_hash(record)) {
-      throw Error(
-          EHR_STATUS_STORAGE,
-          "the audit log cannot be keyed: its unkeyed chain is broken at record " + std::to_string(expected) +
-              " (altered, removed or reordered), and keying it would hide that. Restore portal.db from a "
-              "backup taken before the break, or keep this database for investigation");
+  int64_t expected = 1;
+  for (auto batch = batch_after(0); !batch.empty(); batch = batch_after(batch.back().sequence)) {
+    for (const AuditRecord& record : batch) {
+      if (record.sequence != expected || record.previous_hash != previous ||
+          record.hash != unkeyed_hash(record)) {
+        throw Error(EHR_STATUS_STORAGE,
+                    "the audit log cannot be keyed: its unkeyed chain is broken at record " +
+                        std::to_string(expected) +
+                        " (altered, removed or reordered), and keying it would hide that. Restore portal.db "
+                        "from a backup taken before the break, or keep this database for investigation");
+      }
+      previous = record.hash;
+      ++expected;
     }
-    previous = record.hash;
   }
+  const int64_t rechained = expected - 1;
   // One transaction: outside it the append-only triggers are never absent (the schema change is
   // transactional in both databases). SQLite cannot disable a trigger, so it drops and restores it.
   const bool sqlite = tx.dialect() == Dialect::sqlite;
   tx.execute_script(sqlite ? "DROP TRIGGER IF EXISTS audit_log_refuse_update"
                            : "ALTER TABLE audit_log DISABLE TRIGGER audit_log_refuse_update");
-  auto update =
-      tx.prepare("UPDATE audit_log SET previous_hash = ?1, hash = ?2, key_id = ?3 WHERE sequence = ?4");
   previous = std::string(kGenesisHash);
-  for (AuditRecord& record : records) {
-    record.previous_hash = previous;
-    record.key_id = current_key_->id;
-    record.hash = keyed_hash(*current_key_, record);
-    update.reset();
-    update.bind_all(record.previous_hash, record.hash, record.key_id, record.sequence).run();
-    previous = record.hash;
+  for (auto batch = batch_after(0); !batch.empty(); batch = batch_after(batch.back().sequence)) {
+    auto update =
+        tx.prepare("UPDATE audit_log SET previous_hash = ?1, hash = ?2, key_id = ?3 WHERE sequence = ?4");
+    for (AuditRecord& record : batch) {
+      record.previous_hash = previous;
+      record.key_id = current_key_->id;
+      record.hash = keyed_hash(*current_key_, record);
+      update.reset();
+      update.bind_all(record.previous_hash, record.hash, record.key_id, record.sequence).run();
+      previous = record.hash;
+    }
   }
   tx.execute_script(sqlite ? kAuditRefuseUpdateTriggerSql
                            : "ALTER TABLE audit_log ENABLE TRIGGER audit_log_refuse_update");
   const AuditRecord keyed_record =
       insert(tx, {kPluginActor, "audit.keyed", "", "", "ok",
-                  std::to_string(records.size()) + " records re-chained under the host's audit key " +
+                  std::to_string(rechained) + " records re-chained under the host's audit key " +
                       std::to_string(current_key_->id)});
   if (host_.supports_checkpoints()) checkpoint(tx);
   tx.after_commit([this, keyed_record] { mirror(keyed_record); });
   tx.commit();
-  host_.log(LogLevel::info, "audit log: " + std::to_string(records.size()) +
+  host_.log(LogLevel::info, "audit log: " + std::to_string(rechained) +
                                 " records verified and re-chained under the host's audit key");
 }
 

@@ -116,6 +116,8 @@ class AuditLog {
   // The action of a checkpoint's own record, and how often one is taken between verifications.
   static constexpr std::string_view kCheckpointAction = "audit.checkpoint";
   static constexpr int64_t kCheckpointEvery = 1000;
+  // How many records start() holds at a time while it verifies and re-chains an unkeyed log.
+  static constexpr int64_t kRechainBatch = 2000;
 
  private:
   // The last record written in the current transaction, so that a batch chains in memory rather

@@ -241,6 +241,20 @@ class KeyedAuditLogTest : public ::testing::TestWithParam<test::Backend> {
                       "change " + std::to_string(i)});
   }
 
+  // An unkeyed log (a plugin started without a key service) two batches and a bit long; returns
+  // how many records. One transaction for the lot: thousands of commits would make the test slow,
+  // not stronger.
+  int append_unkeyed_batches() {
+    const int count = static_cast<int>(2 * AuditLog::kRechainBatch + 7);
+    restart(false);
+    Transaction tx(*db_);
+    for (int i = 0; i < count; ++i)
+      audit_->append(tx, {Principal::staff("admin"), "settings.change", "", "general/my_messages", "ok",
+                          "change " + std::to_string(i)});
+    tx.commit();
+    return count;
+  }
+
   AuditVerification expect_finding(ehr_audit_finding finding, int64_t sequence) {
     AuditVerification result = audit_->verify();
     EXPECT_FALSE(result.ok);
@@ -371,6 +385,37 @@ TEST_P(KeyedAuditLogTest, R_SEC_3_ABrokenUnkeyedChainIsRefusedRatherThanKeyed) {
     FAIL() << "a broken unkeyed chain was keyed";
   } catch (const Error& refused) {
     EXPECT_NE(std::string(refused.what()).find("broken at record 2"), std::string::npos) << refused.what();
+  }
+  for (const AuditRecord& record : AuditLog(*db_, client_).list()) EXPECT_EQ(record.key_id, 0u);
+}
+
+// start() reads the log in batches (a host upgrading a log of millions holds one batch, not the
+// log): a chain longer than two batches is keyed whole, and a break in a later batch is found.
+TEST_P(KeyedAuditLogTest, R_SEC_3_AnUnkeyedLogLongerThanABatchIsKeyedWhole) {
+  const int count = append_unkeyed_batches();
+  restart();
+  const std::vector<AuditRecord> records = audit_->list();
+  ASSERT_EQ(records.size(), static_cast<size_t>(count) + 2);  // + "audit.keyed" and its checkpoint
+  EXPECT_EQ(records[static_cast<size_t>(count)].entry.action, "audit.keyed");
+  EXPECT_NE(
+      records[static_cast<size_t>(count)].entry.detail.find(std::to_string(count) + " records re-chained"),
+      std::string::npos);
+  for (const AuditRecord& record : records) EXPECT_EQ(record.key_id, 1u);
+  EXPECT_TRUE(audit_->verify().ok) << audit_->verify().problem;
+}
+
+TEST_P(KeyedAuditLogTest, R_SEC_3_ABreakInALaterBatchOfAnUnkeyedLogIsRefusedRatherThanKeyed) {
+  append_unkeyed_batches();
+  const int64_t broken = AuditLog::kRechainBatch + 3;
+  tamper(db_,
+         "UPDATE audit_log SET detail = 'nothing to see' WHERE sequence = " + std::to_string(broken) + ";");
+  try {
+    restart();
+    FAIL() << "a chain broken in its second batch was keyed";
+  } catch (const Error& refused) {
+    EXPECT_NE(std::string(refused.what()).find("broken at record " + std::to_string(broken)),
+              std::string::npos)
+        << refused.what();
   }
   for (const AuditRecord& record : AuditLog(*db_, client_).list()) EXPECT_EQ(record.key_id, 0u);
 }

@@ -7,26 +7,23 @@
 #include <cctype>
 #include <cstdlib>
 #include <functional>
+#include <span>
 #include <string>
 
 #include <vector>
 
-#include "audit/audit_schema_postgresql.hpp"
 #include "common/storage.hpp"
-#include "messaging/conversation_schema_postgresql.hpp"
 #include "portal_schema.hpp"
-#include "settings/settings_schema_postgresql.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_connection.hpp"
 #include "storage/postgresql/pg_store.hpp"
-#include "webhook/webhook_schema_postgresql.hpp"
 
 namespace ehr::portal::pg::test {
 
-// Every feature's PostgreSQL steps, in the order of their global versions.
+// Every feature's PostgreSQL steps, in the order of their global versions: what Portal migrates.
 inline std::vector<Migration> all_steps() {
-  return assemble_steps({audit_postgresql_steps(), settings_postgresql_steps(),
-                         conversations_postgresql_steps(), webhook_postgresql_steps()});
+  const std::span<const Migration> steps = portal_postgresql_steps();
+  return {steps.begin(), steps.end()};
 }
 
 inline std::string conninfo(const std::string& database) {
