@@ -1,5 +1,7 @@
-// Role assignments in SQLite (R-ROLE-2..4). Each change is one IMMEDIATE transaction that checks
-// the actor, applies every change and records each one, or does nothing at all.
+// Role assignments (R-ROLE-2..4) on the storage library the plugin uses (storage/store.hpp): a
+// SQLite file in the host data directory, or a PostgreSQL database several hosts share, as the
+// host admin's host.conf chooses (host_storage.hpp). Each change is one write transaction that
+// applies every change and records each one, or does nothing at all.
 #include "ehr/host/role_store.hpp"
 
 #include <algorithm>
@@ -11,28 +13,36 @@
 #include <unordered_set>
 
 #include "ehr/host/private_files.hpp"
-#include "sqlite_database.hpp"
+#include "host_storage.hpp"
+#include "storage/error.hpp"
+#include "storage/migrations.hpp"
+#include "storage/transaction.hpp"
 
 namespace ehr::host {
 
 namespace {
 
-using detail::SqliteDatabase;
-using detail::SqliteStatement;
-using detail::SqliteTransaction;
+using storage::Dialect;
+using storage::Migration;
+using storage::Statement;
+using storage::Transaction;
+using storage::TransactionMode;
 
 constexpr const char* kInitialActor = "(initial)";
 
-// Ordered migrations, each applied in one transaction; PRAGMA user_version is the count applied.
-constexpr const char* kMigrations[] = {
-    R"sql(
-CREATE TABLE role_assignments (
+// The SQLite steps: version 1 is the schema every roles.sqlite3 has had. Its tables already exist
+// in a file written before the storage library (PRAGMA user_version 1, no schema_migrations), so
+// step 1 creates only what is missing and leaves such a file's tables and rows as they are; it
+// keeps user_version at 1, so an older SDK still opens the file.
+constexpr Migration kSqliteSteps[] = {
+    {1, "role assignments and their change record", R"sql(
+CREATE TABLE IF NOT EXISTS role_assignments (
   user_id TEXT NOT NULL,
   role_id TEXT NOT NULL,
   PRIMARY KEY (user_id, role_id)
 ) WITHOUT ROWID;
-CREATE INDEX role_assignments_by_role ON role_assignments (role_id, user_id);
-CREATE TABLE role_changes (
+CREATE INDEX IF NOT EXISTS role_assignments_by_role ON role_assignments (role_id, user_id);
+CREATE TABLE IF NOT EXISTS role_changes (
   sequence INTEGER PRIMARY KEY AUTOINCREMENT,
   at_unix_ms INTEGER NOT NULL,
   actor_user_id TEXT NOT NULL,
@@ -42,13 +52,59 @@ CREATE TABLE role_changes (
   new_assigned INTEGER NOT NULL CHECK (new_assigned IN (0, 1))
 );
 -- The change record is an audit trail: it only grows.
-CREATE TRIGGER role_changes_no_update BEFORE UPDATE ON role_changes
+CREATE TRIGGER IF NOT EXISTS role_changes_no_update BEFORE UPDATE ON role_changes
   BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
-CREATE TRIGGER role_changes_no_delete BEFORE DELETE ON role_changes
+CREATE TRIGGER IF NOT EXISTS role_changes_no_delete BEFORE DELETE ON role_changes
   BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
-CREATE TABLE store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-)sql",
+CREATE TABLE IF NOT EXISTS store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+PRAGMA user_version = 1;
+)sql"},
 };
+
+// The PostgreSQL steps, the same schema. The database may be the plugin's too: every name here
+// starts with role_ (the plugin has none such), and the SDK's versions are kept in
+// role_schema_migrations, apart from the plugin's schema_migrations.
+constexpr Migration kPostgresqlSteps[] = {
+    {1, "role assignments and their change record", R"sql(
+CREATE TABLE role_assignments (
+  user_id text NOT NULL,
+  role_id text NOT NULL,
+  PRIMARY KEY (user_id, role_id)
+);
+CREATE INDEX role_assignments_by_role ON role_assignments (role_id, user_id);
+CREATE TABLE role_changes (
+  sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at_unix_ms bigint NOT NULL,
+  actor_user_id text NOT NULL,
+  user_id text NOT NULL,
+  role_id text NOT NULL,
+  old_assigned bigint NOT NULL CHECK (old_assigned IN (0, 1)),
+  new_assigned bigint NOT NULL CHECK (new_assigned IN (0, 1))
+);
+-- The change record is an audit trail: it only grows.
+CREATE FUNCTION role_changes_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'role_changes is append-only';
+END
+$$;
+CREATE TRIGGER role_changes_no_update BEFORE UPDATE OR DELETE ON role_changes
+  FOR EACH ROW EXECUTE FUNCTION role_changes_refuse_change();
+CREATE TRIGGER role_changes_no_truncate BEFORE TRUNCATE ON role_changes
+  FOR EACH STATEMENT EXECUTE FUNCTION role_changes_refuse_change();
+CREATE TABLE role_store_facts (fact text PRIMARY KEY, value text NOT NULL);
+)sql"},
+};
+
+// The one table whose name differs: SQLite files have always called it store_facts.
+const char* facts_table(Dialect dialect) {
+  return dialect == Dialect::sqlite ? "store_facts" : "role_store_facts";
+}
+
+// The storage library throws; the SDK answers with a Status carrying the same code, message and
+// field (the library never puts a value or a connection string into a message).
+Status from_error(const storage::Error& error) {
+  return Status(error.code(), error.what(), error.field(), static_cast<ehr_deny_reason>(error.reason()));
+}
 
 std::int64_t system_now() {
   using namespace std::chrono;
@@ -65,36 +121,35 @@ constexpr std::size_t kBulkUsers = 16;
 // The statements one operation writes with, prepared once for all of its users.
 class ChangeRecorder {
  public:
-  ChangeRecorder(sqlite3* db, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
+  ChangeRecorder(Transaction& tx, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
                  bool assigned)
-      : change_(db, assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
-                             : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2"),
-        audit_(db,
-               "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-               "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+      : change_(tx.prepare(assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
+                                    : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2")),
+        audit_(
+            tx.prepare("INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
+                       "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
         actor_(actor),
         role_id_(role_id),
         at_unix_ms_(at_unix_ms),
         assigned_(assigned) {}
 
-  // Sets the assignment of one user to `assigned` and records the change.
-  Status record(std::string_view user_id) {
-    change_.reset().bind(1, user_id).bind(2, role_id_).step();
-    if (!change_.status()) return change_.status();
-    audit_.reset()
-        .bind(1, at_unix_ms_)
+  // Sets the assignment of one user to `assigned` and records the change. Throws storage::Error.
+  void record(std::string_view user_id) {
+    change_.reset();
+    change_.bind(1, user_id).bind(2, role_id_).run();
+    audit_.reset();
+    audit_.bind(1, at_unix_ms_)
         .bind(2, actor_)
         .bind(3, user_id)
         .bind(4, role_id_)
         .bind(5, std::int64_t{assigned_ ? 0 : 1})
         .bind(6, std::int64_t{assigned_ ? 1 : 0})
-        .step();
-    return audit_.status();
+        .run();
   }
 
  private:
-  SqliteStatement change_;
-  SqliteStatement audit_;
+  Statement change_;
+  Statement audit_;
   std::string_view actor_;
   std::string_view role_id_;
   std::int64_t at_unix_ms_;
@@ -112,8 +167,8 @@ Result<User> UserDirectory::find_user(std::string_view user_id) {
 }
 
 struct RoleStore::Impl {
-  Impl(SqliteDatabase database, UserDirectory& directory, std::function<std::int64_t()> now)
-      : db(std::move(database)), users(directory), clock(std::move(now)) {}
+  Impl(std::unique_ptr<storage::Store> opened, UserDirectory& directory, std::function<std::int64_t()> now)
+      : store(std::move(opened)), users(directory), clock(std::move(now)) {}
 
   // One role change at a time in this process. It is held while the declaring plugin records the
   // change, which calls the host, whose callbacks may ask this store (has_role): reads take only
@@ -121,14 +176,13 @@ struct RoleStore::Impl {
   // host's own locks, mutex.
   std::mutex change_mutex;
   mutable std::mutex mutex;
-  SqliteDatabase db;
+  std::unique_ptr<storage::Store> store;
   UserDirectory& users;
   std::function<std::int64_t()> clock;
   std::vector<RoleDescriptor> roles;
   // Role id -> the audit log of the plugin that declared it (declare_section).
   std::map<std::string, AuditLog, std::less<>> audited_in;
 
-  Status migrate();
   // Appends one record per changed user to the declaring plugin's chain, before the role store
   // changes anything, holding change_mutex but not `mutex`.
   static Status record_in_chain(const AuditLog& log, std::string_view actor, std::string_view role_id,
@@ -137,33 +191,13 @@ struct RoleStore::Impl {
   Result<User> check_user(std::string_view user_id, const char* field) const;
   // The distinct users of `selected`, in order, once each is known to the directory.
   Result<std::vector<std::string>> check_users(const std::vector<std::string>& selected) const;
-  Result<bool> holds(std::string_view user_id, std::string_view role_id) const;
-  Result<std::unordered_set<std::string>> holders(std::string_view role_id) const;
-  Status check_actor(std::string_view actor_user_id) const;
+  // Reads in `tx`; throw storage::Error.
+  static bool holds(Transaction& tx, std::string_view user_id, std::string_view role_id);
+  static std::unordered_set<std::string> holders(Transaction& tx, std::string_view role_id);
+  Status check_actor(Transaction& tx, std::string_view actor_user_id) const;
   Result<RoleUpdate> apply(std::string_view actor, std::string_view role_id, Scope scope,
                            const std::vector<std::string>& selected, bool assigned);
 };
-
-Status RoleStore::Impl::migrate() {
-  SqliteStatement version(db.handle(), "PRAGMA user_version");
-  if (!version.step())
-    return version.status().is_ok() ? Status::storage("cannot read the schema version") : version.status();
-  const std::int64_t applied = version.integer(0);
-  const auto known = static_cast<std::int64_t>(std::size(kMigrations));
-  if (applied > known)
-    return Status::storage("the role store was written by a newer SDK (schema " + std::to_string(applied) +
-                           ", this SDK knows " + std::to_string(known) + ")");
-  for (std::int64_t next = applied; next < known; ++next) {
-    SqliteTransaction transaction(db);
-    if (!transaction.begun().is_ok()) return transaction.begun();
-    if (Status status = db.execute(kMigrations[next]); !status) return status;
-    // user_version cannot be bound; the value is our own loop counter, not input.
-    const std::string set_version = "PRAGMA user_version=" + std::to_string(next + 1);
-    if (Status status = db.execute(set_version.c_str()); !status) return status;
-    if (Status status = transaction.commit(); !status) return status;
-  }
-  return Status();
-}
 
 Status RoleStore::Impl::check_role(std::string_view role_id) const {
   const bool declared =
@@ -208,20 +242,18 @@ Result<std::vector<std::string>> RoleStore::Impl::check_users(
   return distinct;
 }
 
-Result<bool> RoleStore::Impl::holds(std::string_view user_id, std::string_view role_id) const {
-  SqliteStatement query(db.handle(), "SELECT 1 FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
-  query.bind(1, user_id).bind(2, role_id);
-  const bool found = query.step();
-  if (!query.status()) return query.status();
-  return found;
+bool RoleStore::Impl::holds(Transaction& tx, std::string_view user_id, std::string_view role_id) {
+  return tx.prepare("SELECT 1 FROM role_assignments WHERE user_id = ?1 AND role_id = ?2")
+      .bind(1, user_id)
+      .bind(2, role_id)
+      .step();
 }
 
-Result<std::unordered_set<std::string>> RoleStore::Impl::holders(std::string_view role_id) const {
-  SqliteStatement query(db.handle(), "SELECT user_id FROM role_assignments WHERE role_id = ?1");
+std::unordered_set<std::string> RoleStore::Impl::holders(Transaction& tx, std::string_view role_id) {
+  auto query = tx.prepare("SELECT user_id FROM role_assignments WHERE role_id = ?1");
   query.bind(1, role_id);
   std::unordered_set<std::string> found;
   while (query.step()) found.insert(query.text(0));
-  if (!query.status()) return query.status();
   return found;
 }
 
@@ -249,21 +281,19 @@ Status RoleStore::Impl::record_in_chain(const AuditLog& log, std::string_view ac
 }
 
 // R-ROLE-4: only an active holder of manage_users may change assignments.
-Status RoleStore::Impl::check_actor(std::string_view actor_user_id) const {
+Status RoleStore::Impl::check_actor(Transaction& tx, std::string_view actor_user_id) const {
   auto actor = check_user(actor_user_id, "actor_user_id");
   if (!actor) return actor.status();
   if (!actor->active)
     return Status::forbidden("user " + actor->id + " is inactive and may not change role assignments");
-  auto allowed = holds(actor_user_id, kManageUsersRole);
-  if (!allowed) return allowed.status();
-  if (!*allowed)
+  if (!holds(tx, actor_user_id, kManageUsersRole))
     return Status::forbidden("user " + actor->id + " may not change role assignments: it lacks the role " +
                              std::string(kManageUsersRole));
   return Status();
 }
 
 Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_view role_id, Scope scope,
-                                          const std::vector<std::string>& selected, bool assigned) {
+                                          const std::vector<std::string>& selected, bool assigned) try {
   std::lock_guard one_change(change_mutex);
   RoleUpdate update;
   std::optional<AuditLog> chain;
@@ -283,44 +313,37 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
       if (!checked) return checked.status();
       targets = std::move(*checked);
     }
-    if (Status status = check_actor(actor); !status) return status;
+    // One snapshot for the actor's right and the holders.
+    Transaction read(*store, TransactionMode::read);
+    if (Status status = check_actor(read, actor); !status) return status;
     const bool bulk = targets.size() >= kBulkUsers;
     std::unordered_set<std::string> current;
-    if (bulk) {
-      auto read = holders(role_id);
-      if (!read) return read.status();
-      current = std::move(*read);
-    }
+    if (bulk) current = holders(read, role_id);
     for (const std::string& user_id : targets) {
-      bool held = false;
-      if (bulk) {
-        held = current.count(user_id) > 0;
-      } else {
-        auto asked = holds(user_id, role_id);
-        if (!asked) return asked.status();
-        held = *asked;
-      }
+      const bool held = bulk ? current.count(user_id) > 0 : holds(read, user_id, role_id);
       if (held != assigned) update.changed_user_ids.push_back(user_id);  // idempotent otherwise
     }
     if (const auto log = audited_in.find(role_id); log != audited_in.end()) chain.emplace(log->second);
   }
   // In the plugin's chain first, so that nothing changes unaudited; with no lock of `mutex` held,
   // since the plugin calls the host and the host's callbacks may read this store. Other changes in
-  // this process wait on change_mutex, so what was read above still holds; another process sharing
-  // the file could change a role in between, and its change is then audited twice at worst.
+  // this process wait on change_mutex, so what was read above still holds; another host sharing
+  // the store could change a role in between, and its change is then audited twice at worst.
   if (chain) {
     if (Status status = record_in_chain(*chain, actor, role_id, assigned, update.changed_user_ids); !status)
       return status;
   }
   std::lock_guard lock(mutex);
-  SqliteTransaction transaction(db);
-  if (!transaction.begun().is_ok()) return transaction.begun();
-  ChangeRecorder recorder(db.handle(), actor, role_id, clock(), assigned);
-  for (const std::string& user_id : update.changed_user_ids)
-    if (Status status = recorder.record(user_id); !status) return status;
-  if (Status status = transaction.commit(); !status) return status;
+  if (!update.changed_user_ids.empty()) {
+    Transaction tx(*store);
+    ChangeRecorder recorder(tx, actor, role_id, clock(), assigned);
+    for (const std::string& user_id : update.changed_user_ids) recorder.record(user_id);
+    tx.commit();
+  }
   update.changed = update.changed_user_ids.size();
   return update;
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
 RoleStore::RoleStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -330,10 +353,11 @@ Result<std::unique_ptr<RoleStore>> RoleStore::open(const std::filesystem::path& 
                                                    UserDirectory& users,
                                                    std::function<std::int64_t()> clock) {
   if (Status made = make_private_directory(host_data_directory); !made) return made;
-  auto db = SqliteDatabase::open(host_data_directory / kFileName);
-  if (!db) return db.status();
-  auto impl = std::make_unique<Impl>(std::move(*db), users, clock ? std::move(clock) : system_now);
-  if (Status migrated = impl->migrate(); !migrated) return migrated;
+  auto choice = detail::read_host_storage(host_data_directory);
+  if (!choice) return choice.status();
+  auto opened = detail::open_role_store(host_data_directory, *choice, kSqliteSteps, kPostgresqlSteps);
+  if (!opened) return opened.status();
+  auto impl = std::make_unique<Impl>(std::move(*opened), users, clock ? std::move(clock) : system_now);
   impl->roles.push_back(RoleDescriptor{std::string(kManageUsersRole), "Manage users",
                                        "May assign and remove roles of other users"});
   return std::unique_ptr<RoleStore>(new RoleStore(std::move(impl)));
@@ -369,37 +393,42 @@ std::vector<RoleDescriptor> RoleStore::declared_roles() const {
   return impl_->roles;
 }
 
-Result<bool> RoleStore::has_role(std::string_view user_id, std::string_view role_id) const {
+Result<bool> RoleStore::has_role(std::string_view user_id, std::string_view role_id) const try {
   std::lock_guard lock(impl_->mutex);
   if (Status status = impl_->check_role(role_id); !status) return status;
   auto user = impl_->check_user(user_id, "user_id");
   if (!user) return user.status();
-  return impl_->holds(user_id, role_id);
+  Transaction tx(*impl_->store, TransactionMode::read);
+  return Impl::holds(tx, user_id, role_id);
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
-Result<std::vector<std::string>> RoleStore::roles_of(std::string_view user_id) const {
+Result<std::vector<std::string>> RoleStore::roles_of(std::string_view user_id) const try {
   std::lock_guard lock(impl_->mutex);
   auto user = impl_->check_user(user_id, "user_id");
   if (!user) return user.status();
-  SqliteStatement query(impl_->db.handle(),
-                        "SELECT role_id FROM role_assignments WHERE user_id = ?1 ORDER BY role_id");
+  Transaction tx(*impl_->store, TransactionMode::read);
+  auto query = tx.prepare("SELECT role_id FROM role_assignments WHERE user_id = ?1 ORDER BY role_id");
   query.bind(1, user_id);
   std::vector<std::string> out;
   while (query.step()) out.push_back(query.text(0));
-  if (!query.status()) return query.status();
   return out;
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
-Result<std::vector<std::string>> RoleStore::members(std::string_view role_id) const {
+Result<std::vector<std::string>> RoleStore::members(std::string_view role_id) const try {
   std::lock_guard lock(impl_->mutex);
   if (Status status = impl_->check_role(role_id); !status) return status;
-  SqliteStatement query(impl_->db.handle(),
-                        "SELECT user_id FROM role_assignments WHERE role_id = ?1 ORDER BY user_id");
+  Transaction tx(*impl_->store, TransactionMode::read);
+  auto query = tx.prepare("SELECT user_id FROM role_assignments WHERE role_id = ?1 ORDER BY user_id");
   query.bind(1, role_id);
   std::vector<std::string> out;
   while (query.step()) out.push_back(query.text(0));
-  if (!query.status()) return query.status();
   return out;
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
 Result<RoleUpdate> RoleStore::set_role(std::string_view actor_user_id, std::string_view user_id,
@@ -425,7 +454,7 @@ Result<RoleUpdate> RoleStore::unassign_all(std::string_view actor_user_id, std::
   return impl_->apply(actor_user_id, role_id, Scope::all, {}, false);
 }
 
-Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignments) {
+Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignments) try {
   // As apply(): worked out under `mutex`, recorded in the plugins' chains with `mutex` released
   // (the plugin calls the host, whose callbacks may read this store), then written.
   std::lock_guard one_change(impl_->change_mutex);
@@ -438,15 +467,14 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
       auto user = impl_->check_user(assignment.user_id, "user_id");
       if (!user) return user.status();
     }
-    SqliteStatement seeded(impl_->db.handle(), "SELECT 1 FROM store_facts WHERE fact = 'seeded'");
-    const bool already = seeded.step();
-    if (!seeded.status()) return seeded.status();
-    if (already) return false;
+    Transaction read(*impl_->store, TransactionMode::read);
+    const std::string seeded_sql =
+        std::string("SELECT 1 FROM ") + facts_table(read.dialect()) + " WHERE fact = 'seeded'";
+    if (read.prepare(seeded_sql).step()) return false;
     for (const RoleAssignment& assignment : assignments) {
-      auto held = impl_->holds(assignment.user_id, assignment.role_id);
-      if (!held) return held.status();
+      const bool held = Impl::holds(read, assignment.user_id, assignment.role_id);
       std::vector<std::string>& users = seeded_users[assignment.role_id];
-      if (!*held && std::find(users.begin(), users.end(), assignment.user_id) == users.end())
+      if (!held && std::find(users.begin(), users.end(), assignment.user_id) == users.end())
         users.push_back(assignment.user_id);
     }
     for (const auto& [role_id, user_ids] : seeded_users)
@@ -458,33 +486,37 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
         !status)
       return status;
   std::lock_guard lock(impl_->mutex);
-  SqliteTransaction transaction(impl_->db);
-  if (!transaction.begun().is_ok()) return transaction.begun();
+  Transaction tx(*impl_->store);
   const std::int64_t now = impl_->clock();
   for (const auto& [role_id, user_ids] : seeded_users) {
-    ChangeRecorder recorder(impl_->db.handle(), kInitialActor, role_id, now, true);
-    for (const std::string& user_id : user_ids)
-      if (Status status = recorder.record(user_id); !status) return status;
+    ChangeRecorder recorder(tx, kInitialActor, role_id, now, true);
+    for (const std::string& user_id : user_ids) recorder.record(user_id);
   }
-  SqliteStatement mark(impl_->db.handle(), "INSERT INTO store_facts (fact, value) VALUES ('seeded', '1')");
-  mark.step();
-  if (!mark.status()) return mark.status();
-  if (Status status = transaction.commit(); !status) return status;
+  // Another host sharing the store may have seeded since the check above: the fact is written
+  // once, and the host that finds it taken rolls its seeding back (seeded once, in all).
+  const std::string mark_sql =
+      std::string("INSERT INTO ") + facts_table(tx.dialect()) +
+      " (fact, value) VALUES ('seeded', '1') ON CONFLICT (fact) DO NOTHING RETURNING fact";
+  if (!tx.prepare(mark_sql).step()) return false;
+  tx.commit();
   return true;
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
-Result<std::vector<RoleChange>> RoleStore::changes() const {
+Result<std::vector<RoleChange>> RoleStore::changes() const try {
   std::lock_guard lock(impl_->mutex);
-  SqliteStatement query(
-      impl_->db.handle(),
+  Transaction tx(*impl_->store, TransactionMode::read);
+  auto query = tx.prepare(
       "SELECT sequence, at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned "
       "FROM role_changes ORDER BY sequence");
   std::vector<RoleChange> out;
   while (query.step())
-    out.push_back(RoleChange{query.integer(0), query.integer(1), query.text(2), query.text(3), query.text(4),
-                             query.integer(5) != 0, query.integer(6) != 0});
-  if (!query.status()) return query.status();
+    out.push_back(RoleChange{query.int64(0), query.int64(1), query.text(2), query.text(3), query.text(4),
+                             query.int64(5) != 0, query.int64(6) != 0});
   return out;
+} catch (const storage::Error& error) {
+  return from_error(error);
 }
 
 }  // namespace ehr::host

@@ -29,7 +29,8 @@ cc -std=c99 -Wall -Wextra -pedantic -Werror "$work/host.c" -I "$source_dir/host-
 grep -q "sent: thread 1" "$work/c.out"
 echo "C host: ok"
 c++ -std=c++20 -Wall -Wextra -Werror "$work/host.cpp" -I "$source_dir/host-sdk/include" \
-  "$build/host-sdk/libehr_host_sdk.a" -lpugixml -lsqlite3 -lsodium -ldl -lpthread -o "$work/host-cpp"
+  "$build/host-sdk/libehr_host_sdk.a" "$build/storage/libehr_storage_postgresql.a" "$build/storage/libehr_storage.a" \
+  -lpugixml -lsqlite3 -lpq -lsodium -ldl -lpthread -o "$work/host-cpp"
 "$work/host-cpp" "$plugins" "$work/data-cpp" >"$work/cpp.out"
 grep -q "1 thread, badge 1, 1 message" "$work/cpp.out"
 echo "C++ host: ok"

@@ -1,14 +1,76 @@
-// RoleStore against real SQLite files in a scratch host data directory (R-ROLE-2, -3, -4).
+// RoleStore in a scratch host data directory (R-ROLE-2, -3, -4), on each store the host admin may
+// choose in host.conf (R-STORE-1, -2): one source, run on SQLite by ehr_host_sdk_tests and on a
+// throw-away PostgreSQL server (ctest fixture `postgresql`) by ehr_host_sdk_postgresql_tests.
 #include "ehr/host/role_store.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <optional>
+#include <ostream>
 
 #include "support/scratch.hpp"
+
+#ifdef EHR_TEST_PG_DIR
+#include "storage/postgresql/pg_test_database.hpp"
+#endif
 
 namespace ehr::host {
 namespace {
 
 using testing::ScratchDir;
+
+enum class Backend { sqlite, postgresql };
+
+void PrintTo(Backend backend, std::ostream* out) {
+  *out << (backend == Backend::sqlite ? "sqlite" : "postgresql");
+}
+
+std::vector<Backend> backends() {
+#ifdef EHR_TEST_PG_DIR
+  return {Backend::postgresql};
+#else
+  return {Backend::sqlite};
+#endif
+}
+
+// Writes `text` as the host admin's host.conf in `directory`, mode 0600 as the SDK requires.
+void write_host_conf(const std::filesystem::path& directory, const std::string& text) {
+  std::filesystem::create_directories(directory);
+  const std::filesystem::path file = directory / "host.conf";
+  std::ofstream(file) << text;
+  ::chmod(file.c_str(), 0600);
+}
+
+// The data a test's RoleStores share: nothing to set up on SQLite (the file is in the host data
+// directory), a database of the test's own on PostgreSQL, named in each host's host.conf.
+class SharedStore {
+ public:
+  explicit SharedStore(Backend backend) {
+#ifdef EHR_TEST_PG_DIR
+    if (backend == Backend::postgresql) database_.emplace();
+#else
+    EXPECT_EQ(backend, Backend::sqlite) << "this executable was built without the PostgreSQL server";
+#endif
+  }
+  // Makes `host_data_directory` a host on this store.
+  void configure(const std::filesystem::path& host_data_directory) const {
+#ifdef EHR_TEST_PG_DIR
+    if (database_)
+      write_host_conf(host_data_directory,
+                      "storage = postgresql\nstorage.postgresql.conninfo = " + database_->conninfo() + "\n");
+#else
+    (void)host_data_directory;
+#endif
+  }
+
+ private:
+#ifdef EHR_TEST_PG_DIR
+  std::optional<ehr::portal::pg::test::ScratchDatabase> database_;
+#endif
+};
 
 class Staff : public UserDirectory {
  public:
@@ -20,9 +82,13 @@ class Staff : public UserDirectory {
 
 constexpr const char* kRole = "available_for_portal_messages";
 
-class RoleStoreTest : public ::testing::Test {
+class RoleStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
-  void SetUp() override { reopen(); }
+  void SetUp() override {
+    shared_.emplace(GetParam());
+    shared_->configure(scratch_.path());
+    reopen();
+  }
 
   void reopen() {
     store_.reset();
@@ -49,16 +115,17 @@ class RoleStoreTest : public ::testing::Test {
   std::size_t change_count() { return store_->changes()->size(); }
 
   ScratchDir scratch_;
+  std::optional<SharedStore> shared_;
   Staff staff_;
   std::int64_t now_ = 1000;
   std::unique_ptr<RoleStore> store_;
 };
 
-TEST_F(RoleStoreTest, CreatesItsFileInTheHostDataDirectory) {
-  EXPECT_TRUE(std::filesystem::exists(scratch_ / RoleStore::kFileName));
+TEST_P(RoleStoreTest, R_STORE_1_CreatesItsFileInTheHostDataDirectoryOnlyOnSqlite) {
+  EXPECT_EQ(std::filesystem::exists(scratch_ / RoleStore::kFileName), GetParam() == Backend::sqlite);
 }
 
-TEST_F(RoleStoreTest, DeclaresManageUsersAndThePluginsRoles) {
+TEST_P(RoleStoreTest, DeclaresManageUsersAndThePluginsRoles) {
   std::vector<std::string> ids;
   for (const RoleDescriptor& role : store_->declared_roles()) ids.push_back(role.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"manage_users", "manage_portal_settings", kRole}));
@@ -66,7 +133,7 @@ TEST_F(RoleStoreTest, DeclaresManageUsersAndThePluginsRoles) {
   EXPECT_EQ(store_->declare_role({kRole, "Something else", ""}).code(), EHR_STATUS_CONFLICT);
 }
 
-TEST_F(RoleStoreTest, R_ROLE_2_CheckingTheBoxAssignsAndUncheckingRemoves) {
+TEST_P(RoleStoreTest, R_ROLE_2_CheckingTheBoxAssignsAndUncheckingRemoves) {
   auto on = store_->set_role("admin", "drlee", kRole, true);
   ASSERT_TRUE(on) << on.status();
   EXPECT_EQ(on->changed, 1u);
@@ -83,13 +150,13 @@ TEST_F(RoleStoreTest, R_ROLE_2_CheckingTheBoxAssignsAndUncheckingRemoves) {
   EXPECT_FALSE(*store_->has_role("drlee", kRole));
 }
 
-TEST_F(RoleStoreTest, R_ROLE_2_AssignmentsSurviveReopening) {
+TEST_P(RoleStoreTest, R_ROLE_2_AssignmentsSurviveReopening) {
   ASSERT_TRUE(store_->set_role("admin", "drlee", kRole, true));
   reopen();
   EXPECT_TRUE(*store_->has_role("drlee", kRole));
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_AssignSelectedReportsHowManyChanged) {
+TEST_P(RoleStoreTest, R_ROLE_3_AssignSelectedReportsHowManyChanged) {
   ASSERT_TRUE(store_->set_role("admin", "drlee", kRole, true));
   auto update = store_->assign_selected("admin", kRole, {"drlee", "nurse1", "nurse2", "nurse1"});
   ASSERT_TRUE(update) << update.status();
@@ -98,7 +165,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_AssignSelectedReportsHowManyChanged) {
   EXPECT_EQ(members(), (std::vector<std::string>{"drlee", "nurse1", "nurse2"}));
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_AssignAllIgnoresInactiveUsers) {
+TEST_P(RoleStoreTest, R_ROLE_3_AssignAllIgnoresInactiveUsers) {
   auto update = store_->assign_all("admin", kRole);
   ASSERT_TRUE(update) << update.status();
   EXPECT_EQ(update->changed, 5u);
@@ -106,7 +173,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_AssignAllIgnoresInactiveUsers) {
   EXPECT_FALSE(*store_->has_role("former", kRole));
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_UnassignSelectedAndUnassignAll) {
+TEST_P(RoleStoreTest, R_ROLE_3_UnassignSelectedAndUnassignAll) {
   ASSERT_TRUE(store_->assign_all("admin", kRole));
   auto some = store_->unassign_selected("admin", kRole, {"nurse1", "nurse2"});
   ASSERT_TRUE(some);
@@ -118,7 +185,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_UnassignSelectedAndUnassignAll) {
   EXPECT_TRUE(members().empty());
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_UnassignAllLeavesInactiveUsersAlone) {
+TEST_P(RoleStoreTest, R_ROLE_3_UnassignAllLeavesInactiveUsersAlone) {
   // "former" got the role while active, then left.
   ASSERT_TRUE(store_->set_role("admin", "former", kRole, true));
   staff_.users[4].active = false;
@@ -128,7 +195,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_UnassignAllLeavesInactiveUsersAlone) {
   EXPECT_EQ(members(), std::vector<std::string>{"former"});
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_BulkOperationsAreIdempotent) {
+TEST_P(RoleStoreTest, R_ROLE_3_BulkOperationsAreIdempotent) {
   ASSERT_EQ(store_->assign_all("admin", kRole)->changed, 5u);
   const std::size_t recorded = change_count();
   EXPECT_EQ(store_->assign_all("admin", kRole)->changed, 0u);
@@ -138,7 +205,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_BulkOperationsAreIdempotent) {
   EXPECT_EQ(store_->unassign_all("admin", kRole)->changed, 0u);
 }
 
-TEST_F(RoleStoreTest, R_ROLE_3_BulkIsAtomicAnUnknownUserChangesNothing) {
+TEST_P(RoleStoreTest, R_ROLE_3_BulkIsAtomicAnUnknownUserChangesNothing) {
   const std::size_t recorded = change_count();
   auto update = store_->assign_selected("admin", kRole, {"drlee", "ghost", "nurse1"});
   ASSERT_FALSE(update);
@@ -149,7 +216,7 @@ TEST_F(RoleStoreTest, R_ROLE_3_BulkIsAtomicAnUnknownUserChangesNothing) {
   EXPECT_EQ(change_count(), recorded);
 }
 
-TEST_F(RoleStoreTest, UnknownRoleIsAnErrorNamingIt) {
+TEST_P(RoleStoreTest, UnknownRoleIsAnErrorNamingIt) {
   auto update = store_->assign_all("admin", "make_coffee");
   ASSERT_FALSE(update);
   EXPECT_EQ(update.status().code(), EHR_STATUS_NOT_FOUND);
@@ -159,14 +226,14 @@ TEST_F(RoleStoreTest, UnknownRoleIsAnErrorNamingIt) {
   EXPECT_EQ(store_->has_role("drlee", "make_coffee").status().code(), EHR_STATUS_NOT_FOUND);
 }
 
-TEST_F(RoleStoreTest, UnknownUserIsAnErrorNamingIt) {
+TEST_P(RoleStoreTest, UnknownUserIsAnErrorNamingIt) {
   EXPECT_EQ(store_->has_role("ghost", kRole).status().code(), EHR_STATUS_NOT_FOUND);
   EXPECT_EQ(store_->roles_of("ghost").status().code(), EHR_STATUS_NOT_FOUND);
   auto update = store_->set_role("admin", "ghost", kRole, true);
   EXPECT_NE(update.status().message().find("ghost"), std::string::npos);
 }
 
-TEST_F(RoleStoreTest, R_ROLE_4_OnlyManageUsersHoldersMayChangeAssignments) {
+TEST_P(RoleStoreTest, R_ROLE_4_OnlyManageUsersHoldersMayChangeAssignments) {
   const std::size_t recorded = change_count();
   auto refused = store_->set_role("drlee", "nurse1", kRole, true);
   ASSERT_FALSE(refused);
@@ -181,7 +248,7 @@ TEST_F(RoleStoreTest, R_ROLE_4_OnlyManageUsersHoldersMayChangeAssignments) {
   EXPECT_TRUE(store_->set_role("drlee", "nurse1", kRole, true)) << "now drlee may";
 }
 
-TEST_F(RoleStoreTest, R_ROLE_4_AnUnknownOrInactiveActorIsRefused) {
+TEST_P(RoleStoreTest, R_ROLE_4_AnUnknownOrInactiveActorIsRefused) {
   EXPECT_EQ(store_->assign_all("ghost", kRole).status().code(), EHR_STATUS_NOT_FOUND);
   ASSERT_TRUE(store_->set_role("admin", "former", "manage_users", true));
   EXPECT_EQ(store_->assign_all("former", kRole).status().code(), EHR_STATUS_FORBIDDEN);
@@ -240,7 +307,7 @@ TEST(RoleStoreBulk, R_ROLE_3_AssignSelectedReadsTheDirectoryOncePerOperationNotP
   EXPECT_TRUE(*store.has_role("u100", kRole));
 }
 
-TEST_F(RoleStoreTest, R_ROLE_4_EveryChangeIsRecordedWhoWhomRoleOldNewWhen) {
+TEST_P(RoleStoreTest, R_ROLE_4_EveryChangeIsRecordedWhoWhomRoleOldNewWhen) {
   ASSERT_TRUE(store_->set_role("admin", "drlee", kRole, true));
   ASSERT_TRUE(store_->unassign_selected("admin", kRole, {"drlee"}));
   auto changes = store_->changes();
@@ -263,7 +330,7 @@ TEST_F(RoleStoreTest, R_ROLE_4_EveryChangeIsRecordedWhoWhomRoleOldNewWhen) {
   EXPECT_LT(assign.at_unix_ms, unassign.at_unix_ms);
 }
 
-TEST_F(RoleStoreTest, InitialAssignmentsAreSeededOnlyOnce) {
+TEST_P(RoleStoreTest, InitialAssignmentsAreSeededOnlyOnce) {
   // The admin may remove its own role; seeding on the next start must not bring it back.
   ASSERT_TRUE(store_->set_role("admin", "admin", "manage_users", false));
   reopen();
@@ -273,8 +340,10 @@ TEST_F(RoleStoreTest, InitialAssignmentsAreSeededOnlyOnce) {
   EXPECT_FALSE(*seeded);
 }
 
-TEST_F(RoleStoreTest, SeedingWithAnUnknownRoleChangesNothing) {
+TEST_P(RoleStoreTest, SeedingWithAnUnknownRoleChangesNothing) {
   ScratchDir other;
+  const SharedStore fresh(GetParam());
+  fresh.configure(other.path());
   auto opened = RoleStore::open(other.path(), staff_);
   ASSERT_TRUE(opened);
   auto seeded = (*opened)->seed_initial({{"admin", "manage_users"}, {"drlee", "not_declared"}});
@@ -282,6 +351,142 @@ TEST_F(RoleStoreTest, SeedingWithAnUnknownRoleChangesNothing) {
   EXPECT_NE(seeded.status().message().find("not_declared"), std::string::npos);
   EXPECT_FALSE(*(*opened)->has_role("admin", "manage_users"));
 }
+
+// Two hosts, one store: a change made through one RoleStore is what the other reads at once (no
+// cache between them). On SQLite the two share the file, as two processes of one server would.
+TEST_P(RoleStoreTest, R_STORE_1_TwoHostsOnOneStoreSeeEachOthersRoleChangesAtOnce) {
+  ScratchDir second_host;
+  if (GetParam() == Backend::postgresql) {
+    shared_->configure(second_host.path());
+  }
+  const std::filesystem::path second_dir =
+      GetParam() == Backend::sqlite ? scratch_.path() : second_host.path();
+  auto opened = RoleStore::open(second_dir, staff_);
+  ASSERT_TRUE(opened) << opened.status();
+  RoleStore& other = **opened;
+  ASSERT_TRUE(other.declare_role({kRole, "Available for portal messages", ""}));
+  auto seeded = other.seed_initial({{"admin", "manage_users"}});
+  ASSERT_TRUE(seeded) << seeded.status();
+  EXPECT_FALSE(*seeded) << "the first host seeded the shared store already";
+
+  ASSERT_TRUE(store_->set_role("admin", "drlee", kRole, true));
+  EXPECT_TRUE(*other.has_role("drlee", kRole));
+  ASSERT_TRUE(other.assign_selected("admin", kRole, {"nurse1", "nurse2"}));
+  EXPECT_EQ(members(), (std::vector<std::string>{"drlee", "nurse1", "nurse2"}));
+  ASSERT_TRUE(other.unassign_all("admin", kRole));
+  EXPECT_TRUE(members().empty());
+  EXPECT_EQ(store_->changes()->size(), other.changes()->size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, RoleStoreTest, ::testing::ValuesIn(backends()),
+                         [](const ::testing::TestParamInfo<Backend>& info) {
+                           return info.param == Backend::sqlite ? "sqlite" : "postgresql";
+                         });
+
+#ifndef EHR_TEST_PG_DIR
+// A roles.sqlite3 as every SDK before the storage library wrote it (its schema under PRAGMA
+// user_version 1, no schema_migrations table) opens with its assignments and records, unchanged.
+TEST(RoleStoreFile, R_ROLE_2_AFileOfTheEarlierFormatOpensWithItsAssignments) {
+  ScratchDir scratch;
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
+  const char* earlier = R"sql(
+CREATE TABLE role_assignments (user_id TEXT NOT NULL, role_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, role_id)) WITHOUT ROWID;
+CREATE INDEX role_assignments_by_role ON role_assignments (role_id, user_id);
+CREATE TABLE role_changes (sequence INTEGER PRIMARY KEY AUTOINCREMENT, at_unix_ms INTEGER NOT NULL,
+  actor_user_id TEXT NOT NULL, user_id TEXT NOT NULL, role_id TEXT NOT NULL,
+  old_assigned INTEGER NOT NULL CHECK (old_assigned IN (0, 1)),
+  new_assigned INTEGER NOT NULL CHECK (new_assigned IN (0, 1)));
+CREATE TRIGGER role_changes_no_update BEFORE UPDATE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+CREATE TRIGGER role_changes_no_delete BEFORE DELETE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+CREATE TABLE store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+INSERT INTO role_assignments VALUES ('admin', 'manage_users'), ('drlee', 'available_for_portal_messages');
+INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned)
+  VALUES (1, '(initial)', 'admin', 'manage_users', 0, 1);
+INSERT INTO store_facts VALUES ('seeded', '1');
+PRAGMA user_version = 1;
+)sql";
+  char* message = nullptr;
+  ASSERT_EQ(sqlite3_exec(raw, earlier, nullptr, nullptr, &message), SQLITE_OK) << message;
+  sqlite3_close(raw);
+  ::chmod((scratch / RoleStore::kFileName).c_str(), 0600);
+
+  Staff staff;
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_TRUE(opened) << opened.status();
+  RoleStore& store = **opened;
+  ASSERT_TRUE(store.declare_role({kRole, "Available for portal messages", ""}));
+  EXPECT_TRUE(*store.has_role("drlee", kRole));
+  EXPECT_TRUE(*store.has_role("admin", "manage_users"));
+  EXPECT_FALSE(*store.seed_initial({{"nurse1", "manage_users"}})) << "seeded before: not again";
+  EXPECT_EQ(store.changes()->size(), 1u);
+  ASSERT_TRUE(store.set_role("admin", "nurse1", kRole, true));
+  EXPECT_EQ(store.changes()->size(), 2u);
+
+  // The schema version an earlier SDK reads is still 1, so it still opens the file.
+  opened->reset();
+  ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* version = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &version, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(version), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(version, 0), 1);
+  sqlite3_finalize(version);
+  sqlite3_close(raw);
+}
+
+// host.conf's mistakes stop the role store from opening, naming the key, never echoing a value.
+TEST(RoleStoreHostConf, R_STORE_2_ABadValueIsRefusedNamingTheKey) {
+  Staff staff;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"storage = mysql\n", "'storage'"},
+      {"storage = postgresql\n", "'storage.postgresql.conninfo'"},
+      {"storage = postgresql\nstorage.postgresql.conninfo = dbname=x\nstorage.postgresql.pool_size = 0\n",
+       "'storage.postgresql.pool_size'"},
+      {"storage = postgresql\nstorage.postgresql.conninfo = dbname=x\n"
+       "storage.postgresql.statement_timeout_ms = soon\n",
+       "'storage.postgresql.statement_timeout_ms'"},
+      {"storage = postgresql\nstorage.postgresql.conninfo = dbname=x\n"
+       "storage.postgresql.acquire_timeout_ms = 0\n",
+       "'storage.postgresql.acquire_timeout_ms'"},
+      {"storage.postgresql.pool_size = 4\n", "'storage.postgresql.pool_size'"},
+      {"storage = sqlite\nstorgae.postgresql.conninfo = dbname=x\n", "'storgae.postgresql.conninfo'"},
+  };
+  for (const auto& [text, key] : cases) {
+    ScratchDir scratch;
+    write_host_conf(scratch.path(), text);
+    auto opened = RoleStore::open(scratch.path(), staff);
+    ASSERT_FALSE(opened) << text;
+    EXPECT_EQ(opened.status().code(), EHR_STATUS_INVALID_ARGUMENT) << text;
+    EXPECT_NE(opened.status().message().find(key), std::string::npos) << opened.status();
+    EXPECT_FALSE(std::filesystem::exists(scratch / RoleStore::kFileName)) << "nothing opened: " << text;
+  }
+  ScratchDir open_to_all;
+  write_host_conf(open_to_all.path(), "storage = sqlite\n");
+  ::chmod((open_to_all / "host.conf").c_str(), 0644);
+  auto opened = RoleStore::open(open_to_all.path(), staff);
+  ASSERT_FALSE(opened) << "a host.conf others may read is refused, as plugin configurations are";
+  EXPECT_NE(opened.status().message().find("host.conf"), std::string::npos) << opened.status();
+}
+
+// The connection string holds the database password: neither libpq's parse error nor a failed
+// connection brings it into the error.
+TEST(RoleStoreHostConf, R_STORE_2_ThePasswordOfAWrongConninfoIsInNoError) {
+  Staff staff;
+  for (const char* conninfo : {"host=/nonexistent/socket/dir port=1 dbname=roles user=ehr password=s3cr3t-pw",
+                               "dbname=roles password='s3cr3t-pw"}) {
+    ScratchDir scratch;
+    write_host_conf(scratch.path(),
+                    std::string("storage = postgresql\nstorage.postgresql.conninfo = ") + conninfo + "\n");
+    auto opened = RoleStore::open(scratch.path(), staff);
+    ASSERT_FALSE(opened) << conninfo;
+    EXPECT_EQ(opened.status().message().find("s3cr3t"), std::string::npos) << opened.status();
+    EXPECT_EQ(opened.status().field().find("s3cr3t"), std::string::npos);
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace ehr::host

@@ -148,7 +148,8 @@ class PgTransaction final : public TransactionBackend {
 PgStore::PgStore(const PgStoreOptions& options)
     : pool_(pool_options(options)),
       name_("PostgreSQL " + pool_.acquire()->server()),
-      statement_timeout_(options.statement_timeout) {}
+      statement_timeout_(options.statement_timeout),
+      migrations_table_(options.migrations_table) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
   try {
@@ -166,7 +167,7 @@ std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
 
 int PgStore::migrate(std::span<const Migration> steps) {
   auto lease = pool_.acquire();
-  return pg::migrate(*lease, steps);
+  return pg::migrate(*lease, steps, migrations_table_);
 }
 
 }  // namespace ehr::storage::pg

@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 
+#include "storage/postgresql/pg_migrations.hpp"
 #include "storage/postgresql/pg_pool.hpp"
 #include "storage/store.hpp"
 
@@ -25,6 +26,9 @@ struct PgStoreOptions {
   std::chrono::milliseconds statement_timeout{5000};
   // How long a transaction waits for a free connection before it fails.
   std::chrono::milliseconds acquire_timeout{5000};
+  // Where migrate() records the steps applied (pg_migrations.hpp): each user of a shared database
+  // (the plugin, the host SDK's role store) keeps its own version list.
+  std::string migrations_table = kDefaultMigrationsTable;
 };
 
 // The advisory lock key every write transaction takes first: the store's one writer at a time,
@@ -50,6 +54,7 @@ class PgStore final : public Store {
   Pool pool_;
   std::string name_;
   std::chrono::milliseconds statement_timeout_;
+  std::string migrations_table_;
 };
 
 }  // namespace ehr::storage::pg
