@@ -63,6 +63,14 @@ std::unique_ptr<Store> open_store(const PluginConfig& config, const std::filesys
   return store;
 }
 
+// This host's name in its audit checkpoint records (R-SEC-3). Only a shared store has several
+// hosts on one chain; a SQLite chain belongs to its data directory, so it keeps the unnamed
+// checkpoints it always had, and a first start costs no extra file and fsync.
+std::string audit_host_id(const PluginConfig& config, const std::filesystem::path& data_directory) {
+  if (StorageChoice::from(config).backend != StorageChoice::Backend::postgresql) return {};
+  return HostIdentity::load_or_create(data_directory);
+}
+
 }  // namespace
 
 Portal::Portal(const PortalConfig& config)
@@ -73,7 +81,7 @@ Portal::Portal(const PortalConfig& config)
       schema_(SettingsSchema::load_file(config.settings_schema)),
       store_(open_store(config_, config.data_directory)),
       audit_(*store_, host_, audit_keys(host_), "portal-messaging",
-             HostIdentity::load_or_create(config.data_directory)),
+             audit_host_id(config_, config.data_directory)),
       hooks_(host_),
       settings_(schema_, *store_, host_, audit_, hooks_),
       notifier_(host_, settings_, audit_),
