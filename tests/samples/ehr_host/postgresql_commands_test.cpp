@@ -47,6 +47,67 @@ TEST(PostgresqlCommands, R_STORE_2_SendInboxReadAndAuditVerifyRunOnTheServer) {
   EXPECT_EQ(look.run({"count_messages", "SELECT count(*) FROM messages"}).int64(0, 0), 1);
 }
 
+TEST(PostgresqlCommands, R_STORE_1_TwoHostProcessesOnOneDatabaseShareMessagesSettingsAndTheAudit) {
+  ehr::portal::pg::test::ScratchDatabase database;
+  const std::string config =
+      "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() + "\n";
+  EhrHost first;
+  EhrHost second;
+  configure(first, config);
+  configure(second, config);
+  // The SDK's role store on the same database (HOST_DATA/host.conf, same keys).
+  for (const EhrHost* host : {&first, &second}) {
+    const fs::path host_conf = host->data_directory / "host.conf";
+    std::ofstream(host_conf) << config;
+    fs::permissions(host_conf, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+  }
+  first.enable_messaging();  // A's first start draws the key set; B gets the same one
+  fs::copy_file(first.data_directory / "keys", second.data_directory / "keys",
+                fs::copy_options::overwrite_existing);
+  fs::permissions(second.data_directory / "keys", fs::perms::owner_read | fs::perms::owner_write,
+                  fs::perm_options::replace);
+  second.enable_plugin();
+
+  // Sent through A, listed and read through B at once.
+  const std::int64_t thread =
+      first
+          .ok_json({"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria",
+                    "--subject", "Results", "--body", "From host A."})["thread"]
+          .get<std::int64_t>();
+  const nlohmann::json inbox = second.ok_json({"messages", "inbox", "--as", "portal:maria"});
+  EXPECT_EQ(inbox["unread_total"], 1);
+  ASSERT_EQ(inbox["threads"].size(), 1u);
+  EXPECT_EQ(inbox["threads"][0]["thread"], thread);
+  const nlohmann::json read =
+      second.ok_json({"messages", "read", std::to_string(thread), "--as", "portal:maria"});
+  ASSERT_EQ(read["messages"].size(), 1u);
+  EXPECT_EQ(read["messages"][0]["body"], "From host A.");
+
+  // A role change through A governs B's next reply (R-MSG-4), and back.
+  first.ok({"roles", "unassign", "available_for_portal_messages", "--as", "admin", "drlee"});
+  const Outcome no_role =
+      second.json({"messages", "reply", std::to_string(thread), "--as", "drlee", "--body", "Again"});
+  EXPECT_EQ(no_role.exit_code, 3) << no_role.out << no_role.err;
+  EXPECT_EQ(no_role.json()["error"]["reason"], "staff_lacks_role");
+  first.ok({"roles", "assign", "available_for_portal_messages", "--as", "admin", "drlee"});
+  for (const EhrHost* host : {&first, &second})
+    EXPECT_FALSE(fs::exists(host->data_directory / "roles.sqlite3")) << "the roles are on the server";
+  second.ok({"messages", "reply", std::to_string(thread), "--as", "drlee", "--body", "Again"});
+
+  // A settings change through B governs A's next send.
+  second.ok({"settings", "set", "--as", "admin", "--general", "my_messages=off"});
+  const Outcome refused = first.json({"messages", "send", "--as", "drlee", "--patient", "p01", "--to",
+                                      "portal:maria", "--subject", "Again", "--body", "Refused."});
+  EXPECT_EQ(refused.exit_code, 3) << refused.out << refused.err;
+  EXPECT_EQ(refused.json()["error"]["reason"], "messaging_off");
+
+  // One chain written by both, each host checking the checkpoints it took (R-SEC-3).
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(first.ok_json({"audit", "verify"})["ok"], true);
+    EXPECT_EQ(second.ok_json({"audit", "verify"})["ok"], true);
+  }
+}
+
 TEST(PostgresqlCommands, R_STORE_2_AWrongStorageKeyIsShownNamingTheKey) {
   EhrHost host;
   configure(host, "storage = postgresql\n");
