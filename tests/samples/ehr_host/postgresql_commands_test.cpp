@@ -21,24 +21,36 @@ void configure(const EhrHost& host, const std::string& config) {
   fs::permissions(conf, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
 }
 
+// drlee sends `body` to portal:maria through `sender`; she finds it unread in her inbox and reads
+// it through `reader`. The thread's id, 0 when it was not found.
+std::int64_t send_then_read(const EhrHost& sender, const EhrHost& reader, const std::string& body) {
+  const std::int64_t thread = sender
+                                  .ok_json({"messages", "send", "--as", "drlee", "--patient", "p01", "--to",
+                                            "portal:maria", "--subject", "Results", "--body", body})["thread"]
+                                  .get<std::int64_t>();
+  const nlohmann::json inbox = reader.ok_json({"messages", "inbox", "--as", "portal:maria"});
+  EXPECT_EQ(inbox["unread_total"], 1);
+  if (inbox["threads"].size() != 1u || inbox["threads"][0]["thread"] != thread) {
+    ADD_FAILURE() << "the inbox does not show the one thread sent: " << inbox.dump();
+    return 0;
+  }
+  const nlohmann::json read =
+      reader.ok_json({"messages", "read", std::to_string(thread), "--as", "portal:maria"});
+  if (read["messages"].size() != 1u || read["messages"][0]["body"] != body) {
+    ADD_FAILURE() << "the thread does not hold the one message sent";
+    return 0;
+  }
+  return thread;
+}
+
 TEST(PostgresqlCommands, R_STORE_2_SendInboxReadAndAuditVerifyRunOnTheServer) {
   ehr::portal::pg::test::ScratchDatabase database;
   EhrHost host;
   configure(host, "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() + "\n");
   host.enable_messaging();
 
-  const std::int64_t thread =
-      host.ok_json({"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria",
-                    "--subject", "Results", "--body", "All normal."})["thread"]
-          .get<std::int64_t>();
-  const nlohmann::json inbox = host.ok_json({"messages", "inbox", "--as", "portal:maria"});
-  EXPECT_EQ(inbox["unread_total"], 1);
-  ASSERT_EQ(inbox["threads"].size(), 1u);
-  EXPECT_EQ(inbox["threads"][0]["thread"], thread);
-  const nlohmann::json read =
-      host.ok_json({"messages", "read", std::to_string(thread), "--as", "portal:maria"});
-  ASSERT_EQ(read["messages"].size(), 1u);
-  EXPECT_EQ(read["messages"][0]["body"], "All normal.");
+  const std::int64_t thread = send_then_read(host, host, "All normal.");
+  ASSERT_NE(thread, 0);
   EXPECT_EQ(host.ok_json({"audit", "verify"})["ok"], true);
 
   // The messages are on the server: the plugin's data directory holds no database.
@@ -69,19 +81,8 @@ TEST(PostgresqlCommands, R_STORE_1_TwoHostProcessesOnOneDatabaseShareMessagesSet
   second.enable_plugin();
 
   // Sent through A, listed and read through B at once.
-  const std::int64_t thread =
-      first
-          .ok_json({"messages", "send", "--as", "drlee", "--patient", "p01", "--to", "portal:maria",
-                    "--subject", "Results", "--body", "From host A."})["thread"]
-          .get<std::int64_t>();
-  const nlohmann::json inbox = second.ok_json({"messages", "inbox", "--as", "portal:maria"});
-  EXPECT_EQ(inbox["unread_total"], 1);
-  ASSERT_EQ(inbox["threads"].size(), 1u);
-  EXPECT_EQ(inbox["threads"][0]["thread"], thread);
-  const nlohmann::json read =
-      second.ok_json({"messages", "read", std::to_string(thread), "--as", "portal:maria"});
-  ASSERT_EQ(read["messages"].size(), 1u);
-  EXPECT_EQ(read["messages"][0]["body"], "From host A.");
+  const std::int64_t thread = send_then_read(first, second, "From host A.");
+  ASSERT_NE(thread, 0);
 
   // A role change through A governs B's next reply (R-MSG-4), and back.
   first.ok({"roles", "unassign", "available_for_portal_messages", "--as", "admin", "drlee"});
