@@ -42,15 +42,24 @@ class RawConnection {
 //            row), without the plugin's code: the checks, the hooks, the encryption, the keyed
 //            hash, the group commit. Against it the plugin's own cost shows apart from the pages
 //            its schema makes a reply write (the per-reader rows that scenarios 3 and 4 read).
+// With `messages_per_commit` above 1 a transaction holds that many messages, as the plugin's group
+// commit batches concurrent senders: scenario 2's ceiling, the same rows with one fsync per batch.
 class RawSend {
  public:
   enum class Rows { inserts, rows };
-  RawSend(const std::filesystem::path& database, Rows rows);
+  RawSend(const std::filesystem::path& database, Rows rows, int messages_per_commit = 1);
+  ~RawSend();
+  RawSend(const RawSend&) = delete;
+  RawSend& operator=(const RawSend&) = delete;
   void send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
             const std::string& body, int64_t at_ms);
+  // Commits a batch still open (a phase ends between two commits).
+  void flush();
 
  private:
   const Rows rows_;
+  const int messages_per_commit_;
+  int open_messages_ = 0;
   RawConnection db_;
   sqlite3_stmt* begin_;
   sqlite3_stmt* message_;

@@ -46,6 +46,9 @@ std::string fixed(double value, int digits) {
   return out.str();
 }
 
+// The line between a slow disk and a fast one.
+constexpr double kFastFsyncPerSecond = 1000;
+
 std::string number(double value) {
   if (value >= 100000) return fixed(value / 1000, 0) + "k";
   if (value >= 100) return fixed(value, 0);
@@ -117,18 +120,37 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   }
   {
     const auto eight = counter(runs, sends, "reply_8_senders_msg_per_s");
-    Row row{"2 durable send, 8 concurrent senders", "", "", "", ">= 3 x raw single sender", "", ""};
+    const auto raw_batched = counter(runs, sends, "raw_rows_8_per_commit_msg_per_s");
+    // The two regimes: where an fsync is slow a shared one saves more.
+    const bool slow_fsync = fsync && *fsync < kFastFsyncPerSecond;
+    const double target = slow_fsync ? 5 : 3;
+    Row row{"2 durable send, 8 concurrent senders",
+            "",
+            "",
+            "",
+            std::string(slow_fsync ? ">= 5" : ">= 3") + " x raw single sender (fdatasync " +
+                (slow_fsync ? "below " : "at least ") + number(kFastFsyncPerSecond) + "/s)",
+            "",
+            ""};
     if (raw && eight && *raw > 0) {
       row.figure = number(*eight) + " msg/s";
       row.baseline = number(*raw) + " msg/s raw single sender (scenario 1)";
+      if (raw_batched && *raw_batched > 0) {
+        row.baseline += "; " + number(*raw_batched) +
+                        " msg/s raw SQLite writing every row a reply writes, 8 messages per commit (" +
+                        fixed(*eight / *raw_batched, 2) + " x)";
+      }
       row.ratio = fixed(*eight / *raw, 2) + " x";
-      row.verdict = verdict(context, *eight / *raw >= 3);
+      row.verdict = verdict(context, *eight / *raw >= target);
       row.limits =
           "Group commit: each send is acknowledged after its batch's COMMIT (synchronous=FULL) and a batch "
           "shares one fsync, so where fsync is slow 8 senders go several times raw. Where it is fast the "
           "ceiling is the one writer doing scenario 1's page work for every message of the batch while the "
           "8 senders' own checks compete for the same 2 CPUs; their reads run on read connections "
-          "(storage/sqlite_store.hpp) and do not queue behind the writer's fsync.";
+          "(storage/sqlite_store.hpp) and do not queue behind the writer's fsync. The second baseline is "
+          "the ceiling a group commit of 8 can reach on this disk: raw SQLite writing the same rows as a "
+          "reply, 8 messages to a transaction and one fsync each, on one thread with none of the "
+          "plugin's code; the ratio in parentheses is how close the plugin's batches come to it.";
     } else {
       row.figure = missing(sends);
     }
@@ -219,16 +241,20 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
             "",
             "",
             "",
-            "<= 20 ms, <= 4 fsyncs",
+            "<= 4 fsyncs; <= 20 ms where one fdatasync takes <= 4 ms",
             "",
             ""};
+    // The time target holds only where the disk allows it: four syncs at 4 ms are 16 ms already.
+    const bool time_applies = !fsync || *fsync >= 250;
     if (cold && bare && worst && restart) {
       row.figure = "p50 " + fixed(*cold, 1) + " ms (max " + fixed(*worst, 1) + ")";
       row.baseline = "p50 " + fixed(*bare, 2) + " ms bare dlopen + dlsym";
       row.ratio = fixed(*cold / *bare, 0) + " x";
       const auto counted = counter(runs, name, "cold_fsyncs");
       row.figure += counted ? ", " + fixed(*counted, 0) + " fsyncs" : "";
-      row.verdict = verdict(context, *cold <= 20 && counted && *counted <= 4);
+      row.verdict = verdict(context, (!time_applies || *cold <= 20) && counted && *counted <= 4);
+      if (!time_applies)
+        row.verdict += " (fsyncs only: an fdatasync took " + fixed(1000 / *fsync, 1) + " ms)";
       const auto restart_syncs = counter(runs, name, "restart_fsyncs");
       row.limits =
           "Creating the database: it is built under a temporary name with no syncs (nobody can open "
