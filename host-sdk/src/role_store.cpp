@@ -118,7 +118,9 @@ enum class Scope { selected, all };
 // lookups are cheaper than copying a large directory.
 constexpr std::size_t kBulkUsers = 16;
 
-// The statements one operation writes with, prepared once for all of its users.
+// The statements one operation writes with, prepared once for all of its users. What every user
+// shares (the role, the actor, the time, the direction) is bound once: a statement keeps its
+// bindings across reset, and each bound text is copied, which was a tenth of a bulk assignment.
 class ChangeRecorder {
  public:
   ChangeRecorder(Transaction& tx, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
@@ -127,33 +129,26 @@ class ChangeRecorder {
                                     : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2")),
         audit_(
             tx.prepare("INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-                       "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
-        actor_(actor),
-        role_id_(role_id),
-        at_unix_ms_(at_unix_ms),
-        assigned_(assigned) {}
+                       "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) {
+    change_.bind(2, role_id);
+    audit_.bind(1, at_unix_ms)
+        .bind(2, actor)
+        .bind(4, role_id)
+        .bind(5, std::int64_t{assigned ? 0 : 1})
+        .bind(6, std::int64_t{assigned ? 1 : 0});
+  }
 
   // Sets the assignment of one user to `assigned` and records the change. Throws storage::Error.
   void record(std::string_view user_id) {
     change_.reset();
-    change_.bind(1, user_id).bind(2, role_id_).run();
+    change_.bind(1, user_id).run();
     audit_.reset();
-    audit_.bind(1, at_unix_ms_)
-        .bind(2, actor_)
-        .bind(3, user_id)
-        .bind(4, role_id_)
-        .bind(5, std::int64_t{assigned_ ? 0 : 1})
-        .bind(6, std::int64_t{assigned_ ? 1 : 0})
-        .run();
+    audit_.bind(3, user_id).run();
   }
 
  private:
   Statement change_;
   Statement audit_;
-  std::string_view actor_;
-  std::string_view role_id_;
-  std::int64_t at_unix_ms_;
-  bool assigned_;
 };
 
 }  // namespace
