@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,12 @@ constexpr std::array<const char*, 4> kPostgresqlKeys{kConninfoKey, kPoolSizeKey,
                                                      kAcquireTimeoutKey};
 // The SDK's step versions, apart from the plugin's schema_migrations in a database they share.
 constexpr const char* kMigrationsTable = "role_schema_migrations";
+// The role store's own write lock: a role change then never waits behind the plugin's writes (a
+// send, another host's long write), which take pg::kWriteLockKey. The role store keeps no hash
+// chain of its own that would need the two serialized together (its changes reach the plugin's
+// audit chain through the plugin, under the plugin's lock).
+constexpr std::int64_t kRoleWriteLockKey = 7070350013;
+static_assert(kRoleWriteLockKey != storage::pg::kWriteLockKey);
 
 Status refused(const std::string& key, const std::string& what) {
   return Status::invalid_argument("config", std::string("host.conf: the key '") + key + "' " + what);
@@ -123,6 +130,7 @@ Result<HostStorage> read_host_storage(const std::filesystem::path& host_data_dir
   choice.postgresql.statement_timeout = std::chrono::milliseconds(*statement_timeout);
   choice.postgresql.acquire_timeout = std::chrono::milliseconds(*acquire_timeout);
   choice.postgresql.migrations_table = kMigrationsTable;
+  choice.postgresql.write_lock_key = kRoleWriteLockKey;
   return choice;
 }
 

@@ -35,7 +35,8 @@ struct HostStorage {
 [[nodiscard]] Result<HostStorage> read_host_storage(const std::filesystem::path& host_data_directory);
 
 // Opens the role store's Store and applies its steps: roles.sqlite3 in the host data directory
-// (created 0600), or the PostgreSQL database, its versions in role_schema_migrations.
+// (created 0600), or the PostgreSQL database, its versions in role_schema_migrations and its writes
+// under a lock of their own (not the plugin's).
 [[nodiscard]] Result<std::unique_ptr<storage::Store>> open_role_store(
     const std::filesystem::path& host_data_directory, const HostStorage& choice,
     std::span<const storage::Migration> sqlite_steps, std::span<const storage::Migration> postgresql_steps);
