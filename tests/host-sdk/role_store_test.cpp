@@ -490,6 +490,8 @@ TEST(RoleStoreHostConf, R_STORE_2_ABadValueIsRefusedNamingTheKey) {
     ASSERT_FALSE(opened) << text;
     EXPECT_EQ(opened.status().code(), EHR_STATUS_INVALID_ARGUMENT) << text;
     EXPECT_NE(opened.status().message().find(key), std::string::npos) << opened.status();
+    EXPECT_NE(opened.status().message().find((scratch / "host.conf").string()), std::string::npos)
+        << "the admin is told which file: " << opened.status();
     EXPECT_FALSE(std::filesystem::exists(scratch / RoleStore::kFileName)) << "nothing opened: " << text;
   }
   ScratchDir open_to_all;
@@ -497,7 +499,11 @@ TEST(RoleStoreHostConf, R_STORE_2_ABadValueIsRefusedNamingTheKey) {
   ::chmod((open_to_all / "host.conf").c_str(), 0644);
   auto opened = RoleStore::open(open_to_all.path(), staff);
   ASSERT_FALSE(opened) << "a host.conf others may read is refused, as plugin configurations are";
-  EXPECT_NE(opened.status().message().find("host.conf"), std::string::npos) << opened.status();
+  const std::string& message = opened.status().message();
+  EXPECT_NE(message.find("host.conf"), std::string::npos) << opened.status();
+  // host.conf is the host's file, not a plugin's: the admin is not sent looking for a plugin.
+  EXPECT_NE(message.find("the host configuration"), std::string::npos) << opened.status();
+  EXPECT_EQ(message.find("plugin configuration"), std::string::npos) << opened.status();
 }
 
 // The connection string holds the database password: neither libpq's parse error nor a failed
