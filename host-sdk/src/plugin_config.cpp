@@ -38,8 +38,8 @@ std::string mode_text(mode_t mode) {
   return text;
 }
 
-Status refused(const std::filesystem::path& file, const std::string& why) {
-  return Status::invalid_argument("config", "the plugin configuration " + file.string() + " " + why);
+Status refused(std::string_view what, const std::filesystem::path& file, const std::string& why) {
+  return Status::invalid_argument("config", std::string(what) + " " + file.string() + " " + why);
 }
 
 }  // namespace
@@ -49,40 +49,42 @@ std::filesystem::path plugin_config_path(const std::filesystem::path& host_data_
   return host_data_directory / "plugins" / (plugin_id + ".conf");
 }
 
-Result<std::vector<PluginConfigEntry>> read_plugin_config(const std::filesystem::path& file) {
+Result<std::vector<PluginConfigEntry>> read_plugin_config(const std::filesystem::path& file,
+                                                          std::string_view what) {
   // O_NOFOLLOW and fstat on the descriptor we read: the file checked is the file read.
   const int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::vector<PluginConfigEntry>{};
-    if (errno == ELOOP) return refused(file, "is a symbolic link; use the file itself");
-    return refused(file, std::string("cannot be opened: ") + std::strerror(errno));
+    if (errno == ELOOP) return refused(what, file, "is a symbolic link; use the file itself");
+    return refused(what, file, std::string("cannot be opened: ") + std::strerror(errno));
   }
   std::string content;
   struct stat info {};
   Status problem;
   if (::fstat(fd, &info) != 0) {
-    problem = refused(file, std::string("cannot be inspected: ") + std::strerror(errno));
+    problem = refused(what, file, std::string("cannot be inspected: ") + std::strerror(errno));
   } else if (!S_ISREG(info.st_mode)) {
-    problem = refused(file, "is not a regular file");
+    problem = refused(what, file, "is not a regular file");
   } else if ((info.st_mode & 077) != 0) {
-    problem = refused(file, "has mode " + mode_text(info.st_mode) +
-                                ": it may hold secrets, so only its owner may read it (chmod 600 " +
-                                file.string() + ")");
+    problem =
+        refused(what, file,
+                "has mode " + mode_text(info.st_mode) +
+                    ": it may hold secrets, so only its owner may read it (chmod 600 " + file.string() + ")");
   } else if (static_cast<std::size_t>(info.st_size) > kMaxFileBytes) {
-    problem = refused(file, "is larger than 1 MiB");
+    problem = refused(what, file, "is larger than 1 MiB");
   } else {
     char buffer[4096];
     for (;;) {
       const ssize_t got = ::read(fd, buffer, sizeof buffer);
       if (got < 0 && errno == EINTR) continue;
       if (got < 0) {
-        problem = refused(file, std::string("cannot be read: ") + std::strerror(errno));
+        problem = refused(what, file, std::string("cannot be read: ") + std::strerror(errno));
         break;
       }
       if (got == 0) break;
       content.append(buffer, static_cast<std::size_t>(got));
       if (content.size() > kMaxFileBytes) {
-        problem = refused(file, "is larger than 1 MiB");
+        problem = refused(what, file, "is larger than 1 MiB");
         break;
       }
     }
@@ -99,13 +101,15 @@ Result<std::vector<PluginConfigEntry>> read_plugin_config(const std::filesystem:
     if (text.empty() || text.front() == '#') continue;
     const std::string at = "line " + std::to_string(number);
     const auto equals = text.find('=');
-    if (equals == std::string::npos) return refused(file, at + " is not `key = value`");
+    if (equals == std::string::npos) return refused(what, file, at + " is not `key = value`");
     const std::string key = trimmed(text.substr(0, equals));
     if (!valid_key(key)) {
-      return refused(file, at + ": a key is made of a-z, 0-9, '.', '_' and '-'" +
-                               (key.empty() ? std::string(" and is not empty") : ""));
+      return refused(what, file,
+                     at + ": a key is made of a-z, 0-9, '.', '_' and '-'" +
+                         (key.empty() ? std::string(" and is not empty") : ""));
     }
-    if (!seen.insert(key).second) return refused(file, at + " gives the key '" + key + "' a second time");
+    if (!seen.insert(key).second)
+      return refused(what, file, at + " gives the key '" + key + "' a second time");
     entries.push_back({key, trimmed(text.substr(equals + 1))});
   }
   return entries;

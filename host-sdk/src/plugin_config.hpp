@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -26,7 +27,9 @@ struct PluginConfigEntry {
 // with `#` are skipped; spaces around keys and values are dropped. A missing file is no
 // configuration. Refused, naming the file (and the line), never the value: a file whose mode lets
 // group or others in, a link or anything but a regular file, a line without `=`, an empty or
-// malformed key, a key given twice.
-[[nodiscard]] Result<std::vector<PluginConfigEntry>> read_plugin_config(const std::filesystem::path& file);
+// malformed key, a key given twice. `what` is what the file is, for errors: the host reads its own
+// host.conf with the same rules ("the host configuration").
+[[nodiscard]] Result<std::vector<PluginConfigEntry>> read_plugin_config(
+    const std::filesystem::path& file, std::string_view what = "the plugin configuration");
 
 }  // namespace ehr::host::detail

@@ -487,17 +487,19 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
       return status;
   std::lock_guard lock(impl_->mutex);
   Transaction tx(*impl_->store);
+  // Another host sharing the store may have seeded since the check above (two hosts starting at
+  // once on a new database): the fact is claimed first, under the store's write lock, and the host
+  // that finds it taken writes nothing (seeded once, in all). Claimed after the assignments, the
+  // second host's first assignment met the first host's and failed its start.
+  const std::string mark_sql =
+      std::string("INSERT INTO ") + facts_table(tx.dialect()) +
+      " (fact, value) VALUES ('seeded', '1') ON CONFLICT (fact) DO NOTHING RETURNING fact";
+  if (!tx.prepare(mark_sql).step()) return false;
   const std::int64_t now = impl_->clock();
   for (const auto& [role_id, user_ids] : seeded_users) {
     ChangeRecorder recorder(tx, kInitialActor, role_id, now, true);
     for (const std::string& user_id : user_ids) recorder.record(user_id);
   }
-  // Another host sharing the store may have seeded since the check above: the fact is written
-  // once, and the host that finds it taken rolls its seeding back (seeded once, in all).
-  const std::string mark_sql =
-      std::string("INSERT INTO ") + facts_table(tx.dialect()) +
-      " (fact, value) VALUES ('seeded', '1') ON CONFLICT (fact) DO NOTHING RETURNING fact";
-  if (!tx.prepare(mark_sql).step()) return false;
   tx.commit();
   return true;
 } catch (const storage::Error& error) {

@@ -44,15 +44,10 @@ AuditKeySource audit_keys(const HostClient& host) {
 // date. PostgreSQL: the shared database, migrated once under its migration lock whichever host
 // starts first; the data directory still exists (the host gives one) but holds no database.
 std::unique_ptr<Store> open_store(const PluginConfig& config, const std::filesystem::path& data_directory) {
-  const StorageChoice choice = StorageChoice::from(config);
+  const StorageConfig choice = storage_choice(config);
   require_directory(data_directory);
-  if (choice.backend == StorageChoice::Backend::postgresql) {
-    pg::PgStoreOptions options;
-    options.conninfo = choice.conninfo;
-    options.pool_size = choice.pool_size;
-    options.statement_timeout = choice.statement_timeout;
-    options.acquire_timeout = choice.acquire_timeout;
-    auto store = std::make_unique<pg::PgStore>(options);
+  if (choice.backend == StorageConfig::Backend::postgresql) {
+    auto store = std::make_unique<pg::PgStore>(choice.postgresql);
     store->migrate(portal_postgresql_steps());
     return store;
   }
@@ -67,7 +62,7 @@ std::unique_ptr<Store> open_store(const PluginConfig& config, const std::filesys
 // hosts on one chain; a SQLite chain belongs to its data directory, so it keeps the unnamed
 // checkpoints it always had, and a first start costs no extra file and fsync.
 std::string audit_host_id(const PluginConfig& config, const std::filesystem::path& data_directory) {
-  if (StorageChoice::from(config).backend != StorageChoice::Backend::postgresql) return {};
+  if (storage_choice(config).backend != StorageConfig::Backend::postgresql) return {};
   return HostIdentity::load_or_create(data_directory);
 }
 

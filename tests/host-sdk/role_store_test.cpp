@@ -383,6 +383,35 @@ INSTANTIATE_TEST_SUITE_P(Backends, RoleStoreTest, ::testing::ValuesIn(backends()
                            return info.param == Backend::sqlite ? "sqlite" : "postgresql";
                          });
 
+#ifdef EHR_TEST_PG_DIR
+// The role store's writes take a lock of their own on the server, not the plugin's write lock: a
+// role change on a database the plugin shares is not held up by a plugin write in progress (a
+// send, another host's long transaction), however long that lasts.
+TEST(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInProgress) {
+  ehr::portal::pg::test::ScratchDatabase database;
+  ScratchDir scratch;
+  // A short statement timeout: a role change that waited for the plugin's write would fail fast.
+  write_host_conf(scratch.path(),
+                  "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() +
+                      "\nstorage.postgresql.statement_timeout_ms = 300\n");
+  Staff staff;
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_TRUE(opened) << opened.status();
+  RoleStore& roles = **opened;
+  ASSERT_TRUE(roles.declare_section(RolesSection{
+      "portal-messaging", "portal", "Patient Portal roles", {{kRole, "Available", ""}}, std::nullopt}));
+  ASSERT_TRUE(roles.seed_initial({{"admin", "manage_users"}}));
+
+  // The plugin's store on the same database, one of its write transactions open.
+  ehr::storage::pg::PgStore plugin(database.options());
+  const auto plugin_write = plugin.begin(ehr::storage::TransactionMode::write);
+
+  auto changed = roles.set_role("admin", "drlee", kRole, true);
+  ASSERT_TRUE(changed) << changed.status();
+  EXPECT_EQ(roles.members(kRole).value_or(std::vector<std::string>{}), std::vector<std::string>{"drlee"});
+}
+#endif
+
 #ifndef EHR_TEST_PG_DIR
 // A roles.sqlite3 as every SDK before the storage library wrote it (its schema under PRAGMA
 // user_version 1, no schema_migrations table) opens with its assignments and records, unchanged.
@@ -461,6 +490,8 @@ TEST(RoleStoreHostConf, R_STORE_2_ABadValueIsRefusedNamingTheKey) {
     ASSERT_FALSE(opened) << text;
     EXPECT_EQ(opened.status().code(), EHR_STATUS_INVALID_ARGUMENT) << text;
     EXPECT_NE(opened.status().message().find(key), std::string::npos) << opened.status();
+    EXPECT_NE(opened.status().message().find((scratch / "host.conf").string()), std::string::npos)
+        << "the admin is told which file: " << opened.status();
     EXPECT_FALSE(std::filesystem::exists(scratch / RoleStore::kFileName)) << "nothing opened: " << text;
   }
   ScratchDir open_to_all;
@@ -468,7 +499,11 @@ TEST(RoleStoreHostConf, R_STORE_2_ABadValueIsRefusedNamingTheKey) {
   ::chmod((open_to_all / "host.conf").c_str(), 0644);
   auto opened = RoleStore::open(open_to_all.path(), staff);
   ASSERT_FALSE(opened) << "a host.conf others may read is refused, as plugin configurations are";
-  EXPECT_NE(opened.status().message().find("host.conf"), std::string::npos) << opened.status();
+  const std::string& message = opened.status().message();
+  EXPECT_NE(message.find("host.conf"), std::string::npos) << opened.status();
+  // host.conf is the host's file, not a plugin's: the admin is not sent looking for a plugin.
+  EXPECT_NE(message.find("the host configuration"), std::string::npos) << opened.status();
+  EXPECT_EQ(message.find("plugin configuration"), std::string::npos) << opened.status();
 }
 
 // The connection string holds the database password: neither libpq's parse error nor a failed

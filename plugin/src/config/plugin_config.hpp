@@ -36,6 +36,8 @@ class PluginConfig {
   // The value as a whole number in [min, max], or `fallback` when unset. Throws Error naming the
   // key (never echoing the value) when it is not one.
   [[nodiscard]] int64_t get_integer(const std::string& key, int64_t fallback, int64_t min, int64_t max) const;
+  // Every key and value, in the admin's order.
+  [[nodiscard]] const Entries& entries() const noexcept { return entries_; }
 
  private:
   Entries entries_;

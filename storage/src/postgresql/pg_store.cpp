@@ -18,10 +18,12 @@ namespace {
 // began (store.hpp: a read sees nothing committed after it began).
 constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1";
 // READ COMMITTED whatever the server's default: each statement after the lock then sees the last
-// committed write, where a snapshot taken before the wait (REPEATABLE READ) would not.
-constexpr std::string_view kBeginWrite =
-    "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock(7070350012)";
-static_assert(kWriteLockKey == 7070350012, "kBeginWrite takes kWriteLockKey");
+// committed write, where a snapshot taken before the wait (REPEATABLE READ) would not. The key is
+// a number of the code's (PgStoreOptions), never a value a user typed.
+std::string begin_write(std::int64_t write_lock_key) {
+  return "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock(" +
+         std::to_string(write_lock_key) + ")";
+}
 
 PoolOptions pool_options(const PgStoreOptions& options) {
   PoolOptions pool;
@@ -129,8 +131,7 @@ class PgStatement final : public StatementBackend {
 
 class PgTransaction final : public TransactionBackend {
  public:
-  PgTransaction(Pool::Lease lease, TransactionMode mode)
-      : lease_(std::move(lease)), tx_(*lease_, mode == TransactionMode::read ? kBeginRead : kBeginWrite) {}
+  PgTransaction(Pool::Lease lease, std::string_view begin) : lease_(std::move(lease)), tx_(*lease_, begin) {}
 
   [[nodiscard]] std::unique_ptr<StatementBackend> prepare(std::string_view sql) override {
     return std::make_unique<PgStatement>(*lease_, translate(sql));
@@ -149,11 +150,13 @@ PgStore::PgStore(const PgStoreOptions& options)
     : pool_(pool_options(options)),
       name_("PostgreSQL " + pool_.acquire()->server()),
       statement_timeout_(options.statement_timeout),
-      migrations_table_(options.migrations_table) {}
+      migrations_table_(options.migrations_table),
+      begin_write_(begin_write(options.write_lock_key)) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
   try {
-    return std::make_unique<PgTransaction>(pool_.acquire(), mode);
+    return std::make_unique<PgTransaction>(pool_.acquire(),
+                                           mode == TransactionMode::read ? kBeginRead : begin_write_);
   } catch (const PgError& error) {
     // The only statement of BEGIN that waits is the write lock's.
     if (mode != TransactionMode::write || error.sqlstate() != "57014") throw;

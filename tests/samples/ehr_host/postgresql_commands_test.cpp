@@ -3,23 +3,16 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "ehr_host_process.hpp"
+#include "postgresql_hosts.hpp"
 #include "storage/postgresql/pg_test_database.hpp"
 
 namespace ehr::sample::cli_test {
 namespace {
 
 namespace fs = std::filesystem;
-
-void configure(const EhrHost& host, const std::string& config) {
-  const fs::path conf = host.data_directory / "plugins" / "portal-messaging.conf";
-  fs::create_directories(conf.parent_path());
-  std::ofstream(conf) << config;
-  fs::permissions(conf, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-}
 
 // drlee sends `body` to portal:maria through `sender`; she finds it unread in her inbox and reads
 // it through `reader`. The thread's id, 0 when it was not found.
@@ -68,16 +61,9 @@ TEST(PostgresqlCommands, R_STORE_1_TwoHostProcessesOnOneDatabaseShareMessagesSet
   configure(first, config);
   configure(second, config);
   // The SDK's role store on the same database (HOST_DATA/host.conf, same keys).
-  for (const EhrHost* host : {&first, &second}) {
-    const fs::path host_conf = host->data_directory / "host.conf";
-    std::ofstream(host_conf) << config;
-    fs::permissions(host_conf, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
-  }
+  for (const EhrHost* host : {&first, &second}) configure_roles(*host, config);
   first.enable_messaging();  // A's first start draws the key set; B gets the same one
-  fs::copy_file(first.data_directory / "keys", second.data_directory / "keys",
-                fs::copy_options::overwrite_existing);
-  fs::permissions(second.data_directory / "keys", fs::perms::owner_read | fs::perms::owner_write,
-                  fs::perm_options::replace);
+  share_keys(first, second);
   second.enable_plugin();
 
   // Sent through A, listed and read through B at once.

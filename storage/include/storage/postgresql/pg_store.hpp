@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -13,6 +14,11 @@
 #include "storage/store.hpp"
 
 namespace ehr::storage::pg {
+
+// The advisory lock key the plugin's write transactions take first: its one writer at a time,
+// across hosts. Distinct from the migration lock (7070350011); any fixed number no other user of
+// the database picks.
+inline constexpr std::int64_t kWriteLockKey = 7070350012;
 
 // What the host admin configures (plugin configuration, never a settings page: R-STORE-2).
 struct PgStoreOptions {
@@ -29,12 +35,13 @@ struct PgStoreOptions {
   // Where migrate() records the steps applied (pg_migrations.hpp): each user of a shared database
   // (the plugin, the host SDK's role store) keeps its own version list.
   std::string migrations_table = kDefaultMigrationsTable;
+  // The advisory lock every write transaction of this store takes first (kWriteLockKey, the
+  // plugin's, unless the store's user has its own): writes that share it run one at a time across
+  // every host; writes under different keys do not wait for each other. Whatever the key, keep it
+  // for every host of one user of the database: the audit chain is one chain only as long as all
+  // its writers take the same lock.
+  std::int64_t write_lock_key = kWriteLockKey;
 };
-
-// The advisory lock key every write transaction takes first: the store's one writer at a time,
-// across hosts. Distinct from the migration lock (7070350011); any fixed number no other user of
-// the database picks.
-inline constexpr std::int64_t kWriteLockKey = 7070350012;
 
 // THREADING: thread-safe (store.hpp); a transaction belongs to the thread that began it and holds
 // one pooled connection until it ends. OWNERSHIP: outlives its transactions.
@@ -55,6 +62,7 @@ class PgStore final : public Store {
   std::string name_;
   std::chrono::milliseconds statement_timeout_;
   std::string migrations_table_;
+  std::string begin_write_;  // BEGIN with the store's write lock, in one round trip
 };
 
 }  // namespace ehr::storage::pg
