@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "send_phases.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -44,17 +46,16 @@ class RawConnection {
 //            its schema makes a reply write (the per-reader rows that scenarios 3 and 4 read).
 // With `messages_per_commit` above 1 a transaction holds that many messages, as the plugin's group
 // commit batches concurrent senders: scenario 2's ceiling, the same rows with one fsync per batch.
-class RawSend {
+class RawSend final : public RawSender {
  public:
   enum class Rows { inserts, rows };
   RawSend(const std::filesystem::path& database, Rows rows, int messages_per_commit = 1);
-  ~RawSend();
+  ~RawSend() override;
   RawSend(const RawSend&) = delete;
   RawSend& operator=(const RawSend&) = delete;
   void send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
-            const std::string& body, int64_t at_ms);
-  // Commits a batch still open (a phase ends between two commits).
-  void flush();
+            const std::string& body, int64_t at_ms) override;
+  void flush() override;
 
  private:
   const Rows rows_;
@@ -98,6 +99,8 @@ class ThreadCpuTime {
 // Runs this executable again with `arguments` and returns what it printed on stdout; throws when
 // it fails.
 std::string run_child(const std::vector<std::string>& arguments);
+// The same for several children running at once, one per argument list; outputs in that order.
+std::vector<std::string> run_children(const std::vector<std::vector<std::string>>& argument_lists);
 
 // The peak resident set of this process so far (VmHWM), in bytes.
 uint64_t peak_rss_bytes();
