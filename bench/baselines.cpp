@@ -183,37 +183,55 @@ std::chrono::steady_clock::duration ThreadCpuTime::elapsed() const {
 }
 
 std::string run_child(const std::vector<std::string>& arguments) {
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  posix_spawn_file_actions_addclose(&actions, out[0]);
-  std::vector<std::string> argv_text{"/proc/self/exe"};
-  argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
-  std::vector<char*> argv;
-  for (std::string& text : argv_text) argv.push_back(text.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(out[1]);
-  if (rc != 0) {
-    close(out[0]);
-    throw std::runtime_error("cannot start a child bench process");
+  return run_children({arguments}).front();
+}
+
+std::vector<std::string> run_children(const std::vector<std::vector<std::string>>& argument_lists) {
+  struct Child {
+    pid_t pid = 0;
+    int output = -1;
+  };
+  std::vector<Child> children;
+  for (const std::vector<std::string>& arguments : argument_lists) {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("cannot create a pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    std::vector<std::string> argv_text{"/proc/self/exe"};
+    argv_text.insert(argv_text.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (std::string& text : argv_text) argv.push_back(text.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = posix_spawn(&pid, "/proc/self/exe", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (rc != 0) {
+      close(out[0]);
+      throw std::runtime_error("cannot start a child bench process");
+    }
+    children.push_back({pid, out[0]});
   }
-  std::string output;
-  std::array<char, 4096> buffer{};
-  ssize_t n;
-  while ((n = read(out[0], buffer.data(), buffer.size())) > 0)
-    output.append(buffer.data(), static_cast<size_t>(n));
-  close(out[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error("child bench process failed: " + output);
+  // Their output is a line or two: reading them one after the other blocks none.
+  std::vector<std::string> outputs;
+  std::string failure;
+  for (const Child& child : children) {
+    std::string output;
+    std::array<char, 4096> buffer{};
+    ssize_t n;
+    while ((n = read(child.output, buffer.data(), buffer.size())) > 0)
+      output.append(buffer.data(), static_cast<size_t>(n));
+    close(child.output);
+    int status = 0;
+    waitpid(child.pid, &status, 0);
+    if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && failure.empty())
+      failure = "child bench process failed: " + output;
+    outputs.push_back(std::move(output));
   }
-  return output;
+  if (!failure.empty()) throw std::runtime_error(failure);
+  return outputs;
 }
 
 uint64_t peak_rss_bytes() {

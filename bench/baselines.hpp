@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "send_phases.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -42,12 +44,12 @@ class RawConnection {
 //            row), without the plugin's code: the checks, the hooks, the encryption, the keyed
 //            hash, the group commit. Against it the plugin's own cost shows apart from the pages
 //            its schema makes a reply write (the per-reader rows that scenarios 3 and 4 read).
-class RawSend {
+class RawSend final : public RawSender {
  public:
   enum class Rows { inserts, rows };
   RawSend(const std::filesystem::path& database, Rows rows);
   void send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
-            const std::string& body, int64_t at_ms);
+            const std::string& body, int64_t at_ms) override;
 
  private:
   const Rows rows_;
@@ -89,6 +91,8 @@ class ThreadCpuTime {
 // Runs this executable again with `arguments` and returns what it printed on stdout; throws when
 // it fails.
 std::string run_child(const std::vector<std::string>& arguments);
+// The same for several children running at once, one per argument list; outputs in that order.
+std::vector<std::string> run_children(const std::vector<std::vector<std::string>>& argument_lists);
 
 // The peak resident set of this process so far (VmHWM), in bytes.
 uint64_t peak_rss_bytes();

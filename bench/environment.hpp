@@ -20,6 +20,7 @@ struct Options {
   bool quick = false;
   std::filesystem::path work_directory;  // scratch space for this run (recreated)
   std::filesystem::path results_file;    // empty: do not write RESULTS.md
+  std::string postgresql;                // libpq connection string; empty: no PostgreSQL scenarios
 };
 
 // The plugin as a host runs it: BenchHost, PluginManager over the build's plugins directory,

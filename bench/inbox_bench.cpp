@@ -20,6 +20,7 @@
 #include "scenarios.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
+#include "store_reads.hpp"
 
 namespace ehr::bench {
 
@@ -54,12 +55,13 @@ portal::Principal to_portal(const host::Principal& principal) {
   return {static_cast<portal::PrincipalKind>(principal.kind), principal.id};
 }
 
+}  // namespace
+
 // Each iteration asks for one reader's page (or badge) twice, in alternating order: through the
 // ABI, and with the same queries straight on the store (its own connection, no host checks).
-void paired(benchmark::State& state, bool staff, bool badge_only) {
+void paired_reads(benchmark::State& state, const host::MessagingChannel& channel, portal::Store& db,
+                  bool staff, bool badge_only) {
   Environment& env = environment();
-  const host::MessagingChannel& channel = env.plugin().channel();
-  portal::SqliteStore db(env.working_database());
   BenchHost host(env.practice());
   host::HostServicesTable table(host);
   portal::HostClient client(table.table());
@@ -132,6 +134,15 @@ void paired(benchmark::State& state, bool staff, bool badge_only) {
   state.counters[badge_only ? "unread_per_call" : "rows_per_call"] =
       static_cast<double>(abi_rows) /
       static_cast<double>(std::max<benchmark::IterationCount>(1, state.iterations()));
+}
+
+namespace {
+
+void paired(benchmark::State& state, bool staff, bool badge_only) {
+  Environment& env = environment();
+  const host::MessagingChannel& channel = env.plugin().channel();
+  portal::SqliteStore db(env.working_database());
+  paired_reads(state, channel, db, staff, badge_only);
 }
 
 }  // namespace

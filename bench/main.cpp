@@ -1,12 +1,14 @@
 // portal_bench: the issue-6 scenarios at clinic-network scale.
 //   portal_bench [--quick] [--work-dir DIR] [--results FILE [--append-section TITLE]] [--floors FILE]
-//                [Google Benchmark flags...]
+//                [--postgresql CONNINFO] [Google Benchmark flags...]
 // Prints every benchmark, then the summary table (figure, same-run baseline, ratio, target);
 // --results also writes it as Markdown (bench/RESULTS.md), or with --append-section adds this run's
 // rows to the file under that heading (a second disk); --floors checks the guarded ratios
 // against committed floors (bench/floors-quick.txt). Exits non-zero when a benchmark fails or a
 // ratio falls below its floor by more than the file's margin.
-// The --child-* modes are the child processes of scenarios 6, 8 and 9.
+// --postgresql adds the PostgreSQL scenarios on that server (pg_bench.cpp).
+// The --child-* modes are the child processes of scenarios 6, 8 and 9 and of the host processes
+// sharing PostgreSQL.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -14,10 +16,12 @@
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "environment.hpp"
+#include "pg_environment.hpp"
 #include "results.hpp"
 #include "scenarios.hpp"
 
@@ -36,7 +40,8 @@ int run(int argc, char** argv) {
       // Before the dataset: building it takes minutes.
       std::cout
           << "usage: portal_bench [--quick] [--work-dir DIR] [--results FILE [--append-section TITLE]]\n"
-             "                    [--floors FILE] [Google Benchmark flags, e.g. --benchmark_filter=S1]\n"
+             "                    [--floors FILE] [--postgresql CONNINFO]\n"
+             "                    [Google Benchmark flags, e.g. --benchmark_filter=S1]\n"
              "Runs the scenarios of bench/README.md on a cached dataset (built on first use) and prints\n"
              "each figure with its same-run baseline, ratio and target.\n"
              "  --quick            the small dataset and short phases (a smoke run, under a minute)\n"
@@ -44,6 +49,9 @@ int run(int argc, char** argv) {
              "  --results FILE     write the results as Markdown (bench/RESULTS.md)\n"
              "  --append-section T add this run to FILE under heading T instead of rewriting it\n"
              "  --floors FILE      fail when a guarded ratio falls below its floor\n"
+             "  --postgresql C     also run scenarios 1-4 and 7 on the PostgreSQL server libpq's\n"
+             "                     connection string C reaches (a role that may create databases), and\n"
+             "                     host processes sharing it; the dataset is loaded there once\n"
              "Exit status: 0 when every benchmark ran and every floor held, 1 otherwise, 2 on a bad "
              "argument.\n";
       return 0;
@@ -52,6 +60,8 @@ int run(int argc, char** argv) {
       options.quick = true;
     } else if (arg == "--append-section" && i + 1 < argc) {
       section_title = argv[++i];
+    } else if (arg == "--postgresql" && i + 1 < argc) {
+      options.postgresql = argv[++i];
     } else if ((arg == "--work-dir" || arg == "--results" || arg == "--floors") && i + 1 < argc) {
       (arg == "--work-dir" ? options.work_directory
                            : (arg == "--results" ? options.results_file : floors_file)) = argv[++i];
@@ -83,10 +93,23 @@ int run(int argc, char** argv) {
   register_roles_benchmarks(env);
   register_memory_benchmarks(env);
   register_tenants_benchmarks(env);
+  std::unique_ptr<PgEnvironment> pg;
+  if (options.postgresql.empty()) {
+    std::fprintf(stderr, "PostgreSQL scenarios skipped: no server given (--postgresql CONNINFO)\n");
+  } else {
+    pg = std::make_unique<PgEnvironment>(env, options.postgresql);
+    set_pg_environment(pg.get());
+    context.postgresql = pg->dataset();
+    std::fprintf(stderr, "PostgreSQL %s: dataset %s (%s)\n", pg->dataset().server_version.c_str(),
+                 pg->dataset().template_database.c_str(), pg->dataset().reused ? "cached" : "loaded now");
+    register_postgresql_benchmarks(env);
+  }
 
   CollectingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   context.load_at_end = load_average();
+  set_pg_environment(nullptr);
+  pg.reset();
   set_environment(nullptr);
 
   std::cout << "\n" << summary_table(reporter.runs(), context);
@@ -121,6 +144,8 @@ int main(int argc, char** argv) {
       return ehr::bench::memory_child_main(argc, argv);
     if (argc >= 2 && std::strcmp(argv[1], "--child-tenants") == 0)
       return ehr::bench::tenants_child_main(argc, argv);
+    if (argc >= 2 && std::strcmp(argv[1], "--child-pg-host") == 0)
+      return ehr::bench::pg_host_child_main(argc, argv);
     return run(argc, argv);
   } catch (const std::exception& error) {
     std::fprintf(stderr, "portal_bench: %s\n", error.what());

@@ -13,6 +13,8 @@
 #include <optional>
 #include <sstream>
 
+#include "results_rows.hpp"
+
 namespace ehr::bench {
 
 namespace {
@@ -25,6 +27,8 @@ const Run* find(const std::vector<Run>& runs, const std::string& name) {
   }
   return nullptr;
 }
+
+}  // namespace
 
 std::optional<double> counter(const std::vector<Run>& runs, const std::string& name, const std::string& key) {
   const Run* run = find(runs, name);
@@ -53,16 +57,6 @@ std::string number(double value) {
   return fixed(value, 2);
 }
 
-struct Row {
-  std::string scenario;
-  std::string figure;    // with unit
-  std::string baseline;  // with unit and what it is
-  std::string ratio;
-  std::string target;
-  std::string verdict;  // "met", "missed", "n/a"
-  std::string limits;
-};
-
 std::string verdict(const RunContext& context, std::optional<bool> met) {
   if (!met) return "not measured";
   if (context.quick) return *met ? "(met at quick scale)" : "(missed at quick scale)";
@@ -73,6 +67,91 @@ std::string missing(const std::string& what) {
   return "not measured (" + what + " did not run)";
 }
 
+std::optional<double> quotient(std::optional<double> a, std::optional<double> b) {
+  if (!a || !b || *b <= 0) return std::nullopt;
+  return *a / *b;
+}
+
+std::string read_scenario(int scenario, const std::string& who) {
+  return std::to_string(scenario) + (scenario == 3 ? " inbox first page (50 threads), " : " unread badge, ") +
+         (who == "staff" ? "busiest staff inboxes" : "portal users (guardians)");
+}
+
+Row one_sender_row(const std::vector<Run>& runs, const RunContext& context, const std::string& name,
+                   const std::string& scenario, const std::string& raw_words, const std::string& raw_detail) {
+  const auto raw = counter(runs, name, "raw_msg_per_s");
+  const auto raw_rows = counter(runs, name, "raw_rows_msg_per_s");
+  const auto reply = counter(runs, name, "reply_msg_per_s");
+  Row row{scenario, "", "", "", ">= 0.8 x " + raw_words, "", ""};
+  if (!raw || !reply || *raw <= 0) {
+    row.figure = missing(name);
+    return row;
+  }
+  row.figure = number(*reply) + " msg/s";
+  row.baseline =
+      number(*raw) + " msg/s " + raw_words + " (message + audit INSERT, 1 txn/msg" + raw_detail + ")";
+  if (raw_rows && *raw_rows > 0) {
+    row.baseline += "; " + number(*raw_rows) + " msg/s " + raw_words + " writing every row a reply writes (" +
+                    fixed(*reply / *raw_rows, 2) + " x)";
+  }
+  row.ratio = fixed(*reply / *raw, 2) + " x";
+  row.verdict = verdict(context, *reply / *raw >= 0.8);
+  return row;
+}
+
+Row eight_senders_row(const std::vector<Run>& runs, const RunContext& context, const std::string& name,
+                      const std::string& scenario, const std::string& raw_words, const std::string& raw_is) {
+  const auto raw = counter(runs, name, "raw_msg_per_s");
+  const auto eight = counter(runs, name, "reply_8_senders_msg_per_s");
+  Row row{scenario, "", "", "", ">= 3 x " + raw_words + " single sender", "", ""};
+  if (!raw || !eight || *raw <= 0) {
+    row.figure = missing(name);
+    return row;
+  }
+  row.figure = number(*eight) + " msg/s";
+  row.baseline = number(*raw) + " msg/s " + raw_words + " single sender (" + raw_is + ")";
+  row.ratio = fixed(*eight / *raw, 2) + " x";
+  row.verdict = verdict(context, *eight / *raw >= 3);
+  return row;
+}
+
+Row read_row(const std::vector<Run>& runs, const RunContext& context, const std::string& name,
+             const std::string& scenario, std::optional<double> limit_us, const std::string& store_words) {
+  const auto p50 = counter(runs, name, "abi_p50_us");
+  const auto p99 = counter(runs, name, "abi_p99_us");
+  const auto base99 = counter(runs, name, "store_p99_us");
+  const auto cpu99 = counter(runs, name, "abi_cpu_p99_us");
+  Row row{scenario, "", "", "", limit_us ? "p99 <= " + fixed(*limit_us, 0) + " us" : "(no target)", "", ""};
+  if (!p50 || !p99 || !base99) {
+    row.figure = missing(name);
+    return row;
+  }
+  row.figure = "p50 " + number(*p50) + " us, p99 " + number(*p99) + " us";
+  if (cpu99) row.figure += " (p99 on CPU " + number(*cpu99) + " us)";
+  row.baseline = "p99 " + number(*base99) + " us (" + store_words + ")";
+  row.ratio = fixed(*p99 / *base99, 2) + " x";
+  row.verdict = limit_us ? verdict(context, *p99 <= *limit_us) : "no target set";
+  return row;
+}
+
+Row bulk_assign_row(const std::vector<Run>& runs, const RunContext& context, const std::string& name,
+                    const std::string& scenario, const std::string& raw_words) {
+  const auto store = counter(runs, name, "role_store_p50_ms");
+  const auto raw_ms = counter(runs, name, "raw_p50_ms");
+  Row row{scenario, "", "", "", "<= 50 ms and <= 2 x raw", "", ""};
+  if (!store || !raw_ms) {
+    row.figure = missing(name);
+    return row;
+  }
+  row.figure = "p50 " + fixed(*store, 1) + " ms";
+  row.baseline = "p50 " + fixed(*raw_ms, 1) + " ms " + raw_words + " (assignment + change row each, 1 txn)";
+  row.ratio = fixed(*store / *raw_ms, 2) + " x";
+  row.verdict = verdict(context, *store <= 50 && *store <= 2 * *raw_ms);
+  return row;
+}
+
+namespace {
+
 std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   std::vector<Row> result;
   const auto fsync = rate(runs, "S0/disk/fdatasync_4k");
@@ -80,21 +159,11 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
 
   // 1 and 2
   const std::string sends = "S1/send/durable_sends";
-  const auto raw = counter(runs, sends, "raw_msg_per_s");
-  const auto raw_rows = counter(runs, sends, "raw_rows_msg_per_s");
   {
-    const auto reply = counter(runs, sends, "reply_msg_per_s");
     const auto start = counter(runs, sends, "start_thread_msg_per_s");
-    Row row{"1 durable send, one sender (reply through the ABI)", "", "", "", ">= 0.8 x raw", "", ""};
-    if (raw && reply && *raw > 0) {
-      row.figure = number(*reply) + " msg/s";
-      row.baseline = number(*raw) + " msg/s raw SQLite (message + audit INSERT, 1 txn/msg)";
-      if (raw_rows && *raw_rows > 0) {
-        row.baseline += "; " + number(*raw_rows) + " msg/s raw SQLite writing every row a reply writes (" +
-                        fixed(*reply / *raw_rows, 2) + " x)";
-      }
-      row.ratio = fixed(*reply / *raw, 2) + " x";
-      row.verdict = verdict(context, *reply / *raw >= 0.8);
+    Row row = one_sender_row(runs, context, sends, "1 durable send, one sender (reply through the ABI)",
+                             "raw SQLite", "");
+    if (!row.ratio.empty()) {
       row.limits =
           "Both sides pay one fsync per message (" + fsync_words +
           " here). Beyond it a reply writes what the issue's baseline leaves out: the thread row and its "
@@ -110,27 +179,19 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "60% kernel (WAL page writes, fsync through the loop device, context switches), 21% SQLite, 5% "
           "the plugin's own code.";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
-    } else {
-      row.figure = missing(sends);
     }
     result.push_back(row);
   }
   {
-    const auto eight = counter(runs, sends, "reply_8_senders_msg_per_s");
-    Row row{"2 durable send, 8 concurrent senders", "", "", "", ">= 3 x raw single sender", "", ""};
-    if (raw && eight && *raw > 0) {
-      row.figure = number(*eight) + " msg/s";
-      row.baseline = number(*raw) + " msg/s raw single sender (scenario 1)";
-      row.ratio = fixed(*eight / *raw, 2) + " x";
-      row.verdict = verdict(context, *eight / *raw >= 3);
+    Row row =
+        eight_senders_row(runs, context, sends, "2 durable send, 8 concurrent senders", "raw", "scenario 1");
+    if (!row.ratio.empty()) {
       row.limits =
           "Group commit: each send is acknowledged after its batch's COMMIT (synchronous=FULL) and a batch "
           "shares one fsync, so where fsync is slow 8 senders go several times raw. Where it is fast the "
           "ceiling is the one writer doing scenario 1's page work for every message of the batch while the "
           "8 senders' own checks compete for the same 2 CPUs; their reads run on read connections "
           "(storage/sqlite_store.hpp) and do not queue behind the writer's fsync.";
-    } else {
-      row.figure = missing(sends);
     }
     result.push_back(row);
   }
@@ -138,26 +199,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   for (const char* who : {"staff", "portal"}) {
     for (int scenario : {3, 4}) {
       const std::string name = (scenario == 3 ? "S3/inbox/" : "S4/badge/") + std::string(who);
-      const auto p50 = counter(runs, name, "abi_p50_us");
-      const auto p99 = counter(runs, name, "abi_p99_us");
-      const auto base99 = counter(runs, name, "store_p99_us");
-      const auto cpu99 = counter(runs, name, "abi_cpu_p99_us");
-      const double limit = scenario == 3 ? 1000 : 100;
-      Row row{std::to_string(scenario) +
-                  (scenario == 3 ? " inbox first page (50 threads), " : " unread badge, ") +
-                  (std::string(who) == "staff" ? "busiest staff inboxes" : "portal users (guardians)"),
-              "",
-              "",
-              "",
-              "p99 <= " + fixed(limit, 0) + " us",
-              "",
-              ""};
-      if (p50 && p99 && base99) {
-        row.figure = "p50 " + number(*p50) + " us, p99 " + number(*p99) + " us";
-        if (cpu99) row.figure += " (p99 on CPU " + number(*cpu99) + " us)";
-        row.baseline = "p99 " + number(*base99) + " us (the store's queries alone)";
-        row.ratio = fixed(*p99 / *base99, 2) + " x";
-        row.verdict = verdict(context, *p99 <= limit);
+      Row row = read_row(runs, context, name, read_scenario(scenario, who), scenario == 3 ? 1000 : 100,
+                         "the store's queries alone");
+      if (!row.ratio.empty()) {
         row.limits =
             scenario == 3
                 ? "SQLite: the page is one range of the participant inbox index joined to 50 thread rows; "
@@ -166,8 +210,6 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
                   "list_contact_charts) and copying 50 summaries through the C ABI."
                 : "One range of the partial unread index (only unread, unarchived rows) in a read "
                   "transaction, plus the host call that checks the reader is active.";
-      } else {
-        row.figure = missing(name);
       }
       result.push_back(row);
     }
@@ -249,20 +291,10 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   // 7
   {
     const std::string name = "S7/roles/bulk_assign";
-    const auto store = counter(runs, name, "role_store_p50_ms");
-    const auto raw_ms = counter(runs, name, "raw_p50_ms");
-    Row row{"7 bulk assign a role to " + std::to_string(context.scale.role_users) + " users",
-            "",
-            "",
-            "",
-            "<= 50 ms and <= 2 x raw",
-            "",
-            ""};
-    if (store && raw_ms) {
-      row.figure = "p50 " + fixed(*store, 1) + " ms";
-      row.baseline = "p50 " + fixed(*raw_ms, 1) + " ms raw SQLite (assignment + change row each, 1 txn)";
-      row.ratio = fixed(*store / *raw_ms, 2) + " x";
-      row.verdict = verdict(context, *store <= 50 && *store <= 2 * *raw_ms);
+    Row row = bulk_assign_row(
+        runs, context, name, "7 bulk assign a role to " + std::to_string(context.scale.role_users) + " users",
+        "raw SQLite");
+    if (!row.ratio.empty()) {
       row.limits =
           "The RoleStore (host-sdk/src/role_store.cpp) checks the selection against one read of the "
           "host's directory indexed by id, reads the role's current holders in one query, and writes "
@@ -291,8 +323,6 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
             fixed(*audited_users, 0) + " users: p50 " + fixed(*audited, 1) + " ms, " +
             fixed(*audited / *audited_raw, 2) + " x the raw baseline, which writes no audit record.";
       }
-    } else {
-      row.figure = missing(name);
     }
     result.push_back(row);
   }
@@ -357,6 +387,7 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
     }
     result.push_back(row);
   }
+  append_postgresql_rows(result, runs, context);
   return result;
 }
 
@@ -475,7 +506,19 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
       << " MiB, " << (context.dataset.reused ? "reused from the cache" : "built in this run")
       << " (building took " << fixed(context.dataset.build_seconds, 0) << " s)\n";
   out << "- Durability: every message commit is synchronous=FULL in WAL mode, as shipped; nothing was "
-         "relaxed.\n\n";
+         "relaxed.\n";
+  if (context.postgresql) {
+    out << "- PostgreSQL " << context.postgresql->server_version
+        << " on the same machine and disk (scripts/pg-cluster: a Unix socket, fsync and synchronous_commit "
+           "on, the server's other settings as initdb leaves them); its dataset, the same rows copied from "
+           "the SQLite dataset with COPY (bench/pg_dataset.cpp) into the database "
+        << context.postgresql->template_database << ", "
+        << (context.postgresql->reused
+                ? "reused from the server"
+                : "loaded in this run in " + fixed(context.postgresql->load_seconds, 0) + " s")
+        << "\n";
+  }
+  out << "\n";
   out << "## Figures\n\n" << summary_table(runs, context) << "\n";
   out << "## What limits each figure\n\n";
   for (const Row& row : rows(runs, context)) {
@@ -518,11 +561,6 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
 
 namespace {
 
-std::optional<double> quotient(std::optional<double> a, std::optional<double> b) {
-  if (!a || !b || *b <= 0) return std::nullopt;
-  return *a / *b;
-}
-
 std::map<std::string, std::optional<double>> guarded_ratios(const std::vector<Run>& runs) {
   const std::string send = "S1/send/durable_sends";
   const std::string roles = "S7/roles/bulk_assign";
@@ -564,6 +602,7 @@ std::map<std::string, std::optional<double>> guarded_ratios(const std::vector<Ru
   } else {
     ratios["s7_raw_vs_role_store"] = std::nullopt;
   }
+  add_postgresql_guarded_ratios(ratios, runs);
   return ratios;
 }
 

@@ -6,10 +6,12 @@
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "dataset.hpp"
+#include "pg_dataset.hpp"
 
 namespace ehr::bench {
 
@@ -33,6 +35,7 @@ struct RunContext {
   std::string load_at_start;  // /proc/loadavg
   std::string load_at_end;
   std::filesystem::path work_directory;
+  std::optional<PgDataset> postgresql;  // when the PostgreSQL scenarios ran
 };
 
 std::string utc_now();

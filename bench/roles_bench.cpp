@@ -13,6 +13,7 @@
 #include "bench_host.hpp"
 #include "ehr/host/role_store.hpp"
 #include "environment.hpp"
+#include "role_assign.hpp"
 #include "scenarios.hpp"
 
 namespace ehr::bench {
@@ -22,15 +23,18 @@ namespace {
 namespace fs = std::filesystem;
 constexpr const char* kRole = "available_for_portal_messages";
 
-// Rounds alternate: the RoleStore assigns the role to every user (timed), raw SQLite does its
+}  // namespace
+
+// Rounds alternate: the RoleStore assigns the role to every user (timed), the raw baseline does its
 // inserts (timed), then the RoleStore unassigns the role again (not timed). `audited`: the role
 // is declared through the loaded plugin's roles section, as a host does, so every change is
 // also appended to the plugin's audit chain before the role store commits (R-SEC-3).
-void bulk_assign_users(benchmark::State& state, uint32_t count, bool audited = false) {
-  const Environment& env = environment();
-  const fs::path directory = env.options().work_directory / ("roles-" + std::to_string(count));
+void bulk_assign_users_on(benchmark::State& state, uint32_t count, bool audited,
+                          const RoleStoreUnderTest& under_test) {
+  const fs::path directory = environment().options().work_directory / ("roles-" + std::to_string(count));
   fs::remove_all(directory);
   fs::create_directories(directory);
+  if (under_test.prepare) under_test.prepare(directory);
   BenchUserDirectory users(count);
   auto opened = host::RoleStore::open(directory, users);
   if (!opened) {
@@ -65,8 +69,7 @@ void bulk_assign_users(benchmark::State& state, uint32_t count, bool audited = f
     }
     state.SetIterationTime(std::chrono::duration<double>(elapsed).count());
     role_store.add(elapsed);
-    raw.add(std::chrono::microseconds(static_cast<int64_t>(
-        1000 * raw_role_inserts_ms(env.options().work_directory / "raw-roles.db", count, round++))));
+    raw.add(std::chrono::microseconds(static_cast<int64_t>(1000 * under_test.raw_ms(count, round++))));
     auto unassigned = store.unassign_selected("admin", kRole, ids);
     if (!unassigned) {
       state.SkipWithError(unassigned.status().to_string().c_str());
@@ -79,6 +82,17 @@ void bulk_assign_users(benchmark::State& state, uint32_t count, bool audited = f
   state.counters["raw_p50_ms"] = raw.percentile_us(0.5) / 1000;
   state.counters["role_store_us_per_user"] = role_store.percentile_us(0.5) / count;
   fs::remove_all(directory);
+}
+
+namespace {
+
+void bulk_assign_users(benchmark::State& state, uint32_t count, bool audited = false) {
+  const Environment& env = environment();
+  RoleStoreUnderTest sqlite;
+  sqlite.raw_ms = [&env](uint32_t users, uint32_t round) {
+    return raw_role_inserts_ms(env.options().work_directory / "raw-roles.db", users, round);
+  };
+  bulk_assign_users_on(state, count, audited, sqlite);
 }
 
 void bulk_assign(benchmark::State& state) {

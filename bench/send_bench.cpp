@@ -17,31 +17,20 @@
 #include "baselines.hpp"
 #include "environment.hpp"
 #include "scenarios.hpp"
+#include "send_phases.hpp"
 
 namespace ehr::bench {
 
-namespace {
-
-constexpr int kSenders = 8;
-
-const std::string& body() {
+const std::string& message_body() {
   static const std::string text =
       "Hello, your lab results came back and everything looks as expected. Please keep taking the "
       "same dose each morning and book a follow-up visit in about six weeks. Call us with any question.";
   return text;
 }
 
-struct ReplyTarget {
-  int64_t thread_id = 0;
-  std::string patient_id;
-  std::string staff_id;
-};
-
-// Threads a staff participant may still reply to (active, holding the role, My Messages on at
-// the chart's location, someone reachable on the portal side), spread over the whole dataset.
-const std::vector<ReplyTarget>& reply_targets() {
-  static const std::vector<ReplyTarget> targets = [] {
-    const Practice& practice = environment().practice();
+const std::vector<ReplyTarget>& reply_targets(const Practice& practice) {
+  // One practice per process (the bench's, or a child host's).
+  static const std::vector<ReplyTarget> targets = [&practice] {
     std::vector<ReplyTarget> found;
     const uint32_t threads = practice.scale().threads;
     for (uint32_t step = 0; step < threads && found.size() < 20000; ++step) {
@@ -62,16 +51,19 @@ const std::vector<ReplyTarget>& reply_targets() {
   return targets;
 }
 
-host::Status abi_reply(const ReplyTarget& target) {
-  auto sent = environment().plugin().channel().reply(
-      {host::Principal::staff(target.staff_id), target.thread_id, body()});
+host::Status abi_reply(const host::MessagingChannel& channel, const ReplyTarget& target) {
+  auto sent = channel.reply({host::Principal::staff(target.staff_id), target.thread_id, message_body()});
   return sent ? host::Status::ok() : sent.status();
 }
 
+namespace {
+
+constexpr int kSenders = 8;
+
 // New threads: the lead clinician of the patient's location writes to the patient's portal users
 // (every eligible contact), at locations where messaging is on.
-host::Status abi_start_thread(uint32_t& patient) {
-  const Practice& practice = environment().practice();
+host::Status abi_start_thread(const host::MessagingChannel& channel, const Practice& practice,
+                              uint32_t& patient) {
   const uint32_t patients = practice.scale().patients;
   while (practice.patients()[patient % patients].location % 25 == 24 ||
          !practice.portal_active({PortalKind::patient, patient % patients})) {
@@ -83,8 +75,8 @@ host::Status abi_start_thread(uint32_t& patient) {
       host::Principal::staff(Practice::staff_id(practice.lead_of(practice.patients()[p].location)));
   request.patient_id = Practice::patient_id(p);
   request.subject = "Your visit";
-  request.body = body();
-  auto sent = environment().plugin().channel().start_thread(request);
+  request.body = message_body();
+  auto sent = channel.start_thread(request);
   return sent ? host::Status::ok() : sent.status();
 }
 
@@ -124,16 +116,15 @@ void run_phase(Phase& phase, int senders, std::chrono::milliseconds length, Send
   }
 }
 
+}  // namespace
+
 // Scenarios 1 and 2 in alternating phases (raw inserts, raw rows, one ABI sender, a new thread per
 // send, 8 ABI senders), so that the disk's and the shared machine's moods hit figure and baselines alike.
-void durable_sends(benchmark::State& state) {
-  Environment& env = environment();
-  (void)env.plugin();  // the working copy exists once the plugin serves it
-  RawSend raw(env.working_database(), RawSend::Rows::inserts);
-  RawSend raw_rows(env.working_database(), RawSend::Rows::rows);
-  const std::vector<ReplyTarget>& targets = reply_targets();
-  const auto length = std::chrono::milliseconds(env.options().quick ? 100 : 1000);
-  const int rounds = env.options().quick ? 2 : 8;
+void durable_sends(benchmark::State& state, const Practice& practice, const host::MessagingChannel& channel,
+                   RawSender& raw, RawSender& raw_rows, bool quick) {
+  const std::vector<ReplyTarget>& targets = reply_targets(practice);
+  const auto length = std::chrono::milliseconds(quick ? 100 : 1000);
+  const int rounds = quick ? 2 : 8;
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
@@ -147,7 +138,7 @@ void durable_sends(benchmark::State& state) {
           raw_phase, 1, length,
           [&](int, uint64_t) {
             const ReplyTarget& target = targets[raw_next++ % targets.size()];
-            raw.send(target.thread_id, target.patient_id, target.staff_id, body(), now);
+            raw.send(target.thread_id, target.patient_id, target.staff_id, message_body(), now);
             return host::Status::ok();
           },
           failure);
@@ -155,21 +146,23 @@ void durable_sends(benchmark::State& state) {
           raw_rows_phase, 1, length,
           [&](int, uint64_t) {
             const ReplyTarget& target = targets[raw_next++ % targets.size()];
-            raw_rows.send(target.thread_id, target.patient_id, target.staff_id, body(), now);
+            raw_rows.send(target.thread_id, target.patient_id, target.staff_id, message_body(), now);
             return host::Status::ok();
           },
           failure);
       run_phase(
           reply_phase, 1, length,
-          [&](int, uint64_t) { return abi_reply(targets[reply_next++ % targets.size()]); }, failure);
+          [&](int, uint64_t) { return abi_reply(channel, targets[reply_next++ % targets.size()]); }, failure);
       run_phase(
-          start_phase, 1, length, [&](int, uint64_t) { return abi_start_thread(patient); }, failure);
+          start_phase, 1, length, [&](int, uint64_t) { return abi_start_thread(channel, practice, patient); },
+          failure);
       // Each of the 8 senders replies in its own slice of the threads.
       run_phase(
           eight_phase, kSenders, length,
           [&](int sender, uint64_t n) {
             const std::size_t slice = targets.size() / kSenders;
-            return abi_reply(targets[static_cast<std::size_t>(sender) * slice + (reply_next + n) % slice]);
+            return abi_reply(channel,
+                             targets[static_cast<std::size_t>(sender) * slice + (reply_next + n) % slice]);
           },
           failure);
     }
@@ -186,6 +179,16 @@ void durable_sends(benchmark::State& state) {
   state.counters["messages"] =
       static_cast<double>(raw_phase.messages + raw_rows_phase.messages + reply_phase.messages +
                           start_phase.messages + eight_phase.messages);
+}
+
+namespace {
+
+void durable_sqlite_sends(benchmark::State& state) {
+  Environment& env = environment();
+  const host::MessagingChannel& channel = env.plugin().channel();  // the working copy exists now
+  RawSend raw(env.working_database(), RawSend::Rows::inserts);
+  RawSend raw_rows(env.working_database(), RawSend::Rows::rows);
+  durable_sends(state, env.practice(), channel, raw, raw_rows, env.options().quick);
 }
 
 // What the disk allows: one 4 KiB write and fdatasync per iteration, next to the database.
@@ -214,7 +217,7 @@ void disk_fdatasync(benchmark::State& state) {
 void register_send_benchmarks(const Environment& env) {
   const double seconds = env.options().quick ? 0.1 : 2.0;
   benchmark::RegisterBenchmark("S0/disk/fdatasync_4k", disk_fdatasync)->UseRealTime()->MinTime(seconds);
-  benchmark::RegisterBenchmark("S1/send/durable_sends", durable_sends)
+  benchmark::RegisterBenchmark("S1/send/durable_sends", durable_sqlite_sends)
       ->Iterations(1)
       ->Unit(benchmark::kSecond);
 }
