@@ -198,8 +198,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
     const bool slow_fsync = fsync && *fsync < kFastFsyncPerSecond;
     Row row = eight_senders_row(runs, context, sends, "2 durable send, 8 concurrent senders", "raw",
                                 "scenario 1", slow_fsync ? 5 : 3,
-                                std::string(" (fdatasync ") + (slow_fsync ? "below " : "at least ") +
-                                    number(kFastFsyncPerSecond) + "/s)");
+                                !fsync ? std::string()
+                                       : std::string(" (fdatasync ") + (slow_fsync ? "below " : "at least ") +
+                                             number(kFastFsyncPerSecond) + "/s)");
     if (!row.ratio.empty()) {
       row.limits =
           "Group commit: each send is acknowledged after its batch's COMMIT (synchronous=FULL) and a batch "
@@ -217,8 +218,10 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
   for (const char* who : {"staff", "portal"}) {
     for (int scenario : {3, 4}) {
       const std::string name = (scenario == 3 ? "S3/inbox/" : "S4/badge/") + std::string(who);
-      Row row = read_row(runs, context, name, read_scenario(scenario, who), scenario == 3 ? 1000 : 100,
-                         "the store's queries alone");
+      // Issue 16 tightened the staff badge (the busiest inboxes) from 100 us to 50.
+      const double limit_us = scenario == 3 ? 1000 : (std::string(who) == "staff" ? 50 : 100);
+      Row row =
+          read_row(runs, context, name, read_scenario(scenario, who), limit_us, "the store's queries alone");
       if (!row.ratio.empty()) {
         row.limits =
             scenario == 3
