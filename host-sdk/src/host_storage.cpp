@@ -19,6 +19,8 @@ namespace {
 
 // The SDK's step versions, apart from the plugin's schema_migrations in a database they share.
 constexpr const char* kMigrationsTable = "role_schema_migrations";
+// A role store newer than this SDK's steps was written by a newer SDK: that is what to upgrade.
+constexpr const char* kSchemaOwner = "host SDK";
 // The role store's own write lock: a role change then never waits behind the plugin's writes (a
 // send, another host's long write), which take pg::kWriteLockKey. The role store keeps no hash
 // chain of its own that would need the two serialized together (its changes reach the plugin's
@@ -33,7 +35,8 @@ static_assert(kRoleWriteLockKey != storage::pg::kWriteLockKey);
 // fault at start-up).
 class RoleSqliteStore final : public storage::Store {
  public:
-  explicit RoleSqliteStore(const std::filesystem::path& file) : idle_(1), store_(file, idle_) {}
+  explicit RoleSqliteStore(const std::filesystem::path& file)
+      : idle_(1), store_(file, idle_, storage::Database::Durability::full, kSchemaOwner) {}
   void open_reader() { storage::Transaction warm(store_, storage::TransactionMode::read); }
 
   [[nodiscard]] storage::Dialect dialect() const noexcept override { return store_.dialect(); }
@@ -68,6 +71,7 @@ Result<HostStorage> read_host_storage(const std::filesystem::path& host_data_dir
     choice.backend = HostStorage::Backend::postgresql;
     choice.postgresql = config.postgresql;
     choice.postgresql.migrations_table = kMigrationsTable;
+    choice.postgresql.schema_owner = kSchemaOwner;
     choice.postgresql.write_lock_key = kRoleWriteLockKey;
   }
   return choice;

@@ -220,8 +220,12 @@ void IdleReaders::close_all(const SqliteStore& store) {
 }
 
 SqliteStore::SqliteStore(const std::filesystem::path& file, IdleReaders& idle,
-                         Database::Durability durability)
-    : file_(file), name_("database " + file.filename().string()), idle_(idle), writer_(file, durability) {}
+                         Database::Durability durability, std::string schema_owner)
+    : file_(file),
+      name_("database " + file.filename().string()),
+      schema_owner_(std::move(schema_owner)),
+      idle_(idle),
+      writer_(file, durability) {}
 
 SqliteStore::~SqliteStore() {
   idle_.close_all(*this);
@@ -288,7 +292,7 @@ int SqliteStore::migrate(std::span<const Migration> steps) {
     static bool recoverable(const Error&) { return true; }
   } backend{tx};
   std::optional<Error> failure;
-  const int version = apply_pending(backend, steps, applied_version(tx), name_, failure);
+  const int version = apply_pending(backend, steps, applied_version(tx), name_, failure, schema_owner_);
   tx.commit();
   if (failure) throw *failure;
   return version;

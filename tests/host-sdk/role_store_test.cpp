@@ -410,6 +410,23 @@ TEST(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInProg
   ASSERT_TRUE(changed) << changed.status();
   EXPECT_EQ(roles.members(kRole).value_or(std::vector<std::string>{}), std::vector<std::string>{"drlee"});
 }
+
+// A role store a newer SDK migrated further is refused, saying that the host SDK is what to upgrade.
+TEST(RoleStoreOnPostgresql, R_STORE_1_AStoreNewerThanTheSdkSaysToUpgradeTheSdk) {
+  ehr::portal::pg::test::ScratchDatabase database;
+  ScratchDir scratch;
+  write_host_conf(scratch.path(),
+                  "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() + "\n");
+  Staff staff;
+  ASSERT_TRUE(RoleStore::open(scratch.path(), staff));
+  ehr::storage::pg::Connection(database.connection())
+      .run_command("INSERT INTO role_schema_migrations (version, name) VALUES (99, 'from a newer SDK')");
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.status().message().find("newer than this host SDK knows"), std::string::npos)
+      << opened.status();
+  EXPECT_EQ(opened.status().message().find("plugin"), std::string::npos) << opened.status();
+}
 #endif
 
 #ifndef EHR_TEST_PG_DIR
@@ -464,6 +481,25 @@ PRAGMA user_version = 1;
   EXPECT_EQ(sqlite3_column_int(version, 0), 1);
   sqlite3_finalize(version);
   sqlite3_close(raw);
+}
+
+// A roles.sqlite3 a newer SDK migrated further is refused, saying that the host SDK is what to
+// upgrade (not "the plugin": no plugin owns this file).
+TEST(RoleStoreFile, R_ROLE_2_AFileNewerThanTheSdkSaysToUpgradeTheSdk) {
+  Staff staff;
+  ScratchDir scratch;
+  ASSERT_TRUE(RoleStore::open(scratch.path(), staff));
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "INSERT INTO schema_migrations (version, name) VALUES (99, 'from a newer SDK')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_FALSE(opened);
+  EXPECT_NE(opened.status().message().find("newer than this host SDK knows"), std::string::npos)
+      << opened.status();
+  EXPECT_EQ(opened.status().message().find("plugin"), std::string::npos) << opened.status();
 }
 
 // host.conf's mistakes stop the role store from opening, naming the key, never echoing a value.

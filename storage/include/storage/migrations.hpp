@@ -9,6 +9,9 @@
 
 namespace ehr::storage {
 
+// Whose steps a store migrates unless told otherwise: the plugin's.
+inline constexpr const char* kPluginSchemaOwner = "plugin";
+
 // One step of the database's schema. Versions are consecutive from 1; a step is never edited
 // once released, only followed by new ones.
 struct Migration {
@@ -21,7 +24,9 @@ struct Migration {
 // steps newer than `version` run in order, each in a savepoint; a failing step is undone whole,
 // the steps before it stay, and the failure names the step. A database newer than the list is
 // refused rather than misread. A list whose versions repeat or go backwards (two features claiming
-// one version) is refused. `database` names the database in errors. The backend provides
+// one version) is refused. `database` names the database in errors; `software` is whose steps
+// these are (kPluginSchemaOwner, "host SDK"), which a database newer than them says to upgrade.
+// The backend provides
 //   void run_step(const Migration&)   runs the step's SQL and records it as applied;
 //   void savepoint(), release(), rollback_to()   of one savepoint;
 //   bool recoverable(const Error&)   false when the transaction itself is lost (nothing to undo).
@@ -29,12 +34,12 @@ struct Migration {
 // after committing what went before it.
 template <typename Backend>
 int apply_pending(Backend& backend, std::span<const Migration> steps, int version,
-                  const std::string& database, std::optional<Error>& failure) {
+                  const std::string& database, std::optional<Error>& failure, std::string_view software) {
   const int known = steps.empty() ? 0 : steps.back().version;
   if (version > known) {
     throw Error(EHR_STATUS_STORAGE, database + " is at schema version " + std::to_string(version) +
-                                        ", newer than this plugin knows (" + std::to_string(known) +
-                                        "); upgrade the plugin");
+                                        ", newer than this " + std::string(software) + " knows (" +
+                                        std::to_string(known) + "); upgrade the " + std::string(software));
   }
   int listed = 0;
   for (const Migration& step : steps) {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "storage/database.hpp"
+#include "storage/migrations.hpp"
 #include "storage/store.hpp"
 
 namespace ehr::storage {
@@ -66,9 +67,11 @@ class IdleReaders {
 class SqliteStore final : public Store {
  public:
   // Opens (creating if missing) `file` for writing; read connections are opened on demand.
-  // Throws Error(EHR_STATUS_STORAGE) naming the file.
+  // Throws Error(EHR_STATUS_STORAGE) naming the file. `schema_owner`: whose steps migrate()
+  // applies, which a file newer than them says to upgrade (apply_pending).
   explicit SqliteStore(const std::filesystem::path& file, IdleReaders& idle = IdleReaders::process(),
-                       Database::Durability durability = Database::Durability::full);
+                       Database::Durability durability = Database::Durability::full,
+                       std::string schema_owner = kPluginSchemaOwner);
   ~SqliteStore() override;
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
@@ -91,6 +94,7 @@ class SqliteStore final : public Store {
 
   const std::filesystem::path file_;
   const std::string name_;
+  const std::string schema_owner_;
   IdleReaders& idle_;
   Database writer_;
   std::mutex write_mutex_;  // held by the open write transaction

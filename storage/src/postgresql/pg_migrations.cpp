@@ -51,7 +51,8 @@ int schema_version(Connection& connection, const std::string& table_name) {
   return applied_version(connection, table);
 }
 
-int migrate(Connection& connection, std::span<const Migration> steps, const std::string& table_name) {
+int migrate(Connection& connection, std::span<const Migration> steps, const std::string& table_name,
+            std::string_view software) {
   const VersionTable table(table_name);
   Transaction tx(connection);
   // Taken before the version is read: a host that waited here sees what the first one applied.
@@ -76,8 +77,9 @@ int migrate(Connection& connection, std::span<const Migration> steps, const std:
     }
   } backend{connection, table};
   std::optional<Error> failure;
-  const int version = apply_pending(backend, steps, applied_version(connection, table),
-                                    "the PostgreSQL database (" + connection.server() + ")", failure);
+  const int version =
+      apply_pending(backend, steps, applied_version(connection, table),
+                    "the PostgreSQL database (" + connection.server() + ")", failure, software);
   tx.commit();
   if (failure) throw *failure;
   return version;

@@ -151,6 +151,7 @@ PgStore::PgStore(const PgStoreOptions& options)
       name_("PostgreSQL " + pool_.acquire()->server()),
       statement_timeout_(options.statement_timeout),
       migrations_table_(options.migrations_table),
+      schema_owner_(options.schema_owner),
       begin_write_(begin_write(options.write_lock_key)) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
@@ -170,7 +171,7 @@ std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
 
 int PgStore::migrate(std::span<const Migration> steps) {
   auto lease = pool_.acquire();
-  return pg::migrate(*lease, steps, migrations_table_);
+  return pg::migrate(*lease, steps, migrations_table_, schema_owner_);
 }
 
 }  // namespace ehr::storage::pg

@@ -5,6 +5,7 @@
 
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "storage/migrations.hpp"
 
@@ -21,8 +22,10 @@ inline constexpr const char* kDefaultMigrationsTable = "schema_migrations";
 // `table` records the applied steps: each user of the database keeps its own version list there
 // (the plugin's schema_migrations, the host SDK's role_schema_migrations), so two step lists
 // sharing one database never read each other's versions. Lower-case letters, digits and _ only.
+// `software` is whose steps these are (apply_pending).
 int migrate(Connection& connection, std::span<const Migration> steps,
-            const std::string& table = kDefaultMigrationsTable);
+            const std::string& table = kDefaultMigrationsTable,
+            std::string_view software = kPluginSchemaOwner);
 
 // The newest step applied (0 for a database never migrated).
 [[nodiscard]] int schema_version(Connection& connection, const std::string& table = kDefaultMigrationsTable);

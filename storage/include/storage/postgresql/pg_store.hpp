@@ -35,6 +35,8 @@ struct PgStoreOptions {
   // Where migrate() records the steps applied (pg_migrations.hpp): each user of a shared database
   // (the plugin, the host SDK's role store) keeps its own version list.
   std::string migrations_table = kDefaultMigrationsTable;
+  // Whose steps migrate() applies, which a database newer than them says to upgrade.
+  std::string schema_owner = kPluginSchemaOwner;
   // The advisory lock every write transaction of this store takes first (kWriteLockKey, the
   // plugin's, unless the store's user has its own): writes that share it run one at a time across
   // every host; writes under different keys do not wait for each other. Whatever the key, keep it
@@ -62,6 +64,7 @@ class PgStore final : public Store {
   std::string name_;
   std::chrono::milliseconds statement_timeout_;
   std::string migrations_table_;
+  std::string schema_owner_;
   std::string begin_write_;  // BEGIN with the store's write lock, in one round trip
 };
 
