@@ -101,7 +101,11 @@ int run(int argc, char** argv) {
     set_pg_environment(pg.get());
     context.postgresql = pg->dataset();
     std::fprintf(stderr, "PostgreSQL %s: dataset %s (%s)\n", pg->dataset().server_version.c_str(),
-                 pg->dataset().template_database.c_str(), pg->dataset().reused ? "cached" : "loaded now");
+                 pg->dataset().template_database.c_str(),
+                 pg->dataset().reused ? "cached"
+                                      : ("loaded now in " +
+                                         std::to_string(static_cast<int>(pg->dataset().load_seconds)) + " s")
+                                            .c_str());
     register_postgresql_benchmarks(env);
   }
 

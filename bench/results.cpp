@@ -13,6 +13,7 @@
 #include <optional>
 #include <sstream>
 
+#include "pg_environment.hpp"
 #include "results_rows.hpp"
 
 namespace ehr::bench {
@@ -576,6 +577,16 @@ std::string results_document(const std::vector<Run>& runs, const RunContext& con
          "phases of one second for the sends, call by call for the inbox and badge, round by round for loads "
          "and role assignments), so that drifts of a shared machine hit both alike.\n"
          "- Scenarios 6 and 8 measure in fresh child processes (cold library load; peak RSS from VmHWM).\n";
+  if (context.postgresql) {
+    out << "- The rows \"on PostgreSQL\" (bench/pg_bench.cpp) load the same module with `storage = "
+           "postgresql` in its portal-messaging.conf (pool_size "
+        << kPgPoolSize
+        << ") on a copy of the PostgreSQL dataset, and the RoleStore with the same keys in host.conf; their "
+           "baselines are raw libpq with statements prepared once (bench/pg_baselines.cpp) or the store's "
+           "queries on a PgStore of their own, interleaved as on SQLite. The host processes are child "
+           "processes of portal_bench, each loading the plugin through the SDK with its own data "
+           "directory, started together once all are ready.\n";
+  }
   out << "\n## Every benchmark\n\n| benchmark | iterations | time per iteration | counters "
          "|\n|---|---|---|---|\n";
   for (const Run& run : runs) {
