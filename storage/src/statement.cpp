@@ -63,4 +63,8 @@ bool Statement::is_null(int column) const {
   return backend().is_null(column);
 }
 
+int64_t Statement::changes() const {
+  return backend().changes();
+}
+
 }  // namespace ehr::storage

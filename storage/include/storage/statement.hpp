@@ -56,6 +56,8 @@ class Statement {
   [[nodiscard]] int64_t int64(int column) const;
   [[nodiscard]] std::string text(int column) const;
   [[nodiscard]] bool is_null(int column) const;
+  // Rows the last run inserted, updated or deleted.
+  [[nodiscard]] int64_t changes() const;
 
  private:
   friend class Transaction;
