@@ -123,8 +123,10 @@ class ChangeRecorder {
  public:
   ChangeRecorder(Transaction& tx, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
                  bool assigned)
-      : change_(tx.prepare(assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2)"
-                                    : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2")),
+      : change_(tx.prepare(assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
+                                      "ON CONFLICT DO NOTHING RETURNING user_id"
+                                    : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2 "
+                                      "RETURNING user_id")),
         audit_(
             tx.prepare("INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
                        "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")),
@@ -133,10 +135,14 @@ class ChangeRecorder {
         at_unix_ms_(at_unix_ms),
         assigned_(assigned) {}
 
-  // Sets the assignment of one user to `assigned` and records the change. Throws storage::Error.
-  void record(std::string_view user_id) {
+  // Sets the assignment of one user to `assigned` and records the change; false, recording
+  // nothing, when it already was so: another host sharing the store made the same change since
+  // this one read it. Throws storage::Error.
+  bool record(std::string_view user_id) {
     change_.reset();
-    change_.bind(1, user_id).bind(2, role_id_).run();
+    const bool changed = change_.bind(1, user_id).bind(2, role_id_).step();
+    change_.reset();
+    if (!changed) return false;
     audit_.reset();
     audit_.bind(1, at_unix_ms_)
         .bind(2, actor_)
@@ -145,6 +151,7 @@ class ChangeRecorder {
         .bind(5, std::int64_t{assigned_ ? 0 : 1})
         .bind(6, std::int64_t{assigned_ ? 1 : 0})
         .run();
+    return true;
   }
 
  private:
@@ -328,7 +335,8 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
   // In the plugin's chain first, so that nothing changes unaudited; with no lock of `mutex` held,
   // since the plugin calls the host and the host's callbacks may read this store. Other changes in
   // this process wait on change_mutex, so what was read above still holds; another host sharing
-  // the store could change a role in between, and its change is then audited twice at worst.
+  // the store could make the same change in between: it is then in the plugin's chain twice at
+  // worst, while the write below skips what is already so (and reports only what it changed).
   if (chain) {
     if (Status status = record_in_chain(*chain, actor, role_id, assigned, update.changed_user_ids); !status)
       return status;
@@ -337,8 +345,11 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
   if (!update.changed_user_ids.empty()) {
     Transaction tx(*store);
     ChangeRecorder recorder(tx, actor, role_id, clock(), assigned);
-    for (const std::string& user_id : update.changed_user_ids) recorder.record(user_id);
+    std::vector<std::string> changed;
+    for (std::string& user_id : update.changed_user_ids)
+      if (recorder.record(user_id)) changed.push_back(std::move(user_id));
     tx.commit();
+    update.changed_user_ids = std::move(changed);
   }
   update.changed = update.changed_user_ids.size();
   return update;

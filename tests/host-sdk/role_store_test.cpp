@@ -7,9 +7,13 @@
 #include <sqlite3.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <fstream>
+#include <future>
 #include <optional>
 #include <ostream>
+#include <stdexcept>
+#include <thread>
 
 #include "support/scratch.hpp"
 
@@ -384,26 +388,38 @@ INSTANTIATE_TEST_SUITE_P(Backends, RoleStoreTest, ::testing::ValuesIn(backends()
                          });
 
 #ifdef EHR_TEST_PG_DIR
+// One host's role store on a database of the test's own, `extra` added to its host.conf, with the
+// portal roles declared and admin seeded as a manager of users.
+class RoleStoreOnPostgresql : public ::testing::Test {
+ protected:
+  RoleStore& open(const std::string& extra = "") {
+    write_host_conf(scratch_.path(), "storage = postgresql\nstorage.postgresql.conninfo = " +
+                                         database_.conninfo() + "\n" + extra);
+    auto opened = RoleStore::open(scratch_.path(), staff_);
+    EXPECT_TRUE(opened) << opened.status();
+    if (!opened) throw std::runtime_error("the role store did not open");
+    store_ = std::move(*opened);
+    EXPECT_TRUE(store_->declare_section(RolesSection{
+        "portal-messaging", "portal", "Patient Portal roles", {{kRole, "Available", ""}}, std::nullopt}));
+    EXPECT_TRUE(store_->seed_initial({{"admin", "manage_users"}}));
+    return *store_;
+  }
+
+  ehr::portal::pg::test::ScratchDatabase database_;
+  ScratchDir scratch_;
+  Staff staff_;
+  std::unique_ptr<RoleStore> store_;
+};
+
 // The role store's writes take a lock of their own on the server, not the plugin's write lock: a
 // role change on a database the plugin shares is not held up by a plugin write in progress (a
 // send, another host's long transaction), however long that lasts.
-TEST(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInProgress) {
-  ehr::portal::pg::test::ScratchDatabase database;
-  ScratchDir scratch;
+TEST_F(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInProgress) {
   // A short statement timeout: a role change that waited for the plugin's write would fail fast.
-  write_host_conf(scratch.path(),
-                  "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() +
-                      "\nstorage.postgresql.statement_timeout_ms = 300\n");
-  Staff staff;
-  auto opened = RoleStore::open(scratch.path(), staff);
-  ASSERT_TRUE(opened) << opened.status();
-  RoleStore& roles = **opened;
-  ASSERT_TRUE(roles.declare_section(RolesSection{
-      "portal-messaging", "portal", "Patient Portal roles", {{kRole, "Available", ""}}, std::nullopt}));
-  ASSERT_TRUE(roles.seed_initial({{"admin", "manage_users"}}));
+  RoleStore& roles = open("storage.postgresql.statement_timeout_ms = 300\n");
 
   // The plugin's store on the same database, one of its write transactions open.
-  ehr::storage::pg::PgStore plugin(database.options());
+  ehr::storage::pg::PgStore plugin(database_.options());
   const auto plugin_write = plugin.begin(ehr::storage::TransactionMode::write);
 
   auto changed = roles.set_role("admin", "drlee", kRole, true);
@@ -411,17 +427,43 @@ TEST(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInProg
   EXPECT_EQ(roles.members(kRole).value_or(std::vector<std::string>{}), std::vector<std::string>{"drlee"});
 }
 
+// Two hosts making the same role change at once: the one whose write comes second finds it done
+// and changes nothing, where its insert used to fail on the first one's row (a storage error shown
+// to an admin for a change that had happened).
+TEST_F(RoleStoreOnPostgresql, R_STORE_1_AnAssignmentAnotherHostMadeMeanwhileIsNoError) {
+  RoleStore& roles = open();
+  // The other host: it holds the role store's write lock (7070350013, host_storage.cpp) so that
+  // this host's change, read already, waits to write; it then assigns the role itself and lets go.
+  ehr::storage::pg::Connection other_host(database_.connection());
+  other_host.run_command("SELECT pg_advisory_lock(7070350013)");
+  auto assigning =
+      std::async(std::launch::async, [&] { return roles.set_role("admin", "drlee", kRole, true); });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (other_host
+             .run({"waiting",
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                   "wait_event_type = 'Lock' AND pid <> pg_backend_pid()"})
+             .int64(0, 0) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "this host's change never waited to write";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  other_host.run_command(std::string("INSERT INTO role_assignments (user_id, role_id) VALUES ('drlee', '") +
+                         kRole + "')");
+  other_host.run_command("SELECT pg_advisory_unlock(7070350013)");
+
+  auto assigned = assigning.get();
+  ASSERT_TRUE(assigned) << assigned.status();
+  EXPECT_EQ(assigned->changed, 0u) << "the other host made the change";
+  EXPECT_EQ(roles.members(kRole).value_or(std::vector<std::string>{}), std::vector<std::string>{"drlee"});
+}
+
 // A role store a newer SDK migrated further is refused, saying that the host SDK is what to upgrade.
-TEST(RoleStoreOnPostgresql, R_STORE_1_AStoreNewerThanTheSdkSaysToUpgradeTheSdk) {
-  ehr::portal::pg::test::ScratchDatabase database;
-  ScratchDir scratch;
-  write_host_conf(scratch.path(),
-                  "storage = postgresql\nstorage.postgresql.conninfo = " + database.conninfo() + "\n");
-  Staff staff;
-  ASSERT_TRUE(RoleStore::open(scratch.path(), staff));
-  ehr::storage::pg::Connection(database.connection())
+TEST_F(RoleStoreOnPostgresql, R_STORE_1_AStoreNewerThanTheSdkSaysToUpgradeTheSdk) {
+  open();
+  store_.reset();
+  ehr::storage::pg::Connection(database_.connection())
       .run_command("INSERT INTO role_schema_migrations (version, name) VALUES (99, 'from a newer SDK')");
-  auto opened = RoleStore::open(scratch.path(), staff);
+  auto opened = RoleStore::open(scratch_.path(), staff_);
   ASSERT_FALSE(opened);
   EXPECT_NE(opened.status().message().find("newer than this host SDK knows"), std::string::npos)
       << opened.status();
