@@ -206,6 +206,9 @@ void register_postgresql_benchmarks(const Environment& env) {
     for (bool staff : {true, false}) {
       benchmark::RegisterBenchmark((area + std::string(staff ? "staff" : "portal")).c_str(),
                                    [staff, badge](benchmark::State& s) { pg_paired_reads(s, staff, badge); })
+          // Wall time: most of a call is waiting for the server, and a minimum of CPU time would
+          // stretch a full-scale run of these four to several minutes.
+          ->UseRealTime()
           ->MinTime(seconds);
     }
   }
