@@ -305,11 +305,12 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "sync) the child counted " +
           (counted ? fixed(*counted, 0) : std::string("an uncounted number of")) +
           " fsync/fdatasync calls (the bench interposes both, so every library's count; " + fsync_words +
-          "). Of the CPU work, the SHA-256 of the library is most: callgrind counts 75M of the load's 97M "
-          "instructions in libsodium's SHA-256 of the 1.4 MB stripped library (about 54 per byte: its "
-          "portable code does not use the CPU's SHA extensions, which would hash it in about 1 ms), then "
-          "the migrations' SQL parsing (13M) and dlopen's relocations. Restarting over an existing "
-          "database: p50 " +
+          "). Besides the syncs: dlopen of the library and what it links (cpp-httplib with OpenSSL and "
+          "brotli, libpq with its GSSAPI and TLS libraries: the baseline column), and the SHA-256 of the "
+          "1.4 MB stripped library, about 4 ms with libsodium's portable code where OpenSSL's, using the "
+          "CPU's SHA extensions, takes 0.8 ms (both timed on this machine the same day); a profile of "
+          "restarts puts a fifth of the process's samples in libsodium and a quarter in the dynamic "
+          "linker. Restarting over an existing database: p50 " +
           fixed(*restart, 1) + " ms, " +
           (restart_syncs ? fixed(*restart_syncs, 0) : std::string("uncounted")) + " fsyncs.";
     } else {
