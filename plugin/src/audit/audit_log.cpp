@@ -186,6 +186,7 @@ void AuditLog::start() {
     std::lock_guard lock(keys_mutex_);
     known_keys_.insert_or_assign(current_key_->id, *current_key_);
   }
+  hand_over_unsaved_checkpoint();
   Transaction tx(db_);
   auto counts =
       tx.prepare("SELECT COUNT(*), COALESCE(SUM(CASE WHEN key_id = 0 THEN 1 ELSE 0 END), 0) FROM audit_log");
@@ -365,11 +366,48 @@ void AuditLog::checkpoint(Transaction& tx, Head* head) {
   // the host must hold, and a deleted one is missed.
   const AuditRecord checkpointed =
       insert(tx, {kPluginActor, std::string(kCheckpointAction), "", checkpoint_target_, "ok", ""}, head);
-  host_.save_audit_checkpoint(
-      plugin_id_,
-      {checkpointed.sequence, checkpointed.at_unix_ms, current_key_->id, checkpointed.hash,
-       checkpoint_mac(*current_key_, checkpointed.sequence, checkpointed.at_unix_ms, checkpointed.hash)});
-  tx.after_commit([this, checkpointed] { mirror(checkpointed); });
+  tx.after_commit([this, checkpointed] {
+    hand_to_host(checkpointed.key_id, checkpointed);
+    mirror(checkpointed);
+  });
+}
+
+void AuditLog::hand_to_host(uint32_t key_id, const AuditRecord& record) noexcept {
+  try {
+    const std::optional<AuditKey> with = key(key_id);
+    if (!with) throw Error(EHR_STATUS_INTERNAL, "its audit key is gone");
+    host_.save_audit_checkpoint(plugin_id_,
+                                {record.sequence, record.at_unix_ms, key_id, record.hash,
+                                 checkpoint_mac(*with, record.sequence, record.at_unix_ms, record.hash)});
+  } catch (const std::exception& failed) {
+    // The record stays in the chain: the next start hands it over if it is still the newest.
+    try {
+      host_.log(LogLevel::warning, "audit checkpoint of record " + std::to_string(record.sequence) +
+                                       " not handed to the host: " + failed.what());
+    } catch (...) {
+    }
+  }
+}
+
+void AuditLog::hand_over_unsaved_checkpoint() {
+  if (!checkpoints()) return;
+  int64_t held = 0;
+  for (const HostClient::Checkpoint& saved : host_.list_audit_checkpoints(plugin_id_))
+    held = std::max(held, saved.sequence);
+  std::optional<AuditRecord> unsaved;
+  {
+    Transaction tx(db_, TransactionMode::read);
+    auto rows =
+        tx.prepare("SELECT " + std::string(kColumns) +
+                   " FROM audit_log WHERE sequence > ?1 AND action = ?2 AND (target = ?3 OR target = ?4) "
+                   "ORDER BY sequence DESC LIMIT 1");
+    rows.bind_all(held, kCheckpointAction, checkpoint_target_, kUnnamedCheckpointTarget);
+    if (rows.step()) unsaved = read_record(rows);
+  }
+  if (!unsaved) return;
+  const std::optional<AuditKey> with = key(unsaved->key_id);
+  if (!with || !same_hex(unsaved->hash, keyed_hash(*with, *unsaved))) return;  // verify() names it
+  hand_to_host(unsaved->key_id, *unsaved);
 }
 
 void AuditLog::checkpoint_quietly() noexcept {

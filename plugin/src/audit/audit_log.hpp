@@ -136,8 +136,16 @@ class AuditLog {
   };
   AuditRecord insert(Transaction& tx, AuditEntry entry, Head* head = nullptr);
   AuditRecord append(Transaction& tx, AuditEntry entry, Head* head);
-  // Appends the checkpoint record and hands it to the host inside `tx` (before its commit).
+  // Appends the checkpoint record in `tx` and hands it to the host once `tx` has committed: a
+  // host must never hold a checkpoint of a record that was rolled back (or lost to a crash).
   void checkpoint(Transaction& tx, Head* head = nullptr);
+  // Hands the host this checkpoint record, made under the key `key_id`; a failure is logged.
+  void hand_to_host(uint32_t key_id, const AuditRecord& record) noexcept;
+  // A process that died between a checkpoint's COMMIT and its hand-over left the host without
+  // it: the newest of this host's checkpoint records newer than what the host holds is handed
+  // over at start, once its keyed hash is checked. Only that one: an older one missing from the
+  // host was taken from it, and verify() names it.
+  void hand_over_unsaved_checkpoint();
   [[nodiscard]] bool keyed() const noexcept { return current_key_.has_value(); }
   [[nodiscard]] bool checkpoints() const noexcept;
   // A checkpoint record this host took, so one its own checkpoint store must hold.

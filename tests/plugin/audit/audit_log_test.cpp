@@ -255,6 +255,19 @@ class KeyedAuditLogTest : public ::testing::TestWithParam<test::Backend> {
     return count;
   }
 
+  // Two verified checkpoints (records 3 and 6), then the host's copy of the newer one is gone.
+  void checkpoint_records_3_and_6_then_drop_6_from_the_host() {
+    restart();
+    append(2);
+    ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 3
+    append(2);
+    ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 6
+    auto kept = host_.checkpoints();
+    ASSERT_EQ(kept.size(), 2u);
+    kept.pop_back();
+    host_.set_checkpoints(kept);
+  }
+
   AuditVerification expect_finding(ehr_audit_finding finding, int64_t sequence) {
     AuditVerification result = audit_->verify();
     EXPECT_FALSE(result.ok);
@@ -331,15 +344,7 @@ TEST_P(KeyedAuditLogTest, R_SEC_3_AChainRebuiltWithTheUnkeyedAlgorithmIsNamedAnd
 }
 
 TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointDeletedFromTheHostIsNamed) {
-  restart();
-  append(2);
-  ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 3
-  append(2);
-  ASSERT_TRUE(audit_->verify().ok);  // checkpoint of record 6
-  auto kept = host_.checkpoints();
-  ASSERT_EQ(kept.size(), 2u);
-  kept.pop_back();
-  host_.set_checkpoints(kept);
+  checkpoint_records_3_and_6_then_drop_6_from_the_host();
   expect_finding(EHR_AUDIT_CHECKPOINT_MISSING, 6);
 }
 
@@ -445,6 +450,37 @@ TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointIsTakenEveryThousandRecords) {
   ASSERT_EQ(checkpoints.size(), 1u);
   EXPECT_EQ(checkpoints[0].sequence, AuditLog::kCheckpointEvery + 1);
   EXPECT_TRUE(audit_->verify().ok);
+}
+
+// A host killed while the transaction that takes a periodic checkpoint is still open: the
+// transaction never commits, so the host must not be left holding a checkpoint of it (found by
+// CrashDurability.R_CONV_5_..., which killed at that moment: "chain broken at sequence 1000").
+TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointWhoseTransactionNeverCommitsIsNotHeldByTheHost) {
+  restart();
+  std::vector<AuditEntry> bulk(
+      AuditLog::kCheckpointEvery - 1,
+      AuditEntry{Principal::staff("admin"), "role.assign", "", "user:u", "ok", "r: off -> on"});
+  audit_->append_host_records(bulk);
+  {
+    Transaction tx(*db_);
+    audit_->append(tx,
+                   {Principal::staff("admin"), "settings.change", "", "general/my_messages", "ok", "lost"});
+  }  // rolled back, as a kill before COMMIT leaves it
+  EXPECT_TRUE(host_.checkpoints().empty());
+  append(3);
+  const AuditVerification verified = audit_->verify();
+  EXPECT_TRUE(verified.ok) << verified.problem;
+}
+
+// The other side of the same moment: killed after COMMIT, before the host was handed the
+// checkpoint. The next start hands it over (its record is in the keyed chain), so verify holds.
+TEST_P(KeyedAuditLogTest, R_SEC_3_ACheckpointCommittedButNotHandedToTheHostIsHandedOnTheNextStart) {
+  checkpoint_records_3_and_6_then_drop_6_from_the_host();  // as if it died between COMMIT and hand-over
+  restart();
+  ASSERT_EQ(host_.checkpoints().size(), 2u);
+  EXPECT_EQ(host_.checkpoints().back().sequence, 6);
+  const AuditVerification verified = audit_->verify();
+  EXPECT_TRUE(verified.ok) << verified.problem;
 }
 
 // Two hosts on one chain (PostgreSQL shared by several application servers): each its own
