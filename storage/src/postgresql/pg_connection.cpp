@@ -160,6 +160,7 @@ void Connection::connect() {
   if (conn_ != nullptr) PQfinish(conn_);
   prepared_.clear();
   server_said_goodbye_ = false;
+  answer_due_ = false;
   conn_ = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr) throw PgError(EHR_STATUS_STORAGE, "out of memory connecting to PostgreSQL", "");
   const char* host = PQhost(conn_);
@@ -189,6 +190,8 @@ bool Connection::healthy() const noexcept {
 }
 
 void Connection::notice_server_goodbye() noexcept {
+  // The answer to a command sent without waiting is readable too, and is no goodbye.
+  finish_sent();
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
   // The backend never LISTENs, so an idle session hears from the server only when it is being
   // ended (a restart, a failover, pg_terminate_backend): its last words are a FATAL error and
@@ -199,6 +202,20 @@ void Connection::notice_server_goodbye() noexcept {
 
 void Connection::reconnect() {
   connect();
+}
+
+void Connection::send_command(const char* command) noexcept {
+  finish_sent();
+  // A session that cannot take it shows as not healthy, and the server ends its transaction.
+  if (conn_ != nullptr) answer_due_ = PQsendQuery(conn_, command) == 1;
+}
+
+void Connection::finish_sent() noexcept {
+  if (!answer_due_) return;
+  answer_due_ = false;
+  // Until libpq returns no more results, the answer (or the error of a session lost meanwhile,
+  // after which PQstatus says so) is still being read.
+  while (PGresult* result = PQgetResult(conn_)) PQclear(result);
 }
 
 void Connection::fail(PGresult* result, std::string_view what) {
@@ -227,6 +244,7 @@ void Connection::fail(PGresult* result, std::string_view what) {
 }
 
 const std::vector<unsigned>& Connection::prepare(const Query& query) {
+  finish_sent();
   const std::string name(query.name);
   if (auto found = prepared_.find(name); found != prepared_.end()) return found->second;
   PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
@@ -294,6 +312,7 @@ Rows Connection::run(const Query& query, std::span<const Value> parameters) {
 }
 
 std::string Connection::run_command(std::string_view command) {
+  finish_sent();
   PGresult* result = PQexec(conn_, std::string(command).c_str());
   const ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, excerpt(command));

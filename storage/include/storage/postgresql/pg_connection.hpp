@@ -99,6 +99,12 @@ class Connection {
   // schema migrations (which may hold several statements; rows they return are dropped). Returns
   // the last statement's command tag ("COMMIT", or "ROLLBACK" for a COMMIT the server refused).
   std::string run_command(std::string_view command);
+  // Sends fixed SQL whose answer nobody waits for (a read transaction's ROLLBACK): the caller goes
+  // on at once, and the answer is read before the connection's next use, by which time it has
+  // arrived. The server still acts on it at once (a snapshot or lock is released when it is read
+  // there, not when the answer is). A failure is not reported: the only command sent this way
+  // ends a transaction, which a lost session ends too.
+  void send_command(const char* command) noexcept;
 
   // False once the server went away (restart, network): the Pool then reconnects it.
   [[nodiscard]] bool healthy() const noexcept;
@@ -116,11 +122,14 @@ class Connection {
   // inferred (type OIDs, in order).
   const std::vector<unsigned>& prepare(const Query& query);
   [[noreturn]] void fail(pg_result* result, std::string_view what);
+  // Reads and drops the answer to a send_command(), if one is still due.
+  void finish_sent() noexcept;
 
   ConnectionOptions options_;
   pg_conn* conn_ = nullptr;
   std::string server_;
   bool server_said_goodbye_ = false;
+  bool answer_due_ = false;  // a send_command() whose answer is not read yet
   // Statements prepared on this session, by name, with their parameters' types.
   std::unordered_map<std::string, std::vector<unsigned>> prepared_;
 };
