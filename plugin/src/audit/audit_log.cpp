@@ -268,34 +268,69 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
     throw Error(EHR_STATUS_INVALID_ARGUMENT, "an audit record needs an action", "action");
   AuditRecord record;
   record.entry = std::move(entry);
-  if (head != nullptr && head->sequence > 0) {
-    record.at_unix_ms = head->at_unix_ms;
-    record.sequence = head->sequence + 1;
-    record.previous_hash = head->hash;
-  } else {
-    record.at_unix_ms = host_.now_unix_ms();
-    auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
-    if (last.step()) {
-      record.sequence = last.int64(0) + 1;
-      record.previous_hash = last.text(1);
+  const auto chain_to = [&](const Head& previous) {
+    record.sequence = previous.sequence + 1;
+    record.previous_hash = previous.hash;
+    if (keyed()) {
+      record.key_id = current_key_->id;
+      record.hash = keyed_hash(*current_key_, record);
     } else {
-      record.sequence = 1;
-      record.previous_hash = std::string(kGenesisHash);
+      record.hash = unkeyed_hash(record);
     }
-  }
-  if (keyed()) {
-    record.key_id = current_key_->id;
-    record.hash = keyed_hash(*current_key_, record);
-  } else {
-    record.hash = unkeyed_hash(record);
-  }
+  };
+  // The chain's head as the table holds it, under the write lock every writer of every host takes.
+  const auto read_head = [&] {
+    auto last = tx.prepare("SELECT sequence, hash FROM audit_log ORDER BY sequence DESC LIMIT 1");
+    if (last.step()) return Head{last.int64(0), last.text(1), 0};
+    return Head{0, std::string(kGenesisHash), 0};
+  };
+  const auto insert_row = [&](const std::string& sql) {
+    Statement statement = tx.prepare(sql);
+    statement
+        .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
+                  record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
+                  record.entry.outcome, record.entry.detail, record.previous_hash, record.hash, record.key_id)
+        .run();
+    return statement.changes();
+  };
   static const std::string insert_sql = "INSERT INTO audit_log(" + std::string(kColumns) +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
-  tx.prepare(insert_sql)
-      .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
-                record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
-                record.entry.outcome, record.entry.detail, record.previous_hash, record.hash, record.key_id)
-      .run();
+  // On PostgreSQL each statement is a round trip to the server: the head this process wrote last
+  // is tried first, and the insert itself checks that it is still the head (record ?1 - 1 holds
+  // hash ?10, and nothing comes after it), so the chain stays one chain whoever wrote last.
+  static const std::string insert_if_head_sql =
+      "INSERT INTO audit_log(" + std::string(kColumns) +
+      ") SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS TEXT), CAST(?5 AS "
+      "TEXT), "
+      "CAST(?6 AS TEXT), CAST(?7 AS TEXT), CAST(?8 AS TEXT), CAST(?9 AS TEXT), CAST(?10 AS TEXT), "
+      "CAST(?11 AS TEXT), CAST(?12 AS BIGINT) "
+      "WHERE EXISTS (SELECT 1 FROM audit_log WHERE sequence = ?1 - 1 AND hash = ?10) "
+      "AND NOT EXISTS (SELECT 1 FROM audit_log WHERE sequence >= ?1)";
+  if (head != nullptr && head->sequence > 0) {
+    record.at_unix_ms = head->at_unix_ms;
+    chain_to(*head);
+    insert_row(insert_sql);
+  } else {
+    record.at_unix_ms = host_.now_unix_ms();
+    Head guess;
+    if (tx.dialect() == Dialect::postgresql) {
+      std::lock_guard lock(last_written_mutex_);
+      guess = last_written_;
+    }
+    bool written = false;
+    if (guess.sequence > 0) {
+      chain_to(guess);
+      written = insert_row(insert_if_head_sql) == 1;
+    }
+    if (!written) {
+      chain_to(read_head());
+      insert_row(insert_sql);
+    }
+  }
+  if (tx.dialect() == Dialect::postgresql) {
+    std::lock_guard lock(last_written_mutex_);
+    last_written_ = {record.sequence, record.hash, 0};
+  }
   if (head != nullptr) *head = {record.sequence, record.hash, record.at_unix_ms};
   return record;
 }

@@ -164,6 +164,12 @@ class AuditLog {
   std::optional<AuditKey> current_key_;
   std::mutex keys_mutex_;
   std::map<uint32_t, AuditKey> known_keys_;  // guarded by keys_mutex_
+  // PostgreSQL: the last record this process wrote, the likely head of the chain for its next
+  // one. Only a guess: another host's record, or a transaction rolled back, makes it wrong, and
+  // the insert checks it against the table in the same statement (insert()). SQLite reads the
+  // head instead, which costs it no round trip to a server.
+  std::mutex last_written_mutex_;
+  Head last_written_;  // guarded by last_written_mutex_; sequence 0 when unknown
 };
 
 }  // namespace ehr::portal

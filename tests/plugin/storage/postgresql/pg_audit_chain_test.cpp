@@ -87,6 +87,41 @@ TEST_F(PgAuditChainTest, R_STORE_1_TwoHostsAppendingAtOnceKeepOneChainThatVerifi
   }
 }
 
+// Each host first tries to chain to the record it wrote last, which the insert checks is still
+// the head: here it is not, once because the other host appended since, once because the host's
+// own last record was rolled back and the other host's record took its place with another hash.
+TEST_F(PgAuditChainTest, R_STORE_1_AHostWhoseLastRecordIsNoLongerTheHeadChainsToTheRealOne) {
+  Host a(database_);
+  Host b(database_);
+  a.audit.start();
+  b.audit.start();
+  const auto append = [](Host& host, const std::string& target, bool commit) {
+    Transaction tx(host.store);
+    host.audit.append(tx, {Principal::staff("u1"), "message.send", "p1", target, "ok", ""});
+    if (commit) tx.commit();
+  };
+  append(a, "1", true);
+  append(b, "2", true);
+  append(a, "3", true);  // b appended after a's last record
+  append(a, "rolled back", false);
+  append(b, "4", true);  // the sequence a's rolled-back record had, another hash
+  append(a, "5", true);
+  append(a, "6", true);
+  const std::vector<AuditRecord> records = a.audit.list();
+  ASSERT_EQ(records.size(), 6u);
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i].sequence, static_cast<std::int64_t>(i) + 1);
+    EXPECT_EQ(records[i].entry.target, std::to_string(i + 1));
+    if (i > 0) {
+      EXPECT_EQ(records[i].previous_hash, records[i - 1].hash) << "record " << i + 1;
+    }
+  }
+  for (Host* host : {&a, &b}) {
+    const AuditVerification result = host->audit.verify();
+    EXPECT_TRUE(result.ok) << result.problem;
+  }
+}
+
 TEST_F(PgAuditChainTest, R_SEC_3_AnUnkeyedChainIsKeyedOnStartAndStaysAppendOnly) {
   {
     Host before_keys(database_, AuditKeySource{});
