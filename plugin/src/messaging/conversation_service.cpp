@@ -382,10 +382,10 @@ ConversationService::Access ConversationService::check_access(const Principal& w
   bool participant = false;
   {
     Transaction tx(db_, TransactionMode::read);
-    std::optional<ThreadRecord> thread = store_.find_thread(tx, thread_id);
+    auto thread = store_.find_thread_with_participants(tx, thread_id);
     if (thread) {
-      access.thread = std::move(*thread);
-      access.participants = store_.participants(tx, thread_id);
+      access.thread = std::move(thread->first);
+      access.participants = std::move(thread->second);
       participant =
           std::find(access.participants.begin(), access.participants.end(), who) != access.participants.end();
     } else {

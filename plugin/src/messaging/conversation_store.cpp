@@ -171,6 +171,7 @@ ThreadRecord ConversationStore::create_thread(Transaction& tx, const std::string
 
 MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id, const Principal& sender,
                                              const std::string& body, int64_t at_ms) const {
+  if (tx.dialect() == Dialect::postgresql) return add_message_postgresql(tx, thread_id, sender, body, at_ms);
   const int64_t message_id = next_id(tx, "SELECT COALESCE(MAX(id), 0) FROM messages");
   const Sealed sealed = at_rest_->seal(body, body_binding(thread_id, message_id));
   Statement insert = tx.prepare(
@@ -204,6 +205,50 @@ MessageRecord ConversationStore::add_message(Transaction& tx, int64_t thread_id,
   return message;
 }
 
+// On a server each statement is a round trip: the three writes of a message go as one, and its id is
+// this store's guess (the one after the last message it wrote), which the insert checks against the
+// table under the write lock. Another host's message, or a transaction rolled back, makes the
+// guess wrong: nothing is written then, and the id is read and the body sealed again.
+MessageRecord ConversationStore::add_message_postgresql(Transaction& tx, int64_t thread_id,
+                                                        const Principal& sender, const std::string& body,
+                                                        int64_t at_ms) const {
+  // The counters as add_message's SQLite statements write them; every data-modifying part of a
+  // WITH runs once, on one snapshot, so the participants read the thread's new time from t.
+  constexpr const char* kWrite =
+      "WITH m AS (INSERT INTO messages (id, thread_id, sender_kind, sender_id, body, body_key, sent_at) "
+      "SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS TEXT), "
+      "CAST(?5 AS BYTEA), CAST(?6 AS BIGINT), CAST(?7 AS BIGINT) "
+      "WHERE COALESCE((SELECT MAX(id) FROM messages), 0) = ?1 - 1 RETURNING id), "
+      "t AS (UPDATE message_threads SET last_sender_kind = ?3, last_sender_id = ?4, "
+      "last_message_at = CASE WHEN last_message_at > ?7 THEN last_message_at ELSE ?7 END, "
+      "last_message_id = ?1, message_count = message_count + 1 "
+      "WHERE id = ?2 AND EXISTS (SELECT 1 FROM m) RETURNING last_message_at), "
+      "p AS (UPDATE thread_participants SET archived = 0, last_message_at = (SELECT last_message_at FROM t), "
+      "unread_count = unread_count + CASE WHEN principal_kind <> ?3 OR principal_id <> ?4 THEN 1 ELSE 0 END "
+      "WHERE thread_id = ?2 AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
+      "SELECT COUNT(*) FROM m";
+  int64_t message_id = next_message_id_.load();
+  for (int attempt = 0;; ++attempt) {
+    if (message_id == 0 || attempt > 0) message_id = next_id(tx, "SELECT COALESCE(MAX(id), 0) FROM messages");
+    const Sealed sealed = at_rest_->seal(body, body_binding(thread_id, message_id));
+    Statement write = tx.prepare(kWrite);
+    write.bind_all(message_id, thread_id, kind_value(sender), sender.id);
+    if (sealed.key_id == 0) {
+      write.bind(5, sealed.bytes);
+    } else {
+      write.bind_blob(5, sealed.bytes);
+    }
+    write.bind(6, sealed.key_id).bind(7, at_ms);
+    if (!write.step()) throw Error(EHR_STATUS_STORAGE, "writing a message returned no row");
+    if (write.int64(0) == 1) break;
+    // A read id is the table's next one under the write lock; a guess may not be.
+    if (attempt > 0)
+      throw Error(EHR_STATUS_STORAGE, "message " + std::to_string(message_id) + " was not written");
+  }
+  next_message_id_.store(message_id + 1);
+  return MessageRecord{message_id, thread_id, sender, body, at_ms};
+}
+
 bool ConversationStore::add_participant(Transaction& tx, int64_t thread_id, const Principal& who) const {
   Statement insert = tx.prepare(
       "INSERT INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
@@ -222,6 +267,21 @@ std::optional<ThreadRecord> ConversationStore::find_thread(Transaction& tx, int6
   query.bind(1, thread_id);
   if (!query.step()) return std::nullopt;
   return thread_at(query);
+}
+
+std::optional<std::pair<ThreadRecord, std::vector<Principal>>>
+ConversationStore::find_thread_with_participants(Transaction& tx, int64_t thread_id) const {
+  Statement query = tx.prepare(std::string("SELECT ") + kThreadColumns +
+                               ", p.principal_kind, p.principal_id FROM message_threads t "
+                               "LEFT JOIN thread_participants p ON p.thread_id = t.id WHERE t.id = ?1 "
+                               "ORDER BY p.principal_kind, p.principal_id");
+  query.bind(1, thread_id);
+  if (!query.step()) return std::nullopt;
+  std::pair<ThreadRecord, std::vector<Principal>> found{thread_at(query), {}};
+  do {
+    if (!query.is_null(12)) found.second.push_back(principal_at(query, 12));
+  } while (query.step());
+  return found;
 }
 
 std::vector<Principal> ConversationStore::participants(Transaction& tx, int64_t thread_id) const {
@@ -274,6 +334,14 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
 }
 
 uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) const {
+  if (tx.dialect() == Dialect::postgresql && !query.charts) {
+    // The total the participants' triggers keep (PostgreSQL step 5): one row, where counting the
+    // reader's range of the index would visit all of it.
+    Statement total = tx.prepare(
+        "SELECT threads FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3");
+    total.bind_all(kind_value(query.reader), query.reader.id, query.archived);
+    return total.step() ? static_cast<uint64_t>(total.int64(0)) : 0;
+  }
   static const std::string sql[] = {inbox_count_sql(Dialect::sqlite), inbox_count_sql(Dialect::postgresql)};
   Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);

@@ -6,6 +6,8 @@
 // inbox page and the badge read only the reader's own rows, never the messages.
 #pragma once
 
+#include <atomic>
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -94,6 +96,9 @@ class ConversationStore {
 
   [[nodiscard]] std::optional<ThreadRecord> find_thread(Transaction& tx, int64_t thread_id) const;
   [[nodiscard]] std::vector<Principal> participants(Transaction& tx, int64_t thread_id) const;
+  // find_thread and participants in one query (one round trip to a server).
+  [[nodiscard]] std::optional<std::pair<ThreadRecord, std::vector<Principal>>> find_thread_with_participants(
+      Transaction& tx, int64_t thread_id) const;
   [[nodiscard]] bool is_participant(Transaction& tx, int64_t thread_id, const Principal& who) const;
   // Oldest first.
   [[nodiscard]] std::vector<MessageRecord> messages(Transaction& tx, int64_t thread_id) const;
@@ -155,7 +160,15 @@ class ConversationStore {
                                       const std::string& subject, const Principal& starter,
                                       const std::vector<Principal>& participants, int64_t at_ms) const;
 
+  // PostgreSQL's add_message: the message and the thread's and participants' counters in one
+  // statement.
+  MessageRecord add_message_postgresql(Transaction& tx, int64_t thread_id, const Principal& sender,
+                                       const std::string& body, int64_t at_ms) const;
+
   const AtRest* at_rest_;
+  // PostgreSQL: the id after the last message this store wrote, the likely next one; 0 when
+  // unknown. Only a guess, which the insert checks (add_message_postgresql).
+  mutable std::atomic<int64_t> next_message_id_{0};
 };
 
 }  // namespace ehr::portal

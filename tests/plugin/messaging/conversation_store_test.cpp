@@ -143,6 +143,43 @@ TEST_P(ConversationStoreTest, ArchiveIsPerReaderAndANewMessageBringsTheThreadBac
   EXPECT_EQ(badge(kPat1), 2u);
 }
 
+// The inbox's and the archive's thread counts follow every change of a reader's threads: a new
+// thread, an archive, a new message bringing it back, a colleague added (R-CONV-2, R-CONV-4).
+TEST_P(ConversationStoreTest, ThreadCountsFollowArchivingNewMessagesAndNewParticipants) {
+  const auto count = [&](const Principal& reader, bool archived) {
+    Transaction tx(*db_, TransactionMode::read);
+    return store_.count_threads(tx, InboxQuery{reader, archived, 50, 0, std::nullopt});
+  };
+  const ThreadRecord first = start("p1", kDrLee, {kPat1}, 1000);
+  start("p2", kDrLee, {kGuardian}, 1001);
+  EXPECT_EQ(count(kDrLee, false), 2u);
+  EXPECT_EQ(count(kDrLee, true), 0u);
+  EXPECT_EQ(count(kNurse, false), 0u);
+  {
+    Transaction tx(*db_);
+    ASSERT_TRUE(store_.set_archived(tx, first.id, kDrLee, true));
+    tx.commit();
+  }
+  EXPECT_EQ(count(kDrLee, false), 1u);
+  EXPECT_EQ(count(kDrLee, true), 1u);
+  EXPECT_EQ(count(kPat1, false), 1u) << "archived for one reader only";
+  add(first.id, kPat1, 2000);
+  EXPECT_EQ(count(kDrLee, false), 2u);
+  EXPECT_EQ(count(kDrLee, true), 0u);
+  {
+    Transaction tx(*db_);
+    ASSERT_TRUE(store_.add_participant(tx, first.id, kNurse));
+    tx.commit();
+  }
+  EXPECT_EQ(count(kNurse, false), 1u);
+  {
+    Transaction rolled_back(*db_);
+    ASSERT_TRUE(store_.set_archived(rolled_back, first.id, kNurse, true));
+  }
+  EXPECT_EQ(count(kNurse, false), 1u);
+  EXPECT_EQ(count(kNurse, true), 0u);
+}
+
 TEST_P(ConversationStoreTest, ChartFilterHidesThreadsOfChartsNoLongerReachable) {  // R-CONV-3
   start("p1", kDrLee, {kGuardian}, 1000);
   start("p2", kDrLee, {kGuardian}, 2000);
@@ -166,6 +203,55 @@ TEST_P(ConversationStoreTest, PagesAndCountsCoverEveryThread) {  // R-CONV-2
   }
   EXPECT_EQ(seen, (std::vector<int64_t>{1006, 1005, 1004, 1003, 1002, 1001, 1000}));
   EXPECT_EQ(store_.count_threads(tx, query), 7u);
+}
+
+// Two hosts on one store writing to a thread in turn, one of them also after a write it rolled
+// back: each message takes the id after the table's last, whoever wrote that one, and its sealed
+// body opens under that id. (On PostgreSQL a host first tries the id after its own last message,
+// which the other host's message has taken, or which its rolled-back one never used.)
+TEST_P(ConversationStoreTest, R_STORE_1_MessagesTwoHostsWriteInTurnTakeTheNextIds) {
+  std::unique_ptr<Store> other_db = db_.another();
+  const ConversationStore other{at_rest_};
+  const ThreadRecord thread = start("p1", kDrLee, {kPat1}, 1000);
+  std::vector<int64_t> ids{thread.last_message_id};
+  const auto add_on = [&](Store& db, const ConversationStore& store, int64_t at, bool commit) {
+    Transaction tx(db);
+    const MessageRecord message = store.add_message(tx, thread.id, kPat1, "reply " + std::to_string(at), at);
+    if (!commit) return;
+    tx.commit();
+    ids.push_back(message.id);
+  };
+  add_on(*db_, store_, 1001, true);
+  add_on(*other_db, other, 1002, true);
+  add_on(*db_, store_, 1003, true);   // the other host took the id after this host's last
+  add_on(*db_, store_, 1004, false);  // rolled back: the id after it was never used
+  add_on(*db_, store_, 1005, true);
+  add_on(*other_db, other, 1006, true);
+  add_on(*db_, store_, 1007, true);
+  for (std::size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[0] + static_cast<int64_t>(i));
+  Transaction tx(*db_, TransactionMode::read);
+  const std::vector<MessageRecord> messages = store_.messages(tx, thread.id);  // every body opens
+  ASSERT_EQ(messages.size(), ids.size());
+  for (std::size_t i = 1; i < messages.size(); ++i) EXPECT_EQ(messages[i].id, ids[i]);
+  EXPECT_EQ(messages.back().body, "reply 1007");
+  const std::optional<ThreadRecord> after = store_.find_thread(tx, thread.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->message_count, 7u);
+  EXPECT_EQ(after->last_message_id, ids.back());
+  EXPECT_EQ(store_.unread_total(tx, kDrLee, std::nullopt), 6u);
+}
+
+// The thread and its participants as the access check reads them, in one query.
+TEST_P(ConversationStoreTest, AThreadIsFoundWithItsParticipants) {
+  const ThreadRecord thread = start("p1", kDrLee, {kPat1, kGuardian}, 1000);
+  Transaction tx(*db_, TransactionMode::read);
+  const auto found = store_.find_thread_with_participants(tx, thread.id);
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->first.id, thread.id);
+  EXPECT_EQ(found->first.subject, "Lab results");
+  EXPECT_EQ(found->second, store_.participants(tx, thread.id));
+  EXPECT_EQ(found->second.size(), 3u);
+  EXPECT_FALSE(store_.find_thread_with_participants(tx, thread.id + 1));
 }
 
 TEST_P(ConversationStoreTest, AClockSteppingBackDoesNotReorderTheInbox) {

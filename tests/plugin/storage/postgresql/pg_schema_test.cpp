@@ -1,4 +1,4 @@
-// The features' PostgreSQL schema (versions 1-4) on a real PostgreSQL 15 server: it migrates once
+// The features' PostgreSQL schema (versions 1-5) on a real PostgreSQL 15 server: it migrates once
 // however many hosts start together, it holds the tables, columns and indexes SQLite's schema
 // holds, and its triggers keep the rules SQLite's keep.
 #include <gtest/gtest.h>
@@ -53,11 +53,11 @@ class PgSchemaTest : public ::testing::Test {
 TEST_F(PgSchemaTest, R_STORE_1_EveryFeatureMigratesOnAFreshDatabaseAndASecondMigrateIsANoOp) {
   PgStore store(database_.options());
   const std::vector<Migration> steps = all_steps();
-  ASSERT_EQ(steps.size(), 4u);
+  ASSERT_EQ(steps.size(), 5u);
   for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].version, static_cast<int>(i) + 1);
-  EXPECT_EQ(store.migrate(steps), 4);
-  EXPECT_EQ(store.migrate(steps), 4);
-  EXPECT_EQ(single_number(store, "SELECT count(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(store.migrate(steps), 5);
+  EXPECT_EQ(store.migrate(steps), 5);
+  EXPECT_EQ(single_number(store, "SELECT count(*) FROM schema_migrations"), 5);
   EXPECT_EQ(single_number(store, "SELECT count(*) FROM store_identity WHERE length(store_id) = 16"), 1);
   EXPECT_EQ(single_number(store, "SELECT version FROM settings_version"), 0);
 }
@@ -84,16 +84,17 @@ TEST_F(PgSchemaTest, R_STORE_1_TwoHostsMigratingAtOnceApplyEachStepOnce) {
   for (std::thread& thread : threads) thread.join();
   for (int i = 0; i < kHosts; ++i) {
     EXPECT_EQ(errors[i], "") << "host " << i;
-    EXPECT_EQ(reached[i], 4) << "host " << i;
+    EXPECT_EQ(reached[i], 5) << "host " << i;
   }
-  EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM schema_migrations"), 5);
   EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM store_identity"), 1) << "step 3 ran once";
   EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM settings_version"), 1) << "step 2 ran once";
 }
 
 // Same tables, same column names and nullability, integers as BIGINT, the sealed columns as BYTEA,
 // every index and trigger name SQLite's schema has (after all its steps): the features' SQL reads
-// and writes both alike.
+// and writes both alike. PostgreSQL's own additions (the inbox totals SQLite counts cheaply
+// instead, step 5) are left out of the comparison.
 TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3* sqlite = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &sqlite), SQLITE_OK);
@@ -124,7 +125,7 @@ TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3_close(sqlite);
 
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 4);
+  ASSERT_EQ(store.migrate(all_steps()), 5);
   auto pg_rows = [&](std::string_view sql) {
     std::set<std::string> rows;
     auto tx = store.begin(TransactionMode::read);
@@ -148,7 +149,7 @@ TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   EXPECT_EQ(pg_rows("SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || "
                     "CASE is_nullable WHEN 'NO' THEN 'not null' ELSE 'null' END "
                     "FROM information_schema.columns WHERE table_schema = 'public' "
-                    "AND table_name <> 'schema_migrations'"),
+                    "AND table_name NOT IN ('schema_migrations', 'inbox_totals')"),
             expected);
   const std::set<std::string> pg_indexes =
       pg_rows("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'");
@@ -164,7 +165,7 @@ constexpr std::string_view kInsertAudit =
 
 TEST_F(PgSchemaTest, R_AUD_1_TheAuditLogRefusesUpdateDeleteAndTruncate) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 4);
+  ASSERT_EQ(store.migrate(all_steps()), 5);
   ASSERT_EQ(write(store, kInsertAudit), "");
   EXPECT_NE(write(store, "UPDATE audit_log SET outcome = 'denied'")
                 .find("the audit log is append-only: a record cannot be changed"),
@@ -194,7 +195,7 @@ TEST_F(PgSchemaTest, R_AUD_1_TheAuditLogRefusesUpdateDeleteAndTruncate) {
 
 TEST_F(PgSchemaTest, R_SEC_2_AMessageChangesOnlyByABodyResealedUnderANewKey) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 4);
+  ASSERT_EQ(store.migrate(all_steps()), 5);
   {
     auto tx = store.begin(TransactionMode::write);
     auto thread = tx->prepare(
@@ -222,7 +223,7 @@ TEST_F(PgSchemaTest, R_SEC_2_AMessageChangesOnlyByABodyResealedUnderANewKey) {
 
 TEST_F(PgSchemaTest, R_STORE_1_EverySettingsChangeBumpsTheVersion) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 4);
+  ASSERT_EQ(store.migrate(all_steps()), 5);
   auto version = [&] { return single_number(store, "SELECT version FROM settings_version"); };
   ASSERT_EQ(
       write(store, "INSERT INTO settings_scope (scope, saved_at_unix_ms, saved_by) VALUES ('', 1, 'u1')"),
@@ -242,6 +243,78 @@ TEST_F(PgSchemaTest, R_STORE_1_EverySettingsChangeBumpsTheVersion) {
   EXPECT_EQ(single_number(store, "SELECT count(*) FROM settings_value"), 0);
   ASSERT_EQ(write(store, "TRUNCATE settings_value"), "");
   EXPECT_EQ(version(), 7);
+}
+
+// The inbox totals (step 5) start from the participants already there and follow every change of
+// them, whichever statement makes it: new rows, a row archived and back, a row moved to another
+// reader, rows deleted, the table truncated.
+TEST_F(PgSchemaTest, R_CONV_2_InboxTotalsAreTheParticipantsCountedWhateverChangesThem) {
+  PgStore store(database_.options());
+  const std::vector<Migration> steps = all_steps();
+  ASSERT_EQ(store.migrate(std::span(steps).first(4)), 4);
+  const auto thread = [&](int id) {
+    return write(store,
+                 "INSERT INTO message_threads (id, patient_id, subject, started_by_kind, started_by_id, "
+                 "created_at, last_sender_kind, last_sender_id, last_message_at) VALUES (" +
+                     std::to_string(id) + ", 'p1', '\\x00', 1, 'u1', 5, 1, 'u1', 5)");
+  };
+  const auto join = [&](int id, const char* who) {
+    return write(store,
+                 "INSERT INTO thread_participants (thread_id, principal_kind, principal_id, patient_id, "
+                 "last_message_at) VALUES (" +
+                     std::to_string(id) + ", 1, '" + who + "', 'p1', 5)");
+  };
+  for (int id = 1; id <= 3; ++id) {
+    ASSERT_EQ(thread(id), "");
+    ASSERT_EQ(join(id, "u1"), "");
+  }
+  ASSERT_EQ(join(1, "u2"), "");
+  ASSERT_EQ(store.migrate(steps), 5);
+  // Every (reader, archived) pair as the totals have it and as a count of the rows has it.
+  const auto agree = [&] {
+    return single_number(
+               store,
+               "SELECT count(*) FROM (SELECT principal_kind, principal_id, archived, count(*) AS threads "
+               "FROM thread_participants GROUP BY 1, 2, 3) counted FULL JOIN "
+               "(SELECT * FROM inbox_totals WHERE threads > 0) kept USING (principal_kind, principal_id, "
+               "archived) WHERE counted.threads IS DISTINCT FROM kept.threads") == 0;
+  };
+  const auto total = [&](const char* who, int archived) {
+    return single_number(store,
+                         "SELECT COALESCE((SELECT threads FROM inbox_totals WHERE principal_kind = 1 "
+                         "AND principal_id = '" +
+                             std::string(who) + "' AND archived = " + std::to_string(archived) + "), 0)");
+  };
+  EXPECT_EQ(total("u1", 0), 3) << "counted by the migration";
+  EXPECT_TRUE(agree());
+  ASSERT_EQ(thread(4), "");
+  ASSERT_EQ(join(4, "u1"), "");
+  ASSERT_EQ(
+      write(store,
+            "UPDATE thread_participants SET archived = 1 WHERE thread_id IN (1, 2) AND principal_id = 'u1'"),
+      "");
+  EXPECT_EQ(total("u1", 0), 2);
+  EXPECT_EQ(total("u1", 1), 2);
+  EXPECT_TRUE(agree());
+  // A new message unarchives every row of its thread, moved or not.
+  ASSERT_EQ(write(store,
+                  "UPDATE thread_participants SET archived = 0, unread_count = unread_count + 1 "
+                  "WHERE thread_id = 1"),
+            "");
+  EXPECT_EQ(total("u1", 0), 3);
+  EXPECT_EQ(total("u1", 1), 1);
+  ASSERT_EQ(
+      write(store,
+            "UPDATE thread_participants SET principal_id = 'u3' WHERE thread_id = 1 AND principal_id = 'u2'"),
+      "");
+  EXPECT_EQ(total("u2", 0), 0);
+  EXPECT_EQ(total("u3", 0), 1);
+  EXPECT_TRUE(agree());
+  ASSERT_EQ(write(store, "DELETE FROM thread_participants WHERE thread_id = 4"), "");
+  EXPECT_EQ(total("u1", 0), 2);
+  EXPECT_TRUE(agree());
+  ASSERT_EQ(write(store, "TRUNCATE thread_participants"), "");
+  EXPECT_EQ(single_number(store, "SELECT count(*) FROM inbox_totals"), 0);
 }
 
 }  // namespace
