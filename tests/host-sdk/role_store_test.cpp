@@ -1,6 +1,6 @@
 // RoleStore in a scratch host data directory (R-ROLE-2, -3, -4), on each store the host admin may
-// choose in host.conf (R-STORE-1, -2): one source, run on SQLite by ehr_host_sdk_tests and on a
-// throw-away PostgreSQL server (ctest fixture `postgresql`) by ehr_host_sdk_postgresql_tests.
+// choose in host.conf (R-STORE-1, -2): each test on SQLite and on a throw-away PostgreSQL server
+// (ctest fixture `postgresql`).
 #include "ehr/host/role_store.hpp"
 
 #include <gtest/gtest.h>
@@ -17,9 +17,7 @@
 
 #include "support/scratch.hpp"
 
-#ifdef EHR_TEST_PG_DIR
-#include "storage/postgresql/pg_test_database.hpp"
-#endif
+#include "support/pg_test_database.hpp"
 
 namespace ehr::host {
 namespace {
@@ -33,11 +31,7 @@ void PrintTo(Backend backend, std::ostream* out) {
 }
 
 std::vector<Backend> backends() {
-#ifdef EHR_TEST_PG_DIR
-  return {Backend::postgresql};
-#else
-  return {Backend::sqlite};
-#endif
+  return {Backend::sqlite, Backend::postgresql};
 }
 
 // Writes `text` as the host admin's host.conf in `directory`, mode 0600 as the SDK requires.
@@ -53,27 +47,17 @@ void write_host_conf(const std::filesystem::path& directory, const std::string& 
 class SharedStore {
  public:
   explicit SharedStore(Backend backend) {
-#ifdef EHR_TEST_PG_DIR
     if (backend == Backend::postgresql) database_.emplace();
-#else
-    EXPECT_EQ(backend, Backend::sqlite) << "this executable was built without the PostgreSQL server";
-#endif
   }
   // Makes `host_data_directory` a host on this store.
   void configure(const std::filesystem::path& host_data_directory) const {
-#ifdef EHR_TEST_PG_DIR
     if (database_)
       write_host_conf(host_data_directory,
                       "storage = postgresql\nstorage.postgresql.conninfo = " + database_->conninfo() + "\n");
-#else
-    (void)host_data_directory;
-#endif
   }
 
  private:
-#ifdef EHR_TEST_PG_DIR
   std::optional<ehr::portal::pg::test::ScratchDatabase> database_;
-#endif
 };
 
 class Staff : public UserDirectory {
@@ -387,7 +371,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, RoleStoreTest, ::testing::ValuesIn(backends()
                            return info.param == Backend::sqlite ? "sqlite" : "postgresql";
                          });
 
-#ifdef EHR_TEST_PG_DIR
 // One host's role store on a database of the test's own, `extra` added to its host.conf, with the
 // portal roles declared and admin seeded as a manager of users.
 class RoleStoreOnPostgresql : public ::testing::Test {
@@ -469,9 +452,7 @@ TEST_F(RoleStoreOnPostgresql, R_STORE_1_AStoreNewerThanTheSdkSaysToUpgradeTheSdk
       << opened.status();
   EXPECT_EQ(opened.status().message().find("plugin"), std::string::npos) << opened.status();
 }
-#endif
 
-#ifndef EHR_TEST_PG_DIR
 // A roles.sqlite3 as every SDK before the storage library wrote it (its schema under PRAGMA
 // user_version 1, no schema_migrations table) opens with its assignments and records, unchanged.
 TEST(RoleStoreFile, R_ROLE_2_AFileOfTheEarlierFormatOpensWithItsAssignments) {
@@ -599,7 +580,6 @@ TEST(RoleStoreHostConf, R_STORE_2_ThePasswordOfAWrongConninfoIsInNoError) {
     EXPECT_EQ(opened.status().field().find("s3cr3t"), std::string::npos);
   }
 }
-#endif
 
 }  // namespace
 }  // namespace ehr::host

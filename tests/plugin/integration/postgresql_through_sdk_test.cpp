@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "ehr/host/plugin_manager.hpp"
-#include "storage/postgresql/pg_test_database.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/practice_host.hpp"
 #include "support/temp_dir.hpp"
 

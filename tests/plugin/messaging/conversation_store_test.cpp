@@ -1,5 +1,5 @@
-// The conversation store against real SQLite files and, in portal_messaging_postgresql_tests, a
-// real PostgreSQL server (R-CONV-1, R-CONV-2, R-CONV-4, R-CONV-5, R-STORE-1).
+// The conversation store against real SQLite files and a real PostgreSQL server (R-CONV-1,
+// R-CONV-2, R-CONV-4, R-CONV-5, R-STORE-1).
 #include "messaging/conversation_store.hpp"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// A migrated Store for the feature tests, on each backend the test executable runs them on, so
-// one test source proves both (issue 12: parameterized fixtures, not copies). The ordinary test
-// executables run SQLite; their PostgreSQL twins, built with EHR_TEST_PG_DIR, run under the ctest
-// fixture `postgresql` (a throw-away server) and take a database of each test's own.
+// A migrated Store for the feature tests, on both backends, so one test compiled once proves both
+// (issue 12: parameterized fixtures, not copies). The instances named .../postgresql take a
+// database of their own on the throw-away server of the ctest fixture `postgresql`, which only
+// they wait for (ehr_discover_on_both_backends, tests/CMakeLists.txt).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -17,10 +17,8 @@
 #include "portal_schema.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/store.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
-#ifdef EHR_TEST_PG_DIR
-#include "storage/postgresql/pg_test_database.hpp"
-#endif
 
 namespace ehr::portal::test {
 
@@ -32,11 +30,7 @@ inline void PrintTo(Backend backend, std::ostream* out) {
 }
 
 inline std::vector<Backend> backends() {
-#ifdef EHR_TEST_PG_DIR
-  return {Backend::postgresql};
-#else
-  return {Backend::sqlite};
-#endif
+  return {Backend::sqlite, Backend::postgresql};
 }
 
 inline std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
@@ -51,48 +45,37 @@ class TestStore {
   // A new Store on the same data, as a host restarting sees it.
   Store& reopen() {
     store_.reset();
-#ifdef EHR_TEST_PG_DIR
     if (backend_ == Backend::postgresql) {
       if (!database_) database_.emplace();
       store_ = std::make_unique<pg::PgStore>(database_->options());
       store_->migrate(pg::test::all_steps());
       return *store_;
     }
-#endif
-    EXPECT_EQ(backend_, Backend::sqlite) << "this executable was built without the PostgreSQL server";
     store_ = std::make_unique<SqliteStore>(dir_ / "portal.db");
     store_->migrate(portal_sqlite_steps());
     return *store_;
   }
 
   // SQLite's database file.
-  [[nodiscard]] std::filesystem::path file() const {
-    return dir_ / "portal.db";
-  }
+  [[nodiscard]] std::filesystem::path file() const { return dir_ / "portal.db"; }
 
   // Closes the store (reopen() opens it again): no connection left, as before a fork.
-  void close() {
-    store_.reset();
-  }
+  void close() { store_.reset(); }
 
   // Another Store on the same data, as another host (PostgreSQL) or another process (SQLite)
   // has it. Already migrated.
   [[nodiscard]] std::unique_ptr<Store> another() const {
-#ifdef EHR_TEST_PG_DIR
     if (backend_ == Backend::postgresql) return std::make_unique<pg::PgStore>(database_->options());
-#endif
     return std::make_unique<SqliteStore>(file());
   }
 
   // Runs `script` on a connection of its own, outside the plugin's stores: what someone with
   // access to the database itself could do behind the plugin's back.
   void run_outside(const std::string& script) const {
-#ifdef EHR_TEST_PG_DIR
     if (backend_ == Backend::postgresql) {
       pg::Connection(database_->connection()).run_command(script);
       return;
     }
-#endif
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "portal.db").c_str(), &raw), SQLITE_OK);
     char* message = nullptr;
@@ -101,22 +84,14 @@ class TestStore {
     sqlite3_close(raw);
   }
 
-  Store& operator*() const noexcept {
-    return *store_;
-  }
-  Store* operator->() const noexcept {
-    return store_.get();
-  }
-  [[nodiscard]] Backend backend() const noexcept {
-    return backend_;
-  }
+  Store& operator*() const noexcept { return *store_; }
+  Store* operator->() const noexcept { return store_.get(); }
+  [[nodiscard]] Backend backend() const noexcept { return backend_; }
 
  private:
   Backend backend_;
   TempDir dir_;
-#ifdef EHR_TEST_PG_DIR
   std::optional<pg::test::ScratchDatabase> database_;
-#endif
   std::unique_ptr<Store> store_;
 };
 

@@ -17,7 +17,7 @@
 #include "ehr_host_process.hpp"
 #include "postgresql_hosts.hpp"
 #include "storage/postgresql/pg_store.hpp"
-#include "storage/postgresql/pg_test_database.hpp"
+#include "support/pg_test_database.hpp"
 
 namespace ehr::sample::cli_test {
 namespace {

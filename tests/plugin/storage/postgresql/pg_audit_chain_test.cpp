@@ -13,8 +13,8 @@
 #include "common/storage.hpp"
 #include "host/host_client.hpp"
 #include "storage/postgresql/pg_store.hpp"
-#include "storage/postgresql/pg_test_database.hpp"
 #include "storage/transaction.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/test_host.hpp"
 
 namespace ehr::portal::pg {

@@ -15,7 +15,7 @@
 #include "portal_schema.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgresql/pg_store.hpp"
-#include "storage/postgresql/pg_test_database.hpp"
+#include "support/pg_test_database.hpp"
 
 namespace ehr::portal::pg {
 namespace {

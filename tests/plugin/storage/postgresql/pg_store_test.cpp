@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "storage/postgresql/pg_sql.hpp"
-#include "storage/postgresql/pg_test_database.hpp"
+#include "support/pg_test_database.hpp"
 
 namespace ehr::storage::pg {
 
