@@ -305,7 +305,11 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "sync) the child counted " +
           (counted ? fixed(*counted, 0) : std::string("an uncounted number of")) +
           " fsync/fdatasync calls (the bench interposes both, so every library's count; " + fsync_words +
-          "). Besides the syncs: dlopen of the library and what it links (cpp-httplib with OpenSSL and "
+          "). The first of them costs more than one fdatasync: it commits the file system's journal "
+          "for the directories and files just created (strace on 2026-12-02: 5.3 ms for the state "
+          "file's fsync in a new host data directory, then 0.7 ms for the database's), so leaving one "
+          "sync out would move that cost to the next, not remove it. Besides the syncs: dlopen of the "
+          "library and what it links (cpp-httplib with OpenSSL and "
           "brotli, libpq with its GSSAPI and TLS libraries: the baseline column), and the SHA-256 of the "
           "1.4 MB stripped library, about 4 ms with libsodium's portable code where OpenSSL's, using the "
           "CPU's SHA extensions, takes 0.8 ms (both timed on this machine the same day); a profile of "
