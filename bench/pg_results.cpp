@@ -38,18 +38,20 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
           "flush (one fsync per message on both sides, about " +
           (fsync ? number(*fsync) + " fdatasync/s" : std::string("the disk's fdatasync rate")) +
           " here), and each statement is a round trip that waits for its answer. The baseline makes 4 "
-          "per message (BEGIN, two INSERTs, COMMIT). A reply through the plugin made about 16, counted "
-          "with pg_stat_statements over a quick run (127 messages): two REPEATABLE READ READ ONLY "
-          "transactions for the checks (BEGIN with its snapshot, the thread, its participants, the "
-          "location's settings values (1.5 reads per send), ROLLBACK), then the group commit's write "
-          "transaction: BEGIN with the advisory write lock in one round trip, the settings version, the "
-          "next message id, the message, the thread's counters, the participants' rows, the audit "
-          "chain's head, the audit record, COMMIT. Where fsync is slow the flush hides the extra round "
-          "trips (full scale on 2026-12-02: 0.70 x with the raw baseline at 219 msg/s, 0.38 x with it "
-          "at 775 msg/s; quick runs 0.4-1.0 x); where it is fast they are the cost. What would move it: "
-          "fewer round trips (one read transaction per send, "
-          "the id and head reads folded into the INSERTs, the write's statements sent in libpq's "
-          "pipeline mode).";
+          "per message (BEGIN, two INSERTs, COMMIT). A reply through the plugin waits for 7, counted "
+          "with pg_stat_statements over a quick run: a REPEATABLE READ READ ONLY transaction for the "
+          "checks (BEGIN with its snapshot, the thread with its participants in one query; its ROLLBACK "
+          "is sent without waiting for the answer), then the group commit's write transaction: BEGIN "
+          "with the advisory write lock in one round trip, the settings version, the message with the "
+          "thread's and the participants' counters in one statement (its id the one after this "
+          "process's last message, checked in the INSERT), the audit record (chained to this "
+          "process's last record, checked in the INSERT), COMMIT. Before 2026-12-02 16:40 it waited "
+          "for 13 (a second query for the participants, the next id, the chain's head, the counters' "
+          "two UPDATEs and the ROLLBACK): 350 msg/s, 0.33 x, in the full run of that day. Where fsync "
+          "is slow the flush hides the round trips; where it is fast they are the cost. What would "
+          "move it further: BEGIN and the lock sent with the first statement (libpq's pipeline mode; "
+          "the store's begin() would then no longer wait for the lock), and the read snapshot taken "
+          "by the first query.";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
     }
     result.push_back(row);
@@ -62,15 +64,15 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
       row.limits =
           "Writes are one at a time across every host (the advisory lock that keeps the audit chain one "
           "chain); within a host the group commit puts what the senders queued meanwhile into one "
-          "transaction, sharing one COMMIT and WAL flush, as on SQLite. But each message in a batch "
-          "still costs the writer its 7 statements, one round trip each, and each sender first makes "
-          "about 7 round trips of its own for the checks (scenario 1 on PostgreSQL), so the 8 senders, "
-          "their 8 server backends (pool_size " +
+          "transaction, sharing one COMMIT and WAL flush, as on SQLite. Each message in a batch costs "
+          "the writer 3 statements, one round trip each (the settings version, the message with its "
+          "counters, the audit record; 7 before 2026-12-02 16:40, when 8 senders made 0.44 x), and "
+          "each sender first makes 2 round trips of its own for the checks, so the 8 senders, their "
+          "server backends (pool_size " +
           std::to_string(kPgPoolSize) +
-          ") and the writer all ping-pong on the same 2 CPUs. In the quick runs (load average 4-6 from "
-          "other builds) batches averaged 1.3 messages and 8 senders made fewer messages per second than "
-          "one: the CPUs, not the disk, were the limit. The levers are scenario 1's: fewer round trips "
-          "per send, on the writer above all.";
+          ") and the writer still share the same 2 CPUs with whatever else runs there. The levers "
+          "left are scenario 1's, on the writer above all, and the settings version read once per "
+          "transaction rather than once per message.";
     }
     result.push_back(row);
   }
@@ -86,20 +88,25 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
             scenario == 3
                 ? "A REPEATABLE READ READ ONLY transaction: BEGIN with its snapshot, the page (the "
                   "participant inbox index, whose key orders the page and holds the unread count, joined "
-                  "to 50 thread rows), the thread count, the unread total, ROLLBACK: five round trips, the "
+                  "to 50 thread rows), the thread count, the unread total, then ROLLBACK, not waited for: "
+                  "four "
+                  "round trips, the "
                   "page's rows sent back as text (bytea subjects in hex) and opened (one AEAD open each). "
                   "Around it: the host call(s) and the C ABI, as on SQLite. On the server "
-                  "(pg_stat_statements over a full-scale run, staff and portal calls together) the thread "
-                  "count is the costliest query, 0.55 ms mean: it counts every entry of the reader's "
-                  "range of the inbox index, thousands for a lead clinician, where SQLite's count takes "
-                  "tens of microseconds; the page took 0.26 ms and the unread total 0.10 ms. The \"on "
+                  "(pg_stat_statements over a full-scale run of 2026-12-02, staff and portal calls together) "
+                  "the thread count was the costliest query, 0.55 ms mean, counting every entry of the "
+                  "reader's range of the inbox index, thousands for a lead clinician: without a chart "
+                  "filter (staff) it now reads the reader's total, which triggers keep with the "
+                  "participants (PostgreSQL step 5); a portal user's count, filtered by its charts, "
+                  "still counts. The page took 0.26 ms and the unread total 0.10 ms. The \"on "
                   "CPU\" figure is the calling thread's own CPU time; the rest of the wall time is waiting "
                   "for the server's answers and for a CPU, and the p99 is mostly the latter on a shared "
                   "2-CPU machine (load average 7-9 during the full-scale run of 2026-12-02). What would "
-                  "move it: the inbox's total kept per reader (as the unread count is) instead of counted, "
-                  "and the three queries sent in one round trip (pipeline mode)."
-                : "Three round trips (BEGIN with the snapshot, one range of the partial unread index, "
-                  "ROLLBACK) plus the host call that checks the reader is active: the round trips are most "
+                  "move it: the three queries sent in one round trip (pipeline mode), and fewer other "
+                  "processes on the 2 CPUs."
+                : "Two round trips (BEGIN with the snapshot, one range of the partial unread index; the "
+                  "ROLLBACK is not waited for) plus the host call that checks the reader is active: the "
+                  "round trips are most "
                   "of it, the query itself a few microseconds of the server's time (SQLite answers in "
                   "about 10 us with no round trip).";
       }

@@ -297,15 +297,18 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
   // On PostgreSQL each statement is a round trip to the server: the head this process wrote last
   // is tried first, and the insert itself checks that it is still the head (record ?1 - 1 holds
-  // hash ?10, and nothing comes after it), so the chain stays one chain whoever wrote last.
+  // hash ?10, and nothing comes after it), so the chain stays one chain whoever wrote last. "Nothing
+  // after it" is asked as MAX, which reads the end of the key's index whatever the plan: as
+  // NOT EXISTS (sequence >= ?1), a generic plan, which cannot know that ?1 is past the end,
+  // scanned the whole table (2.7 ms a record on the quick dataset, 100 ms at full scale).
   static const std::string insert_if_head_sql =
       "INSERT INTO audit_log(" + std::string(kColumns) +
       ") SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS TEXT), CAST(?5 AS "
       "TEXT), "
       "CAST(?6 AS TEXT), CAST(?7 AS TEXT), CAST(?8 AS TEXT), CAST(?9 AS TEXT), CAST(?10 AS TEXT), "
       "CAST(?11 AS TEXT), CAST(?12 AS BIGINT) "
-      "WHERE EXISTS (SELECT 1 FROM audit_log WHERE sequence = ?1 - 1 AND hash = ?10) "
-      "AND NOT EXISTS (SELECT 1 FROM audit_log WHERE sequence >= ?1)";
+      "WHERE COALESCE((SELECT MAX(sequence) FROM audit_log), 0) = ?1 - 1 "
+      "AND EXISTS (SELECT 1 FROM audit_log WHERE sequence = ?1 - 1 AND hash = ?10)";
   if (head != nullptr && head->sequence > 0) {
     record.at_unix_ms = head->at_unix_ms;
     chain_to(*head);
