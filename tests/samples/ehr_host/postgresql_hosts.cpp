@@ -58,6 +58,15 @@ bool sessions_wait_on_a_lock(ehr::storage::pg::Connection& look, int count, std:
   return false;
 }
 
+std::string sessions_waiting_on_a_lock(ehr::storage::pg::Connection& look) {
+  return look
+      .run({"sessions_waiting_on_a_lock_described",
+            "SELECT coalesce(string_agg(backend_start::text || ': ' || coalesce(query, ''), '; '), 'none') "
+            "FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' "
+            "AND pid <> pg_backend_pid()"})
+      .text(0, 0);
+}
+
 ServedHost::ServedHost(const EhrHost& host) : stderr_file_(host.temp.path() / ".serve-stderr") {
   int out[2];
   if (::pipe(out) != 0) {

@@ -30,6 +30,10 @@ void share_keys(const EhrHost& from, const EhrHost& to);
 [[nodiscard]] bool sessions_wait_on_a_lock(ehr::storage::pg::Connection& look, int count,
                                            std::chrono::milliseconds limit = std::chrono::seconds(20));
 
+// The sessions of the test's database waiting on a lock now (each one's statement and when its
+// connection started), for a failure message: which write a test caught waiting.
+[[nodiscard]] std::string sessions_waiting_on_a_lock(ehr::storage::pg::Connection& look);
+
 // `ehr-host serve` on a loopback port the system picks, as its own process. OWNERSHIP: the host's
 // directories outlive it.
 class ServedHost {
