@@ -423,9 +423,10 @@ InboxPage ConversationService::list_threads(const InboxRequest& request) {
   query.charts = visible_charts(request.reader, "inbox.list");
   InboxPage page;
   Transaction tx(db_, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
-  page.threads = store_.list_threads(tx, query);
-  page.thread_count = store_.count_threads(tx, query);
-  page.unread_total = store_.unread_total(tx, query.reader, query.charts);
+  InboxRecords records = store_.inbox_page(tx, query);
+  page.threads = std::move(records.threads);
+  page.thread_count = records.thread_count;
+  page.unread_total = records.unread_total;
   return page;
 }
 

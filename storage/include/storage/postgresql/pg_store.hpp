@@ -58,8 +58,12 @@ class PgStore final : public Store {
   [[nodiscard]] const std::string& name() const noexcept override { return name_; }
   [[nodiscard]] std::unique_ptr<TransactionBackend> begin(TransactionMode mode) override;
   int migrate(std::span<const Migration> steps) override;
+  // How many times this store's connections have waited for the server's answers (round trips),
+  // since it was made: for tests and benchmarks.
+  [[nodiscard]] std::uint64_t round_trips() const noexcept { return round_trips_->load(); }
 
  private:
+  std::shared_ptr<std::atomic<std::uint64_t>> round_trips_;  // declared before the pool that counts
   Pool pool_;
   std::string name_;
   std::chrono::milliseconds statement_timeout_;
