@@ -20,10 +20,13 @@ Begin begin_read() {
 }
 // READ COMMITTED whatever the server's default: each statement after the lock then sees the last
 // committed write, where a snapshot taken before the wait (REPEATABLE READ) would not. The key is
-// a number of the code's (PgStoreOptions), never a value a user typed.
-std::string begin_write(std::int64_t write_lock_key) {
-  return "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock(" +
-         std::to_string(write_lock_key) + ")";
+// a number of the code's (PgStoreOptions), never a value a user typed. Both are sent with the
+// transaction's first statement: the server still takes the lock before it runs that statement
+// (it runs a pipeline's commands in order), so no statement of a write runs without the lock;
+// only the client no longer waits in begin() for it.
+std::vector<std::string> begin_write(std::int64_t write_lock_key) {
+  return {"BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
+          "SELECT pg_advisory_xact_lock(" + std::to_string(write_lock_key) + ")"};
 }
 
 PoolOptions pool_options(const PgStoreOptions& options,
@@ -191,11 +194,11 @@ std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
   // The only command of BEGIN that waits is the write lock's.
   return std::make_unique<PgTransaction>(
       pool_.acquire(),
-      Begin{{begin_write_},
+      Begin{begin_write_,
             "a write on " + name_ + " waited longer than the statement timeout of " +
                 std::to_string(statement_timeout_.count()) +
                 " ms for another write to finish (another host's, or a transaction left open)",
-            /*deferred=*/false});
+            /*deferred=*/true});
 }
 
 int PgStore::migrate(std::span<const Migration> steps) {

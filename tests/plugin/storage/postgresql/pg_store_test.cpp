@@ -375,20 +375,21 @@ TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirs
   PgStore other_host(database_.options());
   auto first = store_->begin(TransactionMode::write);
   insert(*first, 1, "first host");
-  std::atomic<bool> second_began{false};
+  std::atomic<bool> second_read{false};
   auto second = std::async(std::launch::async, [&] {
     auto tx = other_host.begin(TransactionMode::write);
-    second_began = true;
-    // Read, then write what was read: the audit chain's head works this way.
+    // Read, then write what was read: the audit chain's head works this way. The lock is taken
+    // on the server before this first statement runs (BEGIN and the lock travel with it).
     auto last = tx->prepare("SELECT coalesce(max(id), 0) FROM things");
     EXPECT_TRUE(last->step());
+    second_read = true;
     const std::int64_t next = last->int64(0) + 1;
     insert(*tx, next, "second host");
     tx->commit();
     return next;
   });
   std::this_thread::sleep_for(300ms);
-  EXPECT_FALSE(second_began) << "the second host's write began while the first's was open";
+  EXPECT_FALSE(second_read) << "the second host's write ran a statement while the first's was open";
   // Reads are not held up by a write.
   EXPECT_EQ(count(other_host), 0);
   first->commit();
@@ -397,14 +398,17 @@ TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirs
 }
 
 TEST_F(PgStoreTest, R_STORE_1_AWriteWaitingPastTheStatementTimeoutSaysWhatItWaitedFor) {
-  PgStoreOptions impatient = database_.options();
+  PgStoreOptions impatient = database_.options(1);  // the write after uses the same connection
   impatient.statement_timeout = 200ms;
   PgStore other_host(impatient);
   {
     auto first = store_->begin(TransactionMode::write);
+    insert(*first, 1, "holds the lock");
     try {
       auto second = other_host.begin(TransactionMode::write);
-      FAIL() << "two writes were open at once";
+      // Its BEGIN and lock go with its first statement, which waits for the lock.
+      insert(*second, 2, "waits");
+      FAIL() << "two writes ran at once";
     } catch (const PgError& error) {
       EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
       EXPECT_NE(std::string(error.what())
@@ -417,7 +421,29 @@ TEST_F(PgStoreTest, R_STORE_1_AWriteWaitingPastTheStatementTimeoutSaysWhatItWait
   auto after = other_host.begin(TransactionMode::write);
   insert(*after, 1, "once the first write ended");
   after->commit();
-  EXPECT_EQ(count(*store_), 1);
+  EXPECT_EQ(count(*store_), 1) << "the first write was rolled back, the second never ran";
+}
+
+// A write's BEGIN and its lock go with its first statement: one round trip for the three, one for
+// COMMIT. A write that ran nothing sent nothing.
+TEST_F(PgStoreTest, R_STORE_1_AWritesBeginAndLockTravelWithItsFirstStatement) {
+  PgStore store(database_.options(1));
+  auto write = [&](std::int64_t id) {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, id, "written");
+    tx->commit();
+  };
+  write(1);  // prepares the insert on the connection
+  std::uint64_t before = store.round_trips();
+  write(2);
+  EXPECT_EQ(store.round_trips() - before, 2u) << "BEGIN, the lock and the insert; then COMMIT";
+  before = store.round_trips();
+  {
+    auto tx = store.begin(TransactionMode::write);
+    tx->commit();
+  }
+  EXPECT_EQ(store.round_trips() - before, 0u);
+  EXPECT_EQ(count(store), 2);
 }
 
 // A read-then-write in every write transaction, from two hosts with two threads each: no update is
