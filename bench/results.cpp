@@ -186,8 +186,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "cost, and the second baseline, raw SQLite writing the same rows with none of the plugin's code, "
           "runs at about half the first one's rate there too: that half is the schema's, not the code's. "
           "Against that second baseline the plugin's own work shows (C ABI, the eligibility check and the "
-          "host calls it makes, hooks, sealing the body, the keyed audit hash, handing the write to the "
-          "group commit and back): the ratio in parentheses. A profile of the fast-disk run (2 CPUs): about "
+          "host calls it makes, hooks, sealing the body, the keyed audit hash, the group commit, which a "
+          "lone sender leads on its own thread): the ratio in parentheses. A profile of the fast-disk run (2 "
+          "CPUs): about "
           "60% kernel (WAL page writes, fsync through the loop device, context switches), 21% SQLite, 5% "
           "the plugin's own code.";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
@@ -206,8 +207,9 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
       row.limits =
           "Group commit: each send is acknowledged after its batch's COMMIT (synchronous=FULL) and a batch "
           "shares one fsync, so where fsync is slow 8 senders go several times raw. Where it is fast the "
-          "ceiling is the one writer doing scenario 1's page work for every message of the batch while the "
-          "8 senders' own checks compete for the same 2 CPUs; their reads run on read connections "
+          "ceiling is the one writer, the batch's leader (one of the senders, the others wait for it), "
+          "doing scenario 1's page work for every message of the batch while the 8 senders' own checks "
+          "compete for the same 2 CPUs; their reads run on read connections "
           "(storage/sqlite_store.hpp) and do not queue behind the writer's fsync. The second baseline is "
           "the ceiling a group commit of 8 can reach on this disk: raw SQLite writing the same rows as a "
           "reply, 8 messages to a transaction and one fsync each, on one thread with none of the "

@@ -78,8 +78,9 @@ ConversationService::RekeyReport ConversationService::rekey(const Principal& act
   RekeyReport report;
   report.key_id = at_rest_.refresh_current();
   {
-    // Every key a row is under, asked of the host here, on the calling thread: the batches run on
-    // a writer thread, which asks the host nothing but the clock and the audit sink.
+    // Every key a row is under, asked of the host here, on the calling thread: a batch may be
+    // committed by another call's thread, which asks the host nothing but the clock and the audit
+    // sink.
     Transaction tx(db_, TransactionMode::read);
     Statement keys = tx.prepare(
         "SELECT DISTINCT subject_key FROM message_threads UNION SELECT DISTINCT body_key FROM messages");
