@@ -38,20 +38,21 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
           "flush (one fsync per message on both sides, about " +
           (fsync ? number(*fsync) + " fdatasync/s" : std::string("the disk's fdatasync rate")) +
           " here), and each statement is a round trip that waits for its answer. The baseline makes 4 "
-          "per message (BEGIN, two INSERTs, COMMIT). A reply through the plugin waits for 7, counted "
-          "with pg_stat_statements over a quick run: a REPEATABLE READ READ ONLY transaction for the "
-          "checks (BEGIN with its snapshot, the thread with its participants in one query; its ROLLBACK "
-          "is sent without waiting for the answer), then the group commit's write transaction: BEGIN "
-          "with the advisory write lock in one round trip, the settings version, the message with the "
+          "per message (BEGIN, two INSERTs, COMMIT). A reply through the plugin waits for 5 (PgStore "
+          "counts its connections' waits): a REPEATABLE READ READ ONLY transaction for the checks, its "
+          "BEGIN sent with its one query (the thread with its participants, which takes the snapshot; "
+          "libpq's pipeline mode), its ROLLBACK sent without waiting for the answer; then the group "
+          "commit's write transaction: BEGIN and the advisory write lock sent with the settings "
+          "version (the server takes the lock before it runs the query), the message with the "
           "thread's and the participants' counters in one statement (its id the one after this "
           "process's last message, checked in the INSERT), the audit record (chained to this "
-          "process's last record, checked in the INSERT), COMMIT. Before 2026-12-02 16:40 it waited "
-          "for 13 (a second query for the participants, the next id, the chain's head, the counters' "
-          "two UPDATEs and the ROLLBACK): 350 msg/s, 0.33 x, in the full run of that day. Where fsync "
+          "process's last record, checked in the INSERT), COMMIT. It waited for 7 before 2026-12-02 "
+          "19:50 (BEGIN waited for on its own in both transactions), and for 13 before 16:40 (a "
+          "second query for the participants, the next id, the chain's head, the counters' two "
+          "UPDATEs and the ROLLBACK): 350 msg/s, 0.33 x, in the full run of that day. Where fsync "
           "is slow the flush hides the round trips; where it is fast they are the cost. What would "
-          "move it further: BEGIN and the lock sent with the first statement (libpq's pipeline mode; "
-          "the store's begin() would then no longer wait for the lock), and the read snapshot taken "
-          "by the first query.";
+          "move it further: the audit record sent with COMMIT, and the settings version read once "
+          "per transaction rather than once per message (scenario 2).";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
     }
     result.push_back(row);
@@ -66,8 +67,9 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
           "chain); within a host the group commit puts what the senders queued meanwhile into one "
           "transaction, sharing one COMMIT and WAL flush, as on SQLite. Each message in a batch costs "
           "the writer 3 statements, one round trip each (the settings version, the message with its "
-          "counters, the audit record; 7 before 2026-12-02 16:40, when 8 senders made 0.44 x), and "
-          "each sender first makes 2 round trips of its own for the checks, so the 8 senders, their "
+          "counters, the audit record; 7 before 2026-12-02 16:40, when 8 senders made 0.44 x; the "
+          "batch's BEGIN and lock go with its first one), and each sender first makes 1 round trip "
+          "of its own for the checks (2 before 2026-12-02 19:50), so the 8 senders, their "
           "server backends (pool_size " +
           std::to_string(kPgPoolSize) +
           ") and the writer still share the same 2 CPUs with whatever else runs there. The levers "
@@ -88,9 +90,9 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
             scenario == 3
                 ? "A REPEATABLE READ READ ONLY transaction: BEGIN with its snapshot, the page (the "
                   "participant inbox index, whose key orders the page and holds the unread count, joined "
-                  "to 50 thread rows), the thread count, the unread total, then ROLLBACK, not waited for: "
-                  "four "
-                  "round trips, the "
+                  "to 50 thread rows), the thread count, the unread total, sent together with BEGIN "
+                  "(libpq's pipeline mode; the page's query takes the snapshot), then ROLLBACK, not "
+                  "waited for: one round trip (four before 2026-12-02 19:50), the "
                   "page's rows sent back as text (bytea subjects in hex) and opened (one AEAD open each). "
                   "Around it: the host call(s) and the C ABI, as on SQLite. On the server "
                   "(pg_stat_statements over a full-scale run of 2026-12-02, staff and portal calls together) "
@@ -102,10 +104,11 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
                   "CPU\" figure is the calling thread's own CPU time; the rest of the wall time is waiting "
                   "for the server's answers and for a CPU, and the p99 is mostly the latter on a shared "
                   "2-CPU machine (load average 7-9 during the full-scale run of 2026-12-02). What would "
-                  "move it: the three queries sent in one round trip (pipeline mode), and fewer other "
-                  "processes on the 2 CPUs."
-                : "Two round trips (BEGIN with the snapshot, one range of the partial unread index; the "
-                  "ROLLBACK is not waited for) plus the host call that checks the reader is active: the "
+                  "move it: fewer other processes on the 2 CPUs, and a portal user's count kept as "
+                  "staff's is."
+                : "One round trip (BEGIN sent with the one query, a range of the partial unread index, "
+                  "which takes the snapshot; the ROLLBACK is not waited for; two before 2026-12-02 "
+                  "19:50) plus the host call that checks the reader is active: the "
                   "round trips are most "
                   "of it, the query itself a few microseconds of the server's time (SQLite answers in "
                   "about 10 us with no round trip).";
@@ -154,7 +157,8 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
           "Each process is a host of its own (the plugin loaded through the SDK, its own data directory "
           "and pool) on the same database, replying in its own slice of the threads; they start together "
           "once all have loaded. Their writes take turns on the one advisory write lock, held for a "
-          "write transaction's 9 round trips and its COMMIT's WAL flush, so hosts cannot batch each "
+          "write transaction's round trips from its first statement (which BEGIN and the lock go with) "
+          "through its COMMIT's WAL flush, so hosts cannot batch each "
           "other's messages as one host's group commit does; what several hosts gain is what overlaps "
           "around the lock (each one's checks, sealing and hashing). On 2 CPUs the 4 processes and "
           "their backends also share the CPUs that one process had to itself: at full scale on the "
