@@ -334,9 +334,9 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
 }
 
 uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) const {
-  if (tx.dialect() == Dialect::postgresql && !query.charts) {
-    // The total the participants' triggers keep (PostgreSQL step 5): one row, where counting the
-    // reader's range of the index would visit all of it.
+  if (!query.charts) {
+    // The total the participants' triggers keep (PostgreSQL step 5, SQLite step 10): one row,
+    // where counting the reader's range of the index would visit all of it.
     Statement total = tx.prepare(
         "SELECT threads FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3");
     total.bind_all(kind_value(query.reader), query.reader.id, query.archived);
@@ -351,6 +351,15 @@ uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& que
 
 uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reader,
                                          const std::optional<std::vector<std::string>>& charts) const {
+  if (tx.dialect() == Dialect::sqlite && !charts) {
+    // The sum the participants' triggers keep for the reader's inbox (SQLite step 10): one row,
+    // where the partial index's range holds an entry per unread thread. A chart filter still
+    // counts the range: the totals are per reader, not per chart.
+    Statement total = tx.prepare(
+        "SELECT unread FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = 0");
+    total.bind_all(kind_value(reader), reader.id);
+    return total.step() ? static_cast<uint64_t>(total.int64(0)) : 0;
+  }
   static const std::string sql[] = {unread_total_sql(Dialect::sqlite), unread_total_sql(Dialect::postgresql)};
   Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(reader), reader.id);
