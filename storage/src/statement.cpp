@@ -38,6 +38,11 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+Statement& Statement::send() {
+  backend().send();
+  return *this;
+}
+
 bool Statement::step() {
   return backend().step();
 }

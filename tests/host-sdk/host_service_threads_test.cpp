@@ -1,15 +1,16 @@
 // host_services.h, THREADING AND TIMING: host services are called only while a plugin call is in
-// flight; the plugin's writer thread calls `now` and `audit` while the sending call waits for it;
-// so a host must never make a service wait for the thread that is inside the plugin call. The host
-// here is built like a language runtime with a global lock (Python's GIL): its code runs only
-// while holding the lock, and every host service takes it. Following the rule, it releases the
-// lock for each call into the plugin; breaking it, it keeps the lock and the writer thread's
-// services cannot run (they would wait forever; here they give up after a while and are counted).
-// The real plugin, through the real SDK.
+// flight; a call's writes may be committed, with their `now` and `audit`, by another call that is
+// in flight at the same time (the group commit's leader) while the first waits; so a host must
+// never make a service wait for a thread that is inside a plugin call. The host here is built like
+// a language runtime with a global lock (Python's GIL): its code runs only while holding the lock,
+// and every host service takes it. Following the rule, it releases the lock for each call into the
+// plugin; breaking it, it keeps the lock, and another call's services cannot run (they would wait
+// forever; here they give up after a while and are counted). The real plugin, through the real SDK.
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -68,6 +69,11 @@ class RuntimeLockHost : public TestHost {
   std::atomic<int> services_off_the_calling_thread{0};
   std::atomic<int> audit_copies{0};
   std::atomic<std::thread::id> calling_thread{};
+  // The next `audit` (a call's mirror, sent after its COMMIT while that call still commits its
+  // batch) says so and waits before it enters the runtime.
+  std::atomic<bool> hold_next_audit{false};
+  std::promise<void> audit_held;
+  std::shared_future<void> audit_released;
 
   void reset_counts() {
     services_outside_calls = 0;
@@ -90,6 +96,10 @@ class RuntimeLockHost : public TestHost {
     return user;
   }
   Status audit(const AuditEvent& event) override {
+    if (hold_next_audit.exchange(false)) {
+      audit_held.set_value();
+      audit_released.wait();
+    }
     Status status;
     service([&] {
       ++audit_copies;
@@ -140,8 +150,10 @@ class HostServiceThreadsTest : public ::testing::Test {
     return result;
   }
 
-  // A send and a reply by staff, and the portal user opening the thread.
-  void converse(bool release) {
+  // A send and a reply by staff, and the portal user opening the thread, each call releasing the
+  // runtime lock.
+  void converse() {
+    constexpr bool release = true;
     host_.reset_counts();
     host_.runtime.lock();
     auto sent = call_plugin(release, [&] {
@@ -169,19 +181,64 @@ class HostServiceThreadsTest : public ::testing::Test {
 };
 
 TEST_F(HostServiceThreadsTest, AHostThatReleasesItsLockForEachCallNeverBlocksAService) {
-  converse(/*release=*/true);
+  converse();
   EXPECT_EQ(host_.services_blocked.load(), 0);
   EXPECT_EQ(host_.services_outside_calls.load(), 0)
       << "no host service after the call that caused it returned";
-  EXPECT_GT(host_.services_off_the_calling_thread.load(), 0)
-      << "the writer thread calls now and audit: the rule is needed";
+  EXPECT_EQ(host_.services_off_the_calling_thread.load(), 0)
+      << "a lone caller commits its own writes: no plugin thread calls the host";
   EXPECT_GE(host_.audit_copies.load(), 3) << "every send and read is mirrored before its call returns";
 }
 
-TEST_F(HostServiceThreadsTest, AHostThatKeepsItsLockAcrossACallBlocksTheWritersServices) {
-  converse(/*release=*/false);
+// One host thread replies and is committing its write, its `audit` not yet sent, when a second
+// host thread calls in to reply too: the second call's write waits for the first one's batch,
+// whose `audit` takes the runtime lock.
+class ConcurrentCallsTest : public HostServiceThreadsTest {
+ protected:
+  void reply_while_another_call_commits(bool release) {
+    host_.runtime.lock();
+    auto sent = call_plugin(true, [&] {
+      return channel_->start_thread(
+          StartRequest{Principal::staff("drlee"), "p1", {}, "Results", "All normal."});
+    });
+    host_.runtime.unlock();
+    ASSERT_TRUE(sent) << sent.status();
+    host_.reset_counts();
+
+    std::promise<void> release_audit;
+    host_.audit_released = release_audit.get_future().share();
+    host_.hold_next_audit = true;
+    std::thread committing([&] {
+      host_.runtime.lock();
+      auto replied = call_plugin(true, [&] {
+        return channel_->reply(ReplyRequest{Principal::staff("drlee"), sent->thread_id, "First."});
+      });
+      host_.runtime.unlock();
+      EXPECT_TRUE(replied) << replied.status();
+    });
+    host_.audit_held.get_future().wait();
+    host_.runtime.lock();
+    release_audit.set_value();  // the first call's audit now wants the runtime lock
+    auto replied = call_plugin(release, [&] {
+      return channel_->reply(ReplyRequest{Principal::staff("drlee"), sent->thread_id, "Second."});
+    });
+    host_.runtime.unlock();
+    committing.join();
+    EXPECT_TRUE(replied) << replied.status();
+  }
+};
+
+TEST_F(ConcurrentCallsTest, AHostThatReleasesItsLockForEachConcurrentCallNeverBlocksAService) {
+  reply_while_another_call_commits(/*release=*/true);
+  EXPECT_EQ(host_.services_blocked.load(), 0);
+  EXPECT_EQ(host_.services_outside_calls.load(), 0);
+}
+
+TEST_F(ConcurrentCallsTest, AHostThatKeepsItsLockAcrossACallBlocksAConcurrentCallsServices) {
+  reply_while_another_call_commits(/*release=*/false);
   EXPECT_GT(host_.services_blocked.load(), 0)
-      << "now and audit come from the writer thread while the call waits: keeping the lock deadlocks";
+      << "the first call's audit waits for the lock the second call keeps, while the second call's "
+         "write waits for the first call's batch: keeping the lock deadlocks";
 }
 
 }  // namespace

@@ -404,6 +404,9 @@ TEST_F(RoleStoreOnPostgresql, R_STORE_1_ARoleChangeIsNotHeldUpByAPluginWriteInPr
   // The plugin's store on the same database, one of its write transactions open.
   ehr::storage::pg::PgStore plugin(database_.options());
   const auto plugin_write = plugin.begin(ehr::storage::TransactionMode::write);
+  // The lock travels with the write's first statement.
+  auto holding = plugin_write->prepare("SELECT 1");
+  ASSERT_TRUE(holding->step());
 
   auto changed = roles.set_role("admin", "drlee", kRole, true);
   ASSERT_TRUE(changed) << changed.status();

@@ -26,8 +26,8 @@
  * THREADING: lifecycle calls (negotiate, on_init, on_enable, on_disable, on_shutdown) come from
  * one host thread at a time. Settings, channel, audit and hook calls may come concurrently from
  * many host threads. Host services may be called concurrently by the plugin, from the host's
- * calling thread or from the plugin's own threads while that call waits; host_services.h says
- * which and when, and what that asks of the host.
+ * calling thread or, while that call waits, from another thread (another call's, or the
+ * plugin's own); host_services.h says which and when, and what that asks of the host.
  */
 #ifndef EHR_COMMON_H
 #define EHR_COMMON_H

@@ -24,18 +24,19 @@
  * THREADING (read this before writing a binding):
  *  - Every function may be called from any thread, concurrently; lifecycle calls (discover,
  *    enable, disable, shutdown, destroy) run one at a time and wait for calls in flight.
- *  - Host services and hooks are called back from inside these calls, and ALSO FROM THE PLUGIN'S
- *    OWN THREADS while the calling thread waits inside the call: e.g. a writer thread of the
- *    messaging plugin (a few, shared by every ehr_host in the process) asks `now` and mirrors
- *    `audit` records while ehr_host_channel_start waits for the commit. So, with the default
- *    EHR_HOST_CALLBACKS_ANY_THREAD:
+ *  - Host services and hooks are called back from inside these calls, and ALSO FROM OTHER THREADS
+ *    while the calling thread waits inside the call: e.g. the messaging plugin commits the writes
+ *    of concurrent calls together, and the call that commits a batch asks `now` and mirrors
+ *    `audit` records for the others while their ehr_host_channel_start waits for the commit. So,
+ *    with the default EHR_HOST_CALLBACKS_ANY_THREAD:
  *      * callbacks must be thread-safe and must not wait for the thread that made the call;
  *      * a binding with an interpreter lock must release it for the duration of every ehr_host_*
  *        call (Python's ctypes.CDLL does; ctypes.PyDLL would deadlock);
  *      * a callback answers from the host's own data: it must not call back into ehr_host_*
- *        functions of the same host, nor of another host that loads the same plugin (on a
- *        writer thread, which they share, a send would wait for itself; lifecycle functions of
- *        the same host answer EHR_STATUS_CONFLICT). The role store is not a host: its
+ *        functions of the same host, nor of another host that loads the same plugin (a send from
+ *        a callback of a write being committed would wait for itself, which the plugin refuses,
+ *        or for a call that waits for it; lifecycle functions of the same host answer
+ *        EHR_STATUS_CONFLICT). The role store is not a host: its
  *        functions may be called from callbacks (user_has_role usually does).
  *  - A runtime that cannot take a call on a foreign thread (PHP, a single-threaded event loop)
  *    sets callbacks = EHR_HOST_CALLBACKS_CALLING_THREAD: each call then runs on an internal thread

@@ -8,15 +8,15 @@
  * THREADING AND TIMING. Every function here may be called concurrently. The plugin calls them only
  * while one of its own functions is running, on behalf of that call, and never after it has
  * returned (on_shutdown waits until its threads are done with this host). They are called on the
- * thread that made the call, except that a writer thread of the plugin, which commits the writes of
- * concurrent calls together, calls `now` (inside the write transaction), `audit` (after COMMIT) and
- * `log` for those writes, while the calls that queued them wait: for a send, a reply, opening a
- * thread, archiving, and a refusal that is audited. The writer threads are a few shared by every
- * host in the process that loads the plugin (one per tenant, say), so a slow `now`, `audit` or
- * `log` also delays the other hosts' writes. A host must never make a host service wait for the
- * thread that is inside the plugin call: no lock held across the call that a service also takes (a
- * language runtime's global lock included: release it for the call), and no handing a service to
- * that thread (a UI or event-loop thread) to wait for it there. Either deadlocks.
+ * thread that made the call, except that the writes of concurrent calls are committed together by
+ * one of those calls: it calls `now` (inside the write transaction), `audit` (after COMMIT) and
+ * `log` for the others' writes on its own thread, while they wait: for a send, a reply, opening a
+ * thread, archiving, and a refusal that is audited. So a slow `now`, `audit` or `log` also delays
+ * the writes of this host's other calls in flight (not other hosts': each commits its own). A host
+ * must never make a host service wait for a thread that is inside a plugin call: no lock held
+ * across the call that a service also takes (a language runtime's global lock included: release
+ * it for the call), and no handing a service to that thread (a UI or event-loop thread) to wait
+ * for it there. Either deadlocks.
  *
  * ERRORS. A function that fails returns its status; since 1.1 the host can also say why, through
  * take_error, and the plugin passes that reason on to the admin who sees the failure. */
@@ -219,7 +219,7 @@ typedef struct ehr_host_services {
    * `audit verify` finds a chain cut after a checkpoint, a record that differs from its checkpoint
    * or a checkpoint deleted from the host's keeping. save_audit_checkpoint stores one durably
    * (append-only: never replace or drop one) before it returns EHR_STATUS_OK; the plugin calls it
-   * inside its write transaction, before that commits, possibly from its writer thread (see
+   * inside its write transaction, before that commits, possibly from another call's thread (see
    * THREADING). list_audit_checkpoints hands every checkpoint saved for `plugin_id` to the sink, in
    * the order saved. The SDK's PluginManager offers both itself, file-backed (one file per plugin
    * under the host data directory, mode 0600); a host that offers neither (NULL) gets an audit chain

@@ -78,8 +78,9 @@ ConversationService::RekeyReport ConversationService::rekey(const Principal& act
   RekeyReport report;
   report.key_id = at_rest_.refresh_current();
   {
-    // Every key a row is under, asked of the host here, on the calling thread: the batches run on
-    // a writer thread, which asks the host nothing but the clock and the audit sink.
+    // Every key a row is under, asked of the host here, on the calling thread: a batch may be
+    // committed by another call's thread, which asks the host nothing but the clock and the audit
+    // sink.
     Transaction tx(db_, TransactionMode::read);
     Statement keys = tx.prepare(
         "SELECT DISTINCT subject_key FROM message_threads UNION SELECT DISTINCT body_key FROM messages");
@@ -423,9 +424,10 @@ InboxPage ConversationService::list_threads(const InboxRequest& request) {
   query.charts = visible_charts(request.reader, "inbox.list");
   InboxPage page;
   Transaction tx(db_, TransactionMode::read);  // one snapshot: the page, the count and the badge agree
-  page.threads = store_.list_threads(tx, query);
-  page.thread_count = store_.count_threads(tx, query);
-  page.unread_total = store_.unread_total(tx, query.reader, query.charts);
+  InboxRecords records = store_.inbox_page(tx, query);
+  page.threads = std::move(records.threads);
+  page.thread_count = records.thread_count;
+  page.unread_total = records.unread_total;
   return page;
 }
 

@@ -318,13 +318,60 @@ std::vector<MessageRecord> ConversationStore::messages(Transaction& tx, int64_t 
   return result;
 }
 
-std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx,
-                                                                 const InboxQuery& query) const {
+namespace {
+
+// The inbox's three queries, prepared and bound, not yet run.
+Statement page_statement(Transaction& tx, const InboxQuery& query) {
   static const std::string sql[] = {inbox_page_sql(Dialect::sqlite), inbox_page_sql(Dialect::postgresql)};
   Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
   bind_charts(statement, 4, charts_json(query.charts));
   statement.bind(5, static_cast<int64_t>(query.limit)).bind(6, static_cast<int64_t>(query.offset));
+  return statement;
+}
+
+Statement count_statement(Transaction& tx, const InboxQuery& query) {
+  if (!query.charts) {
+    // The total the participants' triggers keep (PostgreSQL step 5, SQLite step 10): one row,
+    // where counting the reader's range of the index would visit all of it.
+    Statement total = tx.prepare(
+        "SELECT threads FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3");
+    total.bind_all(kind_value(query.reader), query.reader.id, query.archived);
+    return total;
+  }
+  static const std::string sql[] = {inbox_count_sql(Dialect::sqlite), inbox_count_sql(Dialect::postgresql)};
+  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
+  statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
+  bind_charts(statement, 4, charts_json(query.charts));
+  return statement;
+}
+
+Statement unread_statement(Transaction& tx, const Principal& reader,
+                           const std::optional<std::vector<std::string>>& charts) {
+  if (tx.dialect() == Dialect::sqlite && !charts) {
+    // The sum the participants' triggers keep for the reader's inbox (SQLite step 10): one row,
+    // where the partial index's range holds an entry per unread thread. A chart filter still
+    // counts the range: the totals are per reader, not per chart.
+    Statement total = tx.prepare(
+        "SELECT unread FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = 0");
+    total.bind_all(kind_value(reader), reader.id);
+    return total;
+  }
+  static const std::string sql[] = {unread_total_sql(Dialect::sqlite), unread_total_sql(Dialect::postgresql)};
+  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
+  statement.bind_all(kind_value(reader), reader.id);
+  bind_charts(statement, 3, charts_json(charts));
+  return statement;
+}
+
+// A count's one row, or 0 when there is none (a reader with no totals row yet).
+uint64_t count_of(Statement& statement) {
+  return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
+}
+
+}  // namespace
+
+std::vector<ThreadSummaryRecord> ConversationStore::page_rows(Statement& statement) const {
   std::vector<ThreadSummaryRecord> result;
   while (statement.step()) {
     result.push_back(
@@ -333,38 +380,40 @@ std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx
   return result;
 }
 
+std::vector<ThreadSummaryRecord> ConversationStore::list_threads(Transaction& tx,
+                                                                 const InboxQuery& query) const {
+  Statement statement = page_statement(tx, query);
+  return page_rows(statement);
+}
+
 uint64_t ConversationStore::count_threads(Transaction& tx, const InboxQuery& query) const {
-  if (!query.charts) {
-    // The total the participants' triggers keep (PostgreSQL step 5, SQLite step 10): one row,
-    // where counting the reader's range of the index would visit all of it.
-    Statement total = tx.prepare(
-        "SELECT threads FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3");
-    total.bind_all(kind_value(query.reader), query.reader.id, query.archived);
-    return total.step() ? static_cast<uint64_t>(total.int64(0)) : 0;
-  }
-  static const std::string sql[] = {inbox_count_sql(Dialect::sqlite), inbox_count_sql(Dialect::postgresql)};
-  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
-  statement.bind_all(kind_value(query.reader), query.reader.id, query.archived);
-  bind_charts(statement, 4, charts_json(query.charts));
-  return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
+  Statement statement = count_statement(tx, query);
+  return count_of(statement);
 }
 
 uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reader,
                                          const std::optional<std::vector<std::string>>& charts) const {
-  if (tx.dialect() == Dialect::sqlite && !charts) {
-    // The sum the participants' triggers keep for the reader's inbox (SQLite step 10): one row,
-    // where the partial index's range holds an entry per unread thread. A chart filter still
-    // counts the range: the totals are per reader, not per chart.
-    Statement total = tx.prepare(
-        "SELECT unread FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = 0");
-    total.bind_all(kind_value(reader), reader.id);
-    return total.step() ? static_cast<uint64_t>(total.int64(0)) : 0;
+  Statement statement = unread_statement(tx, reader, charts);
+  return count_of(statement);
+}
+
+InboxRecords ConversationStore::inbox_page(Transaction& tx, const InboxQuery& query) const {
+  if (tx.dialect() == Dialect::sqlite) {
+    // No round trips to save: each query as it stands.
+    std::vector<ThreadSummaryRecord> threads = list_threads(tx, query);
+    const uint64_t thread_count = count_threads(tx, query);
+    return {std::move(threads), thread_count, unread_total(tx, query.reader, query.charts)};
   }
-  static const std::string sql[] = {unread_total_sql(Dialect::sqlite), unread_total_sql(Dialect::postgresql)};
-  Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
-  statement.bind_all(kind_value(reader), reader.id);
-  bind_charts(statement, 3, charts_json(charts));
-  return statement.step() ? static_cast<uint64_t>(statement.int64(0)) : 0;
+  // On a server the three go together with the read's BEGIN: one round trip for the page.
+  Statement page = page_statement(tx, query);
+  Statement count = count_statement(tx, query);
+  Statement unread = unread_statement(tx, query.reader, query.charts);
+  page.send();
+  count.send();
+  unread.send();
+  std::vector<ThreadSummaryRecord> threads = page_rows(page);
+  const uint64_t thread_count = count_of(count);
+  return {std::move(threads), thread_count, count_of(unread)};
 }
 
 // ---- export and import ---------------------------------------------------------------------

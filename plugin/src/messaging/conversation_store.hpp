@@ -74,6 +74,13 @@ struct InboxQuery {
 
 // Subjects and bodies are stored sealed (crypto/at_rest.hpp), each with its key id (migration 8),
 // and opened as they are read: a value that does not open fails the read with EHR_STATUS_STORAGE.
+// One inbox page and its totals, read on one snapshot.
+struct InboxRecords {
+  std::vector<ThreadSummaryRecord> threads;
+  uint64_t thread_count = 0;
+  uint64_t unread_total = 0;
+};
+
 class ConversationStore {
  public:
   // OWNERSHIP: borrows `at_rest`, which must outlive the store.
@@ -109,6 +116,9 @@ class ConversationStore {
   // The badge: unread messages in the reader's unarchived threads (charts filter as in InboxQuery).
   [[nodiscard]] uint64_t unread_total(Transaction& tx, const Principal& reader,
                                       const std::optional<std::vector<std::string>>& charts) const;
+  // list_threads, count_threads and unread_total together: on a server, the three queries are
+  // sent at once (with the transaction's BEGIN), one round trip.
+  [[nodiscard]] InboxRecords inbox_page(Transaction& tx, const InboxQuery& query) const;
 
   // ---- export and import ----
   // The id this store drew once (migration 6), which makes its own identifiers unique.
@@ -156,6 +166,7 @@ class ConversationStore {
 
  private:
   [[nodiscard]] ThreadRecord thread_at(const Statement& row) const;
+  [[nodiscard]] std::vector<ThreadSummaryRecord> page_rows(Statement& statement) const;
   [[nodiscard]] int64_t insert_thread(Transaction& tx, const std::string& patient_id,
                                       const std::string& subject, const Principal& starter,
                                       const std::vector<Principal>& participants, int64_t at_ms) const;

@@ -1,168 +1,112 @@
 #include "messaging/group_commit.hpp"
 
-#include <algorithm>
-#include <system_error>
-#include <thread>
-
 #include "common/error.hpp"
 
 namespace ehr::portal {
 
-// The threads that serve every writer's queue. One pool exists while any writer does: the first
-// writer starts it and the last one to go stops it, so no thread outlives the last tenant (nor
-// the library, which a host may unload once its tenants are gone).
-//
-// Lock order: a writer's mutex, then the pool's.
-class WriterPool {
- public:
-  static std::shared_ptr<WriterPool> acquire() {
-    static std::mutex mutex;
-    static std::weak_ptr<WriterPool> current;
-    std::lock_guard lock(mutex);
-    if (std::shared_ptr<WriterPool> pool = current.lock()) return pool;
-    auto pool = std::make_shared<WriterPool>();
-    current = pool;
-    return pool;
-  }
+namespace {
 
-  WriterPool() {
-    threads_.reserve(GroupCommitWriter::thread_limit());
-    threads_.emplace_back([this] { loop(); });
-  }
-
-  ~WriterPool() {
-    {
-      std::lock_guard lock(mutex_);
-      stopping_ = true;
-    }
-    ready_cv_.notify_all();
-    for (std::thread& thread : threads_) thread.join();
-  }
-
-  WriterPool(const WriterPool&) = delete;
-  WriterPool& operator=(const WriterPool&) = delete;
-
-  // A writer that was idle has work. The caller holds the writer's mutex.
-  void schedule(GroupCommitWriter& writer) {
-    std::lock_guard lock(mutex_);
-    ready_.push_back(&writer);
-    // One more thread only when every running one is taken, so a single busy tenant keeps
-    // using one thread and its batches stay large.
-    if (ready_.size() + busy_ > threads_.size() && threads_.size() < GroupCommitWriter::thread_limit()) {
-      try {
-        threads_.emplace_back([this] { loop(); });
-      } catch (const std::system_error&) {
-        // No thread to spare in the process: the running ones will get to this writer.
-      }
-    }
-    ready_cv_.notify_one();
-  }
-
-  // A pool thread is done with `writer`; `more` says the writer has queued work again, which
-  // goes to the back of the line so that one busy tenant cannot hold a thread from the others.
-  // The caller holds the writer's mutex.
-  void served(GroupCommitWriter& writer, bool more) {
-    std::lock_guard lock(mutex_);
-    --busy_;
-    if (more) {
-      ready_.push_back(&writer);
-      ready_cv_.notify_one();
-    }
-  }
-
- private:
-  void loop() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
-      ready_cv_.wait(lock, [&] { return stopping_ || !ready_.empty(); });
-      if (ready_.empty()) return;  // stopping: the last writer is gone
-      GroupCommitWriter* writer = ready_.front();
-      ready_.pop_front();
-      ++busy_;
-      lock.unlock();
-      writer->serve();  // may be the last this thread sees of it: the writer can be gone after
-      lock.lock();
-    }
-  }
-
-  std::mutex mutex_;
-  std::condition_variable ready_cv_;
-  std::deque<GroupCommitWriter*> ready_;  // writers with queued work and no thread yet
-  std::size_t busy_ = 0;                  // threads serving a writer right now
-  bool stopping_ = false;
-  std::vector<std::thread> threads_;
+// The writers whose batch this thread is committing, innermost first: work in one writer's batch
+// may submit to another writer (it then leads that one's batch on this thread too), but not to
+// its own, whose next batch waits for this one to finish.
+struct Leading {
+  const GroupCommitWriter* writer;
+  const Leading* outer;
 };
+thread_local const Leading* leading_here = nullptr;
 
-std::size_t GroupCommitWriter::thread_limit() noexcept {
-  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 4);
-}
+}  // namespace
 
 GroupCommitWriter::GroupCommitWriter(Store& store, std::size_t max_batch)
-    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch), pool_(WriterPool::acquire()) {}
+    : store_(store), max_batch_(max_batch == 0 ? 1 : max_batch) {}
 
 GroupCommitWriter::~GroupCommitWriter() {
   std::unique_lock lock(mutex_);
   stopping_ = true;
-  finished_.wait(lock, [&] { return queue_.empty() && !scheduled_ && waiting_ == 0; });
-  // pool_ goes last: if this was the last writer, its threads stop and are joined.
+  // Every queued job has its submitter waiting in submit(), and a batch is committed by one of
+  // them: once none is left, nothing is queued or being committed.
+  idle_.wait(lock, [&] { return waiting_ == 0; });
 }
 
 void GroupCommitWriter::submit(std::function<void(Transaction&)> work) {
-  Job job{std::move(work), nullptr, false};
+  for (const Leading* frame = leading_here; frame != nullptr; frame = frame->outer) {
+    if (frame->writer == this) {
+      throw Error(EHR_STATUS_INTERNAL, "a write was submitted from inside its own writer's batch");
+    }
+  }
+  Job job;
+  job.work = std::move(work);
   {
     std::unique_lock lock(mutex_);
     if (stopping_) throw Error(EHR_STATUS_DISABLED, "the messaging store is shutting down");
-    queue_.push_back(&job);
-    if (!scheduled_) {
-      try {
-        pool_->schedule(*this);
-      } catch (...) {
-        queue_.pop_back();
-        throw;
-      }
-      scheduled_ = true;
+    if (tail_ != nullptr) {
+      tail_->next = &job;
+    } else {
+      head_ = &job;
     }
+    tail_ = &job;
     ++waiting_;
-    finished_.wait(lock, [&] { return job.done; });
+    if (!leading_) {
+      // Nothing is being committed, so nothing else is queued either: this job is the head.
+      leading_ = true;
+      job.lead = true;
+    } else {
+      job.wake.wait(lock, [&] { return job.done || job.lead; });
+    }
+    if (!job.done) lead(lock);
     --waiting_;
     // Under the lock: once it is released the destructor may return and free the writer.
-    if (stopping_ && waiting_ == 0) finished_.notify_all();
+    if (stopping_ && waiting_ == 0) idle_.notify_all();
   }
   if (job.error) std::rethrow_exception(job.error);
 }
 
-void GroupCommitWriter::serve() {
-  std::vector<Job*> batch;
+void GroupCommitWriter::lead(std::unique_lock<std::mutex>& lock) {
+  // The leader's job is the head; the batch is it and what queued behind it, up to max_batch_.
+  Job* const first = head_;
+  Job* last = first;
+  for (std::size_t count = 1; count < max_batch_ && last->next != nullptr; ++count) last = last->next;
+  head_ = last->next;
+  if (head_ == nullptr) tail_ = nullptr;
+  last->next = nullptr;  // the batch is this leader's alone now; submitters append to the rest
+  lock.unlock();
   {
-    std::lock_guard lock(mutex_);
-    // Everything that queued while the previous batch was committing goes in this one.
-    try {
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(queue_.front());
-        queue_.pop_front();
-      }
-    } catch (const std::bad_alloc&) {
-      // Commit what fits; the rest stays queued for the next turn.
-    }
+    const Leading frame{this, leading_here};
+    leading_here = &frame;
+    commit_batch(first);
+    leading_here = frame.outer;
   }
-  commit_batch(batch);
-  std::lock_guard lock(mutex_);
-  for (Job* job : batch) job->done = true;
-  const bool more = !queue_.empty();
-  pool_->served(*this, more);
-  if (!more) scheduled_ = false;
-  // Under the lock: once unscheduled, the destructor may free the writer as soon as it is released.
-  finished_.notify_all();
+  lock.lock();
+  // The next leader first, so that the next batch starts while this one's answers go out. The
+  // notifications go under the lock: a job lives on its submitter's stack, which may be gone as
+  // soon as the submitter sees its answer.
+  if (head_ != nullptr) {
+    head_->lead = true;
+    head_->wake.notify_one();
+  } else {
+    leading_ = false;
+  }
+  for (Job* job = first; job != nullptr;) {
+    Job* const next = job->next;
+    job->done = true;
+    job->wake.notify_one();
+    job = next;
+  }
 }
 
-void GroupCommitWriter::commit_batch(const std::vector<Job*>& batch) {
-  const auto pending = [](const Job* job) { return !job->error; };
-  while (std::any_of(batch.begin(), batch.end(), pending)) {
+void GroupCommitWriter::commit_batch(Job* first) noexcept {
+  const auto pending = [first] {
+    for (const Job* job = first; job != nullptr; job = job->next) {
+      if (!job->error) return true;
+    }
+    return false;
+  };
+  while (pending()) {
     try {
       Transaction tx(store_, TransactionMode::write);
       bool failed = false;
-      for (Job* job : batch) {
-        if (!pending(job)) continue;
+      for (Job* job = first; job != nullptr; job = job->next) {
+        if (job->error) continue;
         try {
           job->work(tx);
         } catch (...) {
@@ -177,8 +121,8 @@ void GroupCommitWriter::commit_batch(const std::vector<Job*>& batch) {
       }
     } catch (...) {
       // BEGIN or COMMIT failed: nothing of this batch was written, and every job says so.
-      for (Job* job : batch) {
-        if (pending(job)) job->error = std::current_exception();
+      for (Job* job = first; job != nullptr; job = job->next) {
+        if (!job->error) job->error = std::current_exception();
       }
       return;
     }

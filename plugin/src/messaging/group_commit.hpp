@@ -1,50 +1,48 @@
-// Group commit: a writer runs the writes that many host threads queue, several to a transaction,
-// and answers each only after COMMIT has returned. With synchronous=FULL one fsync then makes a
-// whole batch durable (R-CONV-5) instead of one fsync per message, which is what lets many
-// concurrent senders go fast on SQLite's single writer.
+// Group commit: the writes that many host threads submit run several to a transaction, and each
+// is answered only after COMMIT has returned. With synchronous=FULL one fsync then makes a whole
+// batch durable (R-CONV-5) instead of one fsync per message, which is what lets many concurrent
+// senders go fast on SQLite's single writer.
 //
-// The threads that commit are a small pool shared by every writer in the process (a host may
-// load the plugin once per tenant, and a thread per tenant does not scale). A writer is served
-// by one pool thread at a time, since its store serializes writes anyway (SQLite's one write
-// connection, PostgreSQL's write lock); what queues while its batch commits forms its next batch
-// once it gets a thread again.
+// The submitting threads commit the batches themselves (a leader/follower queue, as LevelDB's
+// writer queue or MySQL's binlog group commit): a submitter that finds no batch in progress
+// leads one, committing its own work and whatever else is queued at that moment; the others
+// queued meanwhile wait, are answered by their leader once its COMMIT has returned, and the
+// first of those still waiting leads the next batch. So a lone sender commits on its own thread
+// with no hand-off to another thread and back (two wake-ups per message, which on a small
+// machine cost as much as the plugin's own work for a send), and the process runs no writer
+// threads at all: a host that loads the plugin once per tenant gets no thread per tenant, and a
+// tenant's batches are committed by that tenant's own callers. Concurrent senders still share
+// transactions: what queues while one batch commits forms the next.
 #pragma once
 
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <exception>
 #include <functional>
-#include <memory>
 #include <mutex>
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <vector>
 
 #include "common/storage.hpp"
 #include "storage/transaction.hpp"
 
 namespace ehr::portal {
 
-class WriterPool;
-
 class GroupCommitWriter {
  public:
   // `store` is the plugin's store; it must outlive the writer.
   explicit GroupCommitWriter(Store& store, std::size_t max_batch = 64);
-  // Finishes what is queued and answers it, then stops.
+  // Waits until what is queued has been committed and answered (its submitters commit it).
   ~GroupCommitWriter();
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
-  // The most threads the shared pool runs at once, however many writers there are.
-  [[nodiscard]] static std::size_t thread_limit() noexcept;
-
-  // Runs `work(tx)` on a writer thread inside a write transaction it may share with other
-  // queued work, and returns its result once that transaction is committed. Work that throws
-  // fails alone: the batch is rolled back and the rest of it runs again without it, so the work
-  // must touch nothing but the transaction (it may run more than once).
+  // Runs `work(tx)` inside a write transaction it may share with other submitted work, on this
+  // thread or on another submitter's, and returns its result once that transaction is committed.
+  // Work that throws fails alone: the batch is rolled back and the rest of it runs again without
+  // it, so the work must touch nothing but the transaction (it may run more than once). Work may
+  // not submit to the writer that runs it (that is refused: it would wait for itself).
   template <typename Work>
   auto run(Work&& work) -> std::invoke_result_t<Work&, Transaction&> {
     using Result = std::invoke_result_t<Work&, Transaction&>;
@@ -58,29 +56,33 @@ class GroupCommitWriter {
   }
 
  private:
-  friend class WriterPool;
-
+  // On its submitter's stack, linked into the queue: submitting allocates nothing.
   struct Job {
     std::function<void(Transaction&)> work;
     std::exception_ptr error;
+    Job* next = nullptr;
+    std::condition_variable wake;  // one per job, so that an answer wakes only its submitter
     bool done = false;
+    bool lead = false;  // the submitter leads the next batch
   };
 
-  // Queues the job and waits until it is committed or has failed; rethrows its failure.
+  // Queues the job and waits until it is committed or has failed, leading a batch when it is its
+  // turn; rethrows its failure.
   void submit(std::function<void(Transaction&)> work);
-  // Called by a pool thread: commits one batch of the queue, then either hands the writer back
-  // to the pool (more is queued) or leaves it unscheduled.
-  void serve();
-  // Commits the jobs together; a job that throws is taken out and the others are run again.
-  void commit_batch(const std::vector<Job*>& batch);
+  // The leader's part, entered and left with `lock` held: takes the batch off the queue, commits
+  // it unlocked, answers it, and passes the lead to the first job still queued.
+  void lead(std::unique_lock<std::mutex>& lock);
+  // Commits the jobs linked from `first` together; a job that throws is taken out and the others
+  // are run again.
+  void commit_batch(Job* first) noexcept;
 
   Store& store_;
   const std::size_t max_batch_;
-  std::shared_ptr<WriterPool> pool_;
   std::mutex mutex_;
-  std::condition_variable finished_;
-  std::deque<Job*> queue_;
-  bool scheduled_ = false;   // in the pool's queue or being served: no second thread may take it
+  std::condition_variable idle_;  // the destructor waits on it for the last submitter to leave
+  Job* head_ = nullptr;           // the queue: jobs not yet taken into a batch, oldest first
+  Job* tail_ = nullptr;
+  bool leading_ = false;     // a batch is being committed, or its lead was passed on: no second leader
   std::size_t waiting_ = 0;  // submitters not yet out of submit(), which the destructor waits for
   bool stopping_ = false;
 };

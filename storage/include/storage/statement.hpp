@@ -46,6 +46,9 @@ class Statement {
     return *this;
   }
 
+  // Starts the statement without waiting for its rows (store.hpp): statements sent together
+  // before any is stepped cost one round trip on a server. step() then reads the rows.
+  Statement& send();
   // Advances; true while a row is ready to read.
   [[nodiscard]] bool step();
   // Runs a statement that returns no rows (or whose rows are not wanted) to completion.

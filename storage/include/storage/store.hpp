@@ -30,9 +30,10 @@ struct Migration;
 enum class Dialect { sqlite, postgresql };
 
 enum class TransactionMode {
-  // A consistent snapshot for queries: it sees every transaction committed before it began and
-  // nothing after (SQLite: a deferred read on a read connection; PostgreSQL: REPEATABLE READ READ
-  // ONLY). It may run on another connection than the writes, concurrently with them.
+  // A consistent snapshot for queries, taken by its first statement: it sees every transaction
+  // committed before that statement and nothing after (SQLite: a deferred read on a read
+  // connection; PostgreSQL: REPEATABLE READ READ ONLY, its BEGIN sent with that statement). It may
+  // run on another connection than the writes, concurrently with them.
   read,
   // Writes are serialized per store, as SQLite's single writer serializes them, across every host
   // sharing the store: SQLite's BEGIN IMMEDIATE; on PostgreSQL a transaction-scoped advisory lock
@@ -50,6 +51,10 @@ class StatementBackend {
   virtual void bind_int64(int index, std::int64_t value) = 0;
   virtual void bind_blob(int index, std::string_view bytes) = 0;
   virtual void bind_null(int index) = 0;
+  // Starts the statement without waiting for its rows, which step() then reads. On a server,
+  // where each wait for an answer is a round trip, statements sent one after another (and the
+  // transaction's BEGIN) travel together; a backend without round trips runs it at step().
+  virtual void send() {}
   // Runs the statement on the first call, then advances; true while a row is ready to read.
   virtual bool step() = 0;
   // Rewinds so the statement can run again; the bindings stay until rebound.

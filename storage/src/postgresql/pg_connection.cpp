@@ -5,6 +5,7 @@
 
 #include <array>
 #include <charconv>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
@@ -161,6 +162,11 @@ void Connection::connect() {
   prepared_.clear();
   server_said_goodbye_ = false;
   answer_due_ = false;
+  broken_ = false;
+  begin_commands_.clear();
+  in_pipeline_ = false;
+  sent_.clear();
+  outcomes_.clear();
   conn_ = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr) throw PgError(EHR_STATUS_STORAGE, "out of memory connecting to PostgreSQL", "");
   const char* host = PQhost(conn_);
@@ -186,7 +192,7 @@ void Connection::connect() {
 }
 
 bool Connection::healthy() const noexcept {
-  return conn_ != nullptr && !server_said_goodbye_ && PQstatus(conn_) == CONNECTION_OK;
+  return conn_ != nullptr && !server_said_goodbye_ && !broken_ && PQstatus(conn_) == CONNECTION_OK;
 }
 
 void Connection::notice_server_goodbye() noexcept {
@@ -205,7 +211,9 @@ void Connection::reconnect() {
 }
 
 void Connection::send_command(const char* command) noexcept {
+  read_pipeline();
   finish_sent();
+  if (!healthy()) return;
   // A session that cannot take it shows as not healthy, and the server ends its transaction.
   if (conn_ != nullptr) answer_due_ = PQsendQuery(conn_, command) == 1;
 }
@@ -244,15 +252,20 @@ void Connection::fail(PGresult* result, std::string_view what) {
 }
 
 const std::vector<unsigned>& Connection::prepare(const Query& query) {
-  finish_sent();
   const std::string name(query.name);
   if (auto found = prepared_.find(name); found != prepared_.end()) return found->second;
+  // Preparing waits for the server's answer, which pipeline mode has no room for: what is queued
+  // goes first.
+  read_pipeline();
+  finish_sent();
+  count_round_trip();
   PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
   if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
     fail(prepared, "preparing statement " + name + " (" + excerpt(query.sql) + ")");
   PQclear(prepared);
   // The types the server inferred: text bound where it expects bytea is sent as bytes (binary),
   // so that the bytea input syntax never reinterprets a backslash in it.
+  count_round_trip();
   PGresult* described = PQdescribePrepared(conn_, name.c_str());
   if (PQresultStatus(described) != PGRES_COMMAND_OK)
     fail(described, "describing statement " + name + " (" + excerpt(query.sql) + ")");
@@ -267,11 +280,31 @@ Rows Connection::run(const Query& query, std::initializer_list<Value> parameters
 }
 
 Rows Connection::run(const Query& query, std::span<const Value> parameters) {
-  const std::vector<unsigned>& types = prepare(query);
-  std::vector<std::string> texts(parameters.size());
-  std::vector<const char*> pointers(parameters.size(), nullptr);
-  std::vector<int> lengths(parameters.size(), 0);
-  std::vector<int> formats(parameters.size(), 0);
+  return receive(send(query, parameters));
+}
+
+namespace {
+
+// A statement's parameters as libpq takes them. OWNERSHIP: points into `parameters` (binary
+// values) and into its own copies (text values); libpq copies both when the statement is sent.
+struct Bound {
+  std::vector<std::string> texts;
+  std::vector<const char*> pointers;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+};
+
+Bound bind_parameters(const Query& query, const std::vector<unsigned>& types,
+                      std::span<const Value> parameters) {
+  Bound bound;
+  std::vector<std::string>& texts = bound.texts;
+  std::vector<const char*>& pointers = bound.pointers;
+  std::vector<int>& lengths = bound.lengths;
+  std::vector<int>& formats = bound.formats;
+  texts.resize(parameters.size());
+  pointers.assign(parameters.size(), nullptr);
+  lengths.assign(parameters.size(), 0);
+  formats.assign(parameters.size(), 0);
   for (std::size_t i = 0; i < parameters.size(); ++i) {
     std::string_view bytes;
     const Value& value = parameters[i];
@@ -302,17 +335,163 @@ Rows Connection::run(const Query& query, std::span<const Value> parameters) {
       lengths[i] = static_cast<int>(bytes.size());
     }
   }
+  return bound;
+}
+
+}  // namespace
+
+std::uint64_t Connection::send(const Query& query, std::span<const Value> parameters) {
   const std::string name(query.name);
-  PGresult* result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(pointers.size()), pointers.data(),
-                                    lengths.data(), formats.data(), /*resultFormat=*/0);
-  const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-    fail(result, "statement " + name + " (" + excerpt(query.sql) + ")");
-  return Rows(result);
+  const std::string what = "statement " + name + " (" + excerpt(query.sql) + ")";
+  const std::vector<unsigned>& types = prepare(query);
+  const Bound bound = bind_parameters(query, types, parameters);
+  if (!in_pipeline_) {
+    finish_sent();
+    if (!healthy() || PQenterPipelineMode(conn_) != 1) fail(nullptr, what);
+    in_pipeline_ = true;
+    for (const std::string& command : begin_commands_) {
+      sent_.push_back({0, command});
+      if (PQsendQueryParams(conn_, command.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) break;
+    }
+    begin_commands_.clear();
+  }
+  const std::uint64_t ticket = next_ticket_++;
+  sent_.push_back({ticket, what});
+  if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(bound.pointers.size()), bound.pointers.data(),
+                          bound.lengths.data(), bound.formats.data(), /*resultFormat=*/0) != 1) {
+    // A session that broke while sending: read_pipeline() gives each command sent the error.
+    broken_ = true;
+  }
+  return ticket;
+}
+
+Rows Connection::receive(std::uint64_t ticket) {
+  if (!outcomes_.contains(ticket)) read_pipeline();
+  auto found = outcomes_.find(ticket);
+  if (found == outcomes_.end())
+    throw Error(EHR_STATUS_INTERNAL, "a statement's answer was received twice, or after its transaction");
+  Outcome outcome = std::move(found->second);
+  outcomes_.erase(found);
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  return std::move(*outcome.rows);
+}
+
+void Connection::forget(std::uint64_t ticket) noexcept {
+  outcomes_.erase(ticket);
+}
+
+void Connection::defer_begin(std::vector<std::string> commands, std::string on_timeout) {
+  outcomes_.clear();
+  begin_commands_ = std::move(commands);
+  begin_on_timeout_ = std::move(on_timeout);
+}
+
+bool Connection::begin_deferred() const noexcept {
+  return !begin_commands_.empty();
+}
+
+bool Connection::end_transaction() noexcept {
+  read_pipeline();
+  const bool never_sent = !begin_commands_.empty();
+  begin_commands_.clear();
+  outcomes_.clear();
+  return never_sent;
+}
+
+void Connection::run_deferred_begin() {
+  read_pipeline();
+  const std::vector<std::string> commands = std::move(begin_commands_);
+  begin_commands_.clear();
+  for (const std::string& command : commands) {
+    finish_sent();
+    count_round_trip();
+    PGresult* result = PQexec(conn_, command.c_str());
+    const ExecStatusType status = PQresultStatus(result);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      std::rethrow_exception(begin_failure(result, command));
+    PQclear(result);
+  }
+}
+
+std::exception_ptr Connection::begin_failure(PGresult* result, std::string_view command) {
+  if (!begin_on_timeout_.empty() && healthy() && field(result, PG_DIAG_SQLSTATE) == "57014") {
+    PQclear(result);
+    return std::make_exception_ptr(PgError(EHR_STATUS_STORAGE, begin_on_timeout_, "57014"));
+  }
+  try {
+    fail(result, excerpt(command));
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+void Connection::read_pipeline() noexcept {
+  if (!in_pipeline_) return;
+  in_pipeline_ = false;
+  const std::vector<Sent> sent = std::move(sent_);
+  sent_.clear();
+  // Every answer is read before any is judged: a session the server ended shows as lost only
+  // once its end is read, and the error must say lost, not refused.
+  std::vector<PGresult*> results(sent.size(), nullptr);
+  count_round_trip();
+  bool complete = !broken_ && PQpipelineSync(conn_) == 1;
+  for (std::size_t i = 0; complete && i < sent.size(); ++i) {
+    results[i] = PQgetResult(conn_);
+    // Each command's answer ends with a null result; a lost session ends every answer.
+    if (results[i] == nullptr || PQresultStatus(results[i]) == PGRES_PIPELINE_SYNC) {
+      complete = false;
+      break;
+    }
+    while (PGresult* rest = PQgetResult(conn_)) {
+      PQclear(rest);
+      if (PQstatus(conn_) != CONNECTION_OK) break;
+    }
+    if (PQstatus(conn_) != CONNECTION_OK) complete = false;
+  }
+  if (complete) {
+    PGresult* sync = PQgetResult(conn_);
+    complete = sync != nullptr && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    complete = complete && PQexitPipelineMode(conn_) == 1;
+  }
+  // The session is then in a state the client cannot know: the pool connects it again.
+  if (!complete) broken_ = true;
+
+  std::exception_ptr first_failure;
+  for (std::size_t i = 0; i < sent.size(); ++i) {
+    PGresult* result = results[i];
+    const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
+    const bool ok = status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK;
+    Outcome outcome;
+    if (ok) {
+      if (sent[i].ticket == 0) {
+        PQclear(result);
+        continue;
+      }
+      outcome.rows.emplace(result);
+    } else if (first_failure) {
+      // Not run (PGRES_PIPELINE_ABORTED) because of the failure before it, which says why.
+      PQclear(result);
+      outcome.error = first_failure;
+    } else {
+      first_failure = sent[i].ticket == 0 ? begin_failure(result, sent[i].what) : [&] {
+        try {
+          fail(result, sent[i].what);
+        } catch (...) {
+          return std::current_exception();
+        }
+      }();
+      outcome.error = first_failure;
+    }
+    if (sent[i].ticket != 0) outcomes_.emplace(sent[i].ticket, std::move(outcome));
+  }
 }
 
 std::string Connection::run_command(std::string_view command) {
+  read_pipeline();
+  if (!begin_commands_.empty()) run_deferred_begin();
   finish_sent();
+  count_round_trip();
   PGresult* result = PQexec(conn_, std::string(command).c_str());
   const ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(result, excerpt(command));

@@ -13,20 +13,26 @@ namespace ehr::storage::pg {
 
 namespace {
 
-// The snapshot is taken by the SELECT in the same round trip as BEGIN: PostgreSQL would otherwise
-// take it at the transaction's first query, and the reader would see writes committed after it
-// began (store.hpp: a read sees nothing committed after it began).
-constexpr std::string_view kBeginRead = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT 1";
+// REPEATABLE READ: the snapshot is taken by the transaction's first statement, which BEGIN travels
+// with (store.hpp: a read sees what was committed before its first statement, and nothing after).
+Begin begin_read() {
+  return Begin{{"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"}, {}, /*deferred=*/true};
+}
 // READ COMMITTED whatever the server's default: each statement after the lock then sees the last
 // committed write, where a snapshot taken before the wait (REPEATABLE READ) would not. The key is
-// a number of the code's (PgStoreOptions), never a value a user typed.
-std::string begin_write(std::int64_t write_lock_key) {
-  return "BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE; SELECT pg_advisory_xact_lock(" +
-         std::to_string(write_lock_key) + ")";
+// a number of the code's (PgStoreOptions), never a value a user typed. Both are sent with the
+// transaction's first statement: the server still takes the lock before it runs that statement
+// (it runs a pipeline's commands in order), so no statement of a write runs without the lock;
+// only the client no longer waits in begin() for it.
+std::vector<std::string> begin_write(std::int64_t write_lock_key) {
+  return {"BEGIN ISOLATION LEVEL READ COMMITTED READ WRITE",
+          "SELECT pg_advisory_xact_lock(" + std::to_string(write_lock_key) + ")"};
 }
 
-PoolOptions pool_options(const PgStoreOptions& options) {
+PoolOptions pool_options(const PgStoreOptions& options,
+                         std::shared_ptr<std::atomic<std::uint64_t>> round_trips) {
   PoolOptions pool;
+  pool.connection.round_trips = std::move(round_trips);
   pool.connection.conninfo = options.conninfo;
   pool.connection.statement_timeout = options.statement_timeout;
   pool.size = options.pool_size;
@@ -43,13 +49,22 @@ struct Parameter {
 
 class PgStatement final : public StatementBackend {
  public:
+  // Prepared on the server now, not when first run: statements prepared one after another and
+  // then sent travel together even the first time a session runs them.
   PgStatement(Connection& connection, const TranslatedSql& sql)
-      : connection_(connection), sql_(sql), parameters_(static_cast<std::size_t>(sql.parameters)) {}
+      : connection_(connection), sql_(sql), parameters_(static_cast<std::size_t>(sql.parameters)) {
+    (void)connection_.prepare(Query{sql_.name, sql_.sql});
+  }
 
   void bind_text(int index, std::string_view text) override { set(index, Parameter::Kind::text, text, 0); }
   void bind_int64(int index, std::int64_t value) override { set(index, Parameter::Kind::int64, {}, value); }
   void bind_blob(int index, std::string_view bytes) override { set(index, Parameter::Kind::bytes, bytes, 0); }
   void bind_null(int index) override { set(index, Parameter::Kind::null, {}, 0); }
+
+  void send() override {
+    if (rows_ || ticket_ != 0) return;
+    ticket_ = connection_.send(Query{sql_.name, sql_.sql}, values());
+  }
 
   bool step() override {
     if (!rows_) {
@@ -61,9 +76,14 @@ class PgStatement final : public StatementBackend {
   }
 
   void reset() override {
+    forget();
     rows_.reset();
     row_ = -1;
   }
+
+  ~PgStatement() override { forget(); }
+  PgStatement(const PgStatement&) = delete;
+  PgStatement& operator=(const PgStatement&) = delete;
 
   // As SQLite's: a NULL reads 0 and "".
   [[nodiscard]] std::int64_t int64(int column) const override {
@@ -91,7 +111,21 @@ class PgStatement final : public StatementBackend {
     parameter.number = number;
   }
 
+  // A sent statement whose answer will not be read: the connection drops it.
+  void forget() noexcept {
+    if (ticket_ != 0) connection_.forget(ticket_);
+    ticket_ = 0;
+  }
+
   void run() {
+    send();
+    const std::uint64_t ticket = ticket_;
+    ticket_ = 0;
+    rows_.emplace(connection_.receive(ticket));
+    changes_ = rows_->affected();
+  }
+
+  [[nodiscard]] std::vector<Value> values() const {
     std::vector<Value> values;
     values.reserve(parameters_.size());
     for (const Parameter& parameter : parameters_) {
@@ -110,8 +144,7 @@ class PgStatement final : public StatementBackend {
           break;
       }
     }
-    rows_.emplace(connection_.run(Query{sql_.name, sql_.sql}, values));
-    changes_ = rows_->affected();
+    return values;
   }
 
   void check_column(int column) const {
@@ -125,13 +158,14 @@ class PgStatement final : public StatementBackend {
   const TranslatedSql& sql_;
   std::vector<Parameter> parameters_;
   std::optional<Rows> rows_;
+  std::uint64_t ticket_ = 0;  // sent, its answer not received yet
   int row_ = -1;
   std::int64_t changes_ = 0;
 };
 
 class PgTransaction final : public TransactionBackend {
  public:
-  PgTransaction(Pool::Lease lease, std::string_view begin) : lease_(std::move(lease)), tx_(*lease_, begin) {}
+  PgTransaction(Pool::Lease lease, Begin begin) : lease_(std::move(lease)), tx_(*lease_, std::move(begin)) {}
 
   [[nodiscard]] std::unique_ptr<StatementBackend> prepare(std::string_view sql) override {
     return std::make_unique<PgStatement>(*lease_, translate(sql));
@@ -147,7 +181,8 @@ class PgTransaction final : public TransactionBackend {
 }  // namespace
 
 PgStore::PgStore(const PgStoreOptions& options)
-    : pool_(pool_options(options)),
+    : round_trips_(std::make_shared<std::atomic<std::uint64_t>>(0)),
+      pool_(pool_options(options, round_trips_)),
       name_("PostgreSQL " + pool_.acquire()->server()),
       statement_timeout_(options.statement_timeout),
       migrations_table_(options.migrations_table),
@@ -155,18 +190,15 @@ PgStore::PgStore(const PgStoreOptions& options)
       begin_write_(begin_write(options.write_lock_key)) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
-  try {
-    return std::make_unique<PgTransaction>(pool_.acquire(),
-                                           mode == TransactionMode::read ? kBeginRead : begin_write_);
-  } catch (const PgError& error) {
-    // The only statement of BEGIN that waits is the write lock's.
-    if (mode != TransactionMode::write || error.sqlstate() != "57014") throw;
-    throw PgError(EHR_STATUS_STORAGE,
-                  "a write on " + name_ + " waited longer than the statement timeout of " +
-                      std::to_string(statement_timeout_.count()) +
-                      " ms for another write to finish (another host's, or a transaction left open)",
-                  error.sqlstate());
-  }
+  if (mode == TransactionMode::read) return std::make_unique<PgTransaction>(pool_.acquire(), begin_read());
+  // The only command of BEGIN that waits is the write lock's.
+  return std::make_unique<PgTransaction>(
+      pool_.acquire(),
+      Begin{begin_write_,
+            "a write on " + name_ + " waited longer than the statement timeout of " +
+                std::to_string(statement_timeout_.count()) +
+                " ms for another write to finish (another host's, or a transaction left open)",
+            /*deferred=*/true});
 }
 
 int PgStore::migrate(std::span<const Migration> steps) {

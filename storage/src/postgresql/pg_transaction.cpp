@@ -1,10 +1,14 @@
 #include "storage/postgresql/pg_transaction.hpp"
 
+#include <utility>
+
 namespace ehr::storage::pg {
 
-Transaction::Transaction(Connection& connection, std::string_view begin) : connection_(connection) {
+Transaction::Transaction(Connection& connection, Begin begin) : connection_(connection) {
+  connection_.defer_begin(std::move(begin.commands), std::move(begin.on_timeout));
+  if (begin.deferred) return;
   try {
-    connection_.run_command(begin);
+    connection_.run_deferred_begin();
   } catch (const Error&) {
     // A failure after BEGIN itself (the snapshot, the lock) leaves a transaction open on the session.
     if (connection_.healthy()) {
@@ -19,7 +23,9 @@ Transaction::Transaction(Connection& connection, std::string_view begin) : conne
 }
 
 Transaction::~Transaction() {
-  if (finished_ || !connection_.healthy()) return;
+  if (finished_) return;
+  // A deferred BEGIN that no statement took along was never sent: the server has nothing to end.
+  if (connection_.end_transaction() || !connection_.healthy()) return;
   // Not waited for: nothing the caller does next depends on the answer (a read transaction, the
   // usual one to end this way, has nothing to undo), and the server releases the snapshot and
   // locks as soon as it reads it. The answer is read before the connection's next use; a
@@ -30,10 +36,16 @@ Transaction::~Transaction() {
 
 void Transaction::commit() {
   finished_ = true;
+  if (connection_.begin_deferred()) {
+    // No statement ran: the server never saw the transaction, and there is nothing to commit.
+    (void)connection_.end_transaction();
+    return;
+  }
   std::string tag;
   try {
     tag = connection_.run_command("COMMIT");
   } catch (const PgError& error) {
+    (void)connection_.end_transaction();
     // A refusal on a live session (a deferred constraint) rolled back; a session that ended in
     // COMMIT, even with the server's last words (57P01 when terminated), may have committed.
     if (!error.sqlstate().empty() && connection_.healthy()) throw;
@@ -42,6 +54,7 @@ void Transaction::commit() {
                       ") was lost while committing: the change may or may not have been stored",
                   "");
   }
+  (void)connection_.end_transaction();
   // A transaction that an earlier statement aborted ends in ROLLBACK, which PostgreSQL reports as
   // a successful command: its work is gone, and the caller must not acknowledge it.
   if (tag != "COMMIT")

@@ -11,6 +11,7 @@
 #include "common/error.hpp"
 #include "common/storage.hpp"
 #include "config/plugin_config.hpp"
+#include "storage/postgresql/pg_store.hpp"
 #include "storage/transaction.hpp"
 #include "support/test_host.hpp"
 #include "support/test_store.hpp"
@@ -290,6 +291,40 @@ TEST_P(ConversationStoreTest, PagesAndCountsCoverEveryThread) {  // R-CONV-2
   }
   EXPECT_EQ(seen, (std::vector<int64_t>{1006, 1005, 1004, 1003, 1002, 1001, 1000}));
   EXPECT_EQ(store_.count_threads(tx, query), 7u);
+}
+
+// The inbox's page, thread count and badge read together are what each reads alone; on
+// PostgreSQL the three queries travel with the read's BEGIN, one round trip for the page, with a
+// chart filter or without (the count then reads the kept totals).
+TEST_P(ConversationStoreTest, R_STORE_1_AnInboxPageReadsItsCountAndBadgeTooInOneRoundTrip) {  // R-CONV-2
+  for (int i = 0; i < 5; ++i) start(i % 2 == 0 ? "p1" : "p2", kDrLee, {kGuardian}, 1000 + i);
+  auto* server = dynamic_cast<pg::PgStore*>(&*db_);
+  for (const auto& charts : {std::optional<std::vector<std::string>>{},
+                             std::optional<std::vector<std::string>>{std::vector<std::string>{"p1"}}}) {
+    const InboxQuery query{kGuardian, false, 2, 1, charts};
+    InboxRecords alone;
+    {
+      Transaction tx(*db_, TransactionMode::read);
+      alone = {store_.list_threads(tx, query), store_.count_threads(tx, query),
+               store_.unread_total(tx, kGuardian, charts)};
+    }
+    for (int warm = 0; warm < 2; ++warm) {  // the first prepares the statements on the connection
+      const std::uint64_t before = server != nullptr ? server->round_trips() : 0;
+      Transaction tx(*db_, TransactionMode::read);
+      const InboxRecords together = store_.inbox_page(tx, query);
+      if (server != nullptr && warm == 1) {
+        EXPECT_EQ(server->round_trips() - before, 1u);
+      }
+      ASSERT_EQ(together.threads.size(), alone.threads.size());
+      for (std::size_t i = 0; i < alone.threads.size(); ++i)
+        EXPECT_EQ(together.threads[i].thread.id, alone.threads[i].thread.id);
+      EXPECT_EQ(together.thread_count, alone.thread_count);
+      EXPECT_EQ(together.unread_total, alone.unread_total);
+    }
+    EXPECT_EQ(alone.thread_count, charts ? 3u : 5u);
+    EXPECT_EQ(alone.unread_total, charts ? 3u : 5u);
+    EXPECT_EQ(alone.threads.size(), 2u);
+  }
 }
 
 // Two hosts on one store writing to a thread in turn, one of them also after a write it rolled

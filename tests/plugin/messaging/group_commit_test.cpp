@@ -1,5 +1,6 @@
 // Group commit (R-CONV-5): many threads' writes share transactions, each acknowledged only once
-// committed; a write that fails fails alone and leaves nothing half-written.
+// committed; a write that fails fails alone and leaves nothing half-written. The submitters commit
+// the batches themselves (a leader and its followers), so the process runs no writer threads.
 #include "messaging/group_commit.hpp"
 
 #include <gtest/gtest.h>
@@ -11,9 +12,11 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "common/error.hpp"
@@ -39,6 +42,12 @@ int64_t committed_rows(const std::filesystem::path& file) {
   Transaction tx(other, TransactionMode::read);
   Statement count = tx.prepare("SELECT COUNT(*) FROM notes");
   return count.step() ? count.int64(0) : -1;
+}
+
+std::size_t threads_in_process() {
+  std::size_t count = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
+  return count;
 }
 
 class GroupCommitTest : public ::testing::Test {
@@ -106,7 +115,130 @@ TEST_F(GroupCommitTest, AFailingWriteFailsAloneAndLeavesNothingBehind) {
   EXPECT_EQ(committed_rows(), 1 + 3);
 }
 
-// Many tenants in one process: each has its own database and writer, the threads are shared.
+TEST_F(GroupCommitTest, R_CONV_5_ALoneWriteIsCommittedOnTheCallingThread) {
+  GroupCommitWriter writer(*db_);
+  const std::size_t threads_before = threads_in_process();
+  std::thread::id ran_on;
+  std::size_t threads_during = 0;
+  writer.run([&](Transaction& tx) {
+    ran_on = std::this_thread::get_id();
+    threads_during = threads_in_process();
+    insert(tx, "alone");
+  });
+  EXPECT_EQ(ran_on, std::this_thread::get_id()) << "no hand-off to another thread and back";
+  EXPECT_EQ(threads_during, threads_before) << "no writer thread started";
+  EXPECT_EQ(committed_rows(), 1);
+}
+
+// While one batch commits, the writes submitted meanwhile wait, and then go into ONE transaction,
+// committed by one of their own submitters.
+class ConcurrentBatchTest : public GroupCommitTest {
+ protected:
+  struct Seen {
+    std::thread::id submitted_on;
+    std::thread::id ran_on;
+    int64_t committed_before = -1;  // rows another connection saw committed while the work ran
+    bool failed = false;
+  };
+
+  // Runs `kFollowers` submitters while the first write is held inside its transaction, and
+  // releases it once they are all about to submit (plus a margin for the last few instructions).
+  // `work` runs as each follower's write, after it has recorded what it saw.
+  template <typename Work>
+  std::vector<Seen> queue_behind_a_held_batch(GroupCommitWriter& writer, Work work) {
+    std::promise<void> inside;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::thread first([&] {
+      writer.run([&](Transaction& tx) {
+        insert(tx, "first");
+        inside.set_value();
+        released.wait();
+      });
+    });
+    inside.get_future().wait();
+    std::vector<Seen> seen(kFollowers);
+    std::atomic<int> about_to_submit{0};
+    std::vector<std::thread> followers;
+    for (int f = 0; f < kFollowers; ++f) {
+      followers.emplace_back([&, f] {
+        seen[f].submitted_on = std::this_thread::get_id();
+        ++about_to_submit;
+        try {
+          writer.run([&](Transaction& tx) {
+            seen[f].ran_on = std::this_thread::get_id();
+            seen[f].committed_before = committed_rows();
+            insert(tx, "follower " + std::to_string(f));
+            work(seen[f]);
+          });
+        } catch (const std::runtime_error&) {
+          seen[f].failed = true;
+        }
+      });
+    }
+    while (about_to_submit.load() < kFollowers) std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    release.set_value();
+    first.join();
+    for (auto& follower : followers) follower.join();
+    return seen;
+  }
+
+  static constexpr int kFollowers = 6;
+};
+
+TEST_F(ConcurrentBatchTest, R_CONV_5_WritesSubmittedConcurrentlyDuringACommitShareTheNextTransaction) {
+  GroupCommitWriter writer(*db_);
+  const std::vector<Seen> seen = queue_behind_a_held_batch(writer, [](Seen&) {});
+  const std::thread::id leader = seen.front().ran_on;
+  bool leader_is_a_submitter = false;
+  for (const Seen& one : seen) {
+    EXPECT_FALSE(one.failed);
+    EXPECT_EQ(one.ran_on, leader) << "one batch, committed by one thread";
+    EXPECT_EQ(one.committed_before, 1) << "every follower ran before any other follower committed";
+    leader_is_a_submitter = leader_is_a_submitter || one.submitted_on == leader;
+  }
+  EXPECT_TRUE(leader_is_a_submitter) << "the batch is committed by one of its own submitters";
+  EXPECT_EQ(committed_rows(), 1 + kFollowers);
+}
+
+TEST_F(ConcurrentBatchTest, R_CONV_5_ALeaderWhoseOwnWriteFailsStillCommitsAndAnswersItsConcurrentFollowers) {
+  GroupCommitWriter writer(*db_);
+  // The write that runs on its own submitter's thread is the leader's: it breaks.
+  const std::vector<Seen> seen = queue_behind_a_held_batch(writer, [](Seen& mine) {
+    if (mine.ran_on == mine.submitted_on) throw std::runtime_error("the leader's own write breaks");
+  });
+  int failures = 0;
+  for (const Seen& one : seen) {
+    if (one.failed) {
+      ++failures;
+      EXPECT_EQ(one.ran_on, one.submitted_on);
+    }
+  }
+  EXPECT_EQ(failures, 1);
+  EXPECT_EQ(committed_rows(), 1 + kFollowers - 1);
+  // The leader handed on cleanly: the writer still takes writes.
+  writer.run([](Transaction& tx) { insert(tx, "after"); });
+  EXPECT_EQ(committed_rows(), 1 + kFollowers);
+}
+
+TEST_F(GroupCommitTest, R_CONV_5_WorkThatSubmitsToItsOwnWriterIsRefusedRatherThanWaitingForItself) {
+  GroupCommitWriter writer(*db_);
+  std::optional<ehr_status> refused;
+  writer.run([&](Transaction& tx) {
+    insert(tx, "outer");
+    try {
+      writer.run([](Transaction& inner) { insert(inner, "inner"); });
+    } catch (const Error& e) {
+      refused = e.code();
+    }
+  });
+  ASSERT_TRUE(refused.has_value()) << "the nested write neither waited forever nor ran";
+  EXPECT_EQ(*refused, EHR_STATUS_INTERNAL);
+  EXPECT_EQ(committed_rows(), 1);
+}
+
+// Many tenants in one process: each has its own database and writer, and no thread of its own.
 class ManyWritersTest : public ::testing::Test {
  protected:
   struct Tenant {
@@ -128,17 +260,11 @@ class ManyWritersTest : public ::testing::Test {
     statement.bind(1, text);
     (void)statement.step();  // no row comes back from an INSERT; a broken key throws
   }
-  static std::size_t threads_in_process() {
-    std::size_t count = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
-    return count;
-  }
-
   test::TempDir dir_;
   std::deque<Tenant> tenants_;
 };
 
-TEST_F(ManyWritersTest, ManyTenantsWritingAtOnceShareABoundedNumberOfThreads) {
+TEST_F(ManyWritersTest, ManyTenantsWritingAtOnceStartNoWriterThreads) {
   const std::size_t before = threads_in_process();
   constexpr int kTenants = 12;
   constexpr int kEach = 20;
@@ -159,11 +285,10 @@ TEST_F(ManyWritersTest, ManyTenantsWritingAtOnceShareABoundedNumberOfThreads) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   for (auto& sender : senders) sender.join();
-  // The senders and at most the pool's threads; not a writer thread per tenant.
-  EXPECT_LE(most, before + kTenants + GroupCommitWriter::thread_limit());
+  // The senders commit their own batches: no writer thread at all, let alone one per tenant.
+  EXPECT_LE(most, before + kTenants);
   for (const auto& tenant : tenants_) EXPECT_EQ(committed_rows(tenant), kEach);
 
-  // No writer thread outlives the last writer.
   tenants_.clear();
   EXPECT_EQ(threads_in_process(), before);
 }
@@ -215,7 +340,7 @@ TEST_F(ManyWritersTest, ShuttingOneTenantDownWaitsForItsBatchWhileAnotherWritesC
   Tenant& leaving = add_tenant();
   Tenant& staying = add_tenant();
 
-  // The leaving tenant's write is inside its transaction, holding a pool thread, when it shuts down.
+  // The leaving tenant's write is inside its transaction, on its submitter's thread, when it shuts down.
   std::promise<void> inside;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
@@ -241,7 +366,7 @@ TEST_F(ManyWritersTest, ShuttingOneTenantDownWaitsForItsBatchWhileAnotherWritesC
   last_sender.join();
   shutdown.join();
   EXPECT_EQ(committed_rows(leaving), 1);
-  // The shared threads serve the others after one tenant has gone.
+  // The others write as before once one tenant has gone.
   staying.writer->run([&](Transaction& tx) { insert(tx, "after"); });
   EXPECT_EQ(committed_rows(staying), 21);
 }

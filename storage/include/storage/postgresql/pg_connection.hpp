@@ -3,9 +3,13 @@
 // built from values; each connection prepares a Query the first time it runs it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <initializer_list>
+#include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -79,6 +83,10 @@ struct ConnectionOptions {
   std::string conninfo;
   // The server cancels any statement running longer (statement_timeout); 0 means no limit.
   std::chrono::milliseconds statement_timeout{5000};
+  // When set, counts every time a connection waits for the server's answers (a round trip:
+  // a statement or a batch of them, a command, preparing a statement). Shared by a pool's
+  // connections; for tests and benchmarks.
+  std::shared_ptr<std::atomic<std::uint64_t>> round_trips;
 };
 
 // THREADING: one thread at a time (the Pool lends it to one caller).
@@ -93,8 +101,38 @@ class Connection {
   // Runs the query with these parameters, preparing it on this connection first if needed.
   // A statement the server refuses throws PgError with its SQLSTATE; a lost connection throws
   // PgError with an empty SQLSTATE, and the connection is re-established by reconnect().
+  // send() then receive() with nothing between: statements sent before it travel with it.
   Rows run(const Query& query, std::initializer_list<Value> parameters = {});
   Rows run(const Query& query, std::span<const Value> parameters);
+
+  // Pipelining (libpq's pipeline mode): each round trip to the server is a wait, so statements
+  // whose parameters are known go together. send() queues the statement (behind a deferred
+  // begin(), if one is due) and returns at once; receive() sends what is queued, reads every
+  // answer of the batch in order and returns this statement's rows, or throws its error. A
+  // statement the server did not run because one before it in its batch failed throws that
+  // failure. The parameters are copied: they need not outlive send().
+  [[nodiscard]] std::uint64_t send(const Query& query, std::span<const Value> parameters);
+  Rows receive(std::uint64_t ticket);
+  // Prepares the query on this session the first time (run() and send() do it otherwise): a
+  // statement prepared before any of its batch is sent costs no wait in the batch. Returns the
+  // parameter types the server inferred (type OIDs, in order). Waits for what send() queued.
+  const std::vector<unsigned>& prepare(const Query& query);
+  // Drops the answer to a sent statement nobody will receive (its Statement was reset).
+  void forget(std::uint64_t ticket) noexcept;
+
+  // A transaction's opening commands (fixed SQL, one statement each: BEGIN, then what it takes
+  // first, such as a lock) sent with the next statement, in its round trip, rather than waited
+  // for on their own. A failure of one of them is what every statement of the batch throws; a
+  // statement timeout in them throws `on_timeout` (which says what was waited for).
+  void defer_begin(std::vector<std::string> commands, std::string on_timeout);
+  // True if the deferred begin was never sent (no statement ran): the server saw no transaction,
+  // and there is nothing to end. Clears it and every unclaimed answer: the transaction is over.
+  bool end_transaction() noexcept;
+  // True while a deferred begin waits for a statement to travel with.
+  [[nodiscard]] bool begin_deferred() const noexcept;
+  // Runs a deferred begin now, on its own, waiting for each command (a transaction that must
+  // hold its lock before it goes on, or a command that cannot be pipelined comes next).
+  void run_deferred_begin();
   // Fixed SQL written in the plugin's code, never holding a value: transaction control and
   // schema migrations (which may hold several statements; rows they return are dropped). Returns
   // the last statement's command tag ("COMMIT", or "ROLLBACK" for a COMMIT the server refused).
@@ -118,18 +156,41 @@ class Connection {
 
  private:
   void connect();
-  // Prepares the query on this session the first time; returns the parameter types the server
-  // inferred (type OIDs, in order).
-  const std::vector<unsigned>& prepare(const Query& query);
+  void count_round_trip() noexcept {
+    if (options_.round_trips) options_.round_trips->fetch_add(1, std::memory_order_relaxed);
+  }
   [[noreturn]] void fail(pg_result* result, std::string_view what);
   // Reads and drops the answer to a send_command(), if one is still due.
   void finish_sent() noexcept;
+  // Reads the answers of everything send() queued, in order, up to the batch's sync, and leaves
+  // pipeline mode; stores each statement's outcome for receive(). Never throws: a failure is an
+  // outcome, and a connection it leaves unusable shows as not healthy.
+  void read_pipeline() noexcept;
+  std::exception_ptr begin_failure(pg_result* result, std::string_view command);
+
+  // A command sent in the current pipeline: a statement (ticket != 0) or a begin command.
+  struct Sent {
+    std::uint64_t ticket;
+    std::string what;  // for errors: "statement NAME (SQL...)" or the begin command
+  };
+  struct Outcome {
+    std::optional<Rows> rows;
+    std::exception_ptr error;
+  };
 
   ConnectionOptions options_;
   pg_conn* conn_ = nullptr;
   std::string server_;
   bool server_said_goodbye_ = false;
   bool answer_due_ = false;  // a send_command() whose answer is not read yet
+  // A pipeline whose end the client could not read: the session is reconnected before reuse.
+  bool broken_ = false;
+  std::vector<std::string> begin_commands_;  // deferred, not sent yet
+  std::string begin_on_timeout_;
+  bool in_pipeline_ = false;
+  std::vector<Sent> sent_;  // the current pipeline's commands, in order
+  std::uint64_t next_ticket_ = 1;
+  std::map<std::uint64_t, Outcome> outcomes_;  // answers read, not received yet
   // Statements prepared on this session, by name, with their parameters' types.
   std::unordered_map<std::string, std::vector<unsigned>> prepared_;
 };

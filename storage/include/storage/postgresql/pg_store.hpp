@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "storage/postgresql/pg_migrations.hpp"
 #include "storage/postgresql/pg_pool.hpp"
@@ -15,6 +16,11 @@
 
 namespace ehr::storage::pg {
 
+// A write transaction sends BEGIN and its lock with its first statement (pipeline mode), which
+// the server runs after them: begin() returns at once, and the first statement's answer waits for
+// the lock, or fails saying it waited longer than the statement timeout. No statement of a write
+// runs without the lock.
+//
 // The advisory lock key the plugin's write transactions take first: its one writer at a time,
 // across hosts. Distinct from the migration lock (7070350011); any fixed number no other user of
 // the database picks.
@@ -58,14 +64,18 @@ class PgStore final : public Store {
   [[nodiscard]] const std::string& name() const noexcept override { return name_; }
   [[nodiscard]] std::unique_ptr<TransactionBackend> begin(TransactionMode mode) override;
   int migrate(std::span<const Migration> steps) override;
+  // How many times this store's connections have waited for the server's answers (round trips),
+  // since it was made: for tests and benchmarks.
+  [[nodiscard]] std::uint64_t round_trips() const noexcept { return round_trips_->load(); }
 
  private:
+  std::shared_ptr<std::atomic<std::uint64_t>> round_trips_;  // declared before the pool that counts
   Pool pool_;
   std::string name_;
   std::chrono::milliseconds statement_timeout_;
   std::string migrations_table_;
   std::string schema_owner_;
-  std::string begin_write_;  // BEGIN with the store's write lock, in one round trip
+  std::vector<std::string> begin_write_;  // BEGIN, then the store's write lock
 };
 
 }  // namespace ehr::storage::pg

@@ -217,17 +217,22 @@ TEST_F(PgStoreTest, R_STORE_1_ReadingAColumnAsANumberParsesOrSaysWhichColumn) {
   EXPECT_THROW(unbound->bind_int64(2, 1), Error) << "the statement has one parameter";
 }
 
-TEST_F(PgStoreTest, R_STORE_1_AReadSeesNothingCommittedAfterItBegan) {
+// The snapshot is taken by the read's first statement, which its BEGIN travels with (one round
+// trip): from then on the read sees nothing committed by anyone else.
+TEST_F(PgStoreTest, R_STORE_1_AReadSeesNothingCommittedAfterItsFirstStatement) {
   PgStore other_host(database_.options());
   auto read = store_->begin(TransactionMode::read);
+  auto first = read->prepare("SELECT count(*) FROM things");
+  ASSERT_TRUE(first->step());
+  EXPECT_EQ(first->int64(0), 0);
   {
     auto write = other_host.begin(TransactionMode::write);
-    insert(*write, 1, "committed after the read began");
+    insert(*write, 1, "committed after the read's first statement");
     write->commit();
   }
   auto query = read->prepare("SELECT count(*) FROM things");
   ASSERT_TRUE(query->step());
-  EXPECT_EQ(query->int64(0), 0) << "the snapshot was taken when the read began";
+  EXPECT_EQ(query->int64(0), 0) << "the snapshot was taken by the read's first statement";
   // A read only reads.
   try {
     insert(*read, 2, "written in a read");
@@ -238,24 +243,153 @@ TEST_F(PgStoreTest, R_STORE_1_AReadSeesNothingCommittedAfterItBegan) {
   EXPECT_EQ(count(*store_), 1) << "a read begun after the commit sees it";
 }
 
+// Each wait for the server is a round trip: a read's BEGIN goes with its first statement, and
+// statements sent together are answered together. Counted once every statement is prepared on the
+// connection (pool size 1), which happens once per session.
+TEST_F(PgStoreTest, R_STORE_1_AReadsBeginAndItsSentStatementsCostOneRoundTrip) {
+  PgStore store(database_.options(1));
+  auto page = [&] {
+    auto tx = store.begin(TransactionMode::read);
+    auto rows = tx->prepare("SELECT id FROM things ORDER BY id");
+    auto total = tx->prepare("SELECT count(*) FROM things");
+    auto newest = tx->prepare("SELECT coalesce(max(id), 0) FROM things");
+    rows->send();
+    total->send();
+    newest->send();
+    std::int64_t seen = 0;
+    while (rows->step()) ++seen;
+    EXPECT_TRUE(total->step());
+    EXPECT_EQ(total->int64(0), seen);
+    EXPECT_TRUE(newest->step());
+    return newest->int64(0);
+  };
+  (void)page();  // prepares the three statements on the connection
+  {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, 5, "five");
+    tx->commit();
+  }
+  std::uint64_t before = store.round_trips();
+  EXPECT_EQ(page(), 5);
+  EXPECT_EQ(store.round_trips() - before, 1u) << "BEGIN and the three queries in one round trip";
+  before = store.round_trips();
+  EXPECT_EQ(count(store), 1);
+  EXPECT_EQ(store.round_trips() - before, 1u) << "BEGIN and one query in one round trip";
+  before = store.round_trips();
+  { auto unused = store.begin(TransactionMode::read); }
+  EXPECT_EQ(store.round_trips() - before, 0u) << "a read that ran nothing sent nothing";
+  EXPECT_EQ(count(store), 1) << "and left the connection as it was";
+}
+
+// A statement that fails in a batch fails the ones sent after it with its own error (the server
+// ran none of them), and leaves the connection fit for the next transaction.
+TEST_F(PgStoreTest, R_STORE_1_AFailedStatementInABatchFailsTheRestWithItsErrorAndTheConnectionWorksAfter) {
+  PgStore store(database_.options(1));
+  {
+    auto tx = store.begin(TransactionMode::read);
+    auto before = tx->prepare("SELECT count(*) FROM things");
+    auto bad = tx->prepare("SELECT 1 / (count(*) - count(*)) FROM things");
+    auto after = tx->prepare("SELECT 1");
+    before->send();
+    bad->send();
+    after->send();
+    ASSERT_TRUE(before->step()) << "the statement before the failure ran";
+    EXPECT_EQ(before->int64(0), 0);
+    for (auto* statement : {bad.get(), after.get()}) {
+      try {
+        (void)statement->step();
+        FAIL() << "a statement after a failure in its batch ran";
+      } catch (const PgError& error) {
+        EXPECT_EQ(error.sqlstate(), "22012") << error.what();
+        EXPECT_NE(std::string(error.what()).find("SELECT 1 / (count(*) - count(*))"), std::string::npos)
+            << error.what();
+      }
+    }
+  }
+  EXPECT_EQ(count(store), 0) << "the same (only) connection serves the next transaction";
+}
+
+TEST_F(PgStoreTest, R_STORE_1_AStatementTimeoutInABatchSaysSoAndTheConnectionWorksAfter) {
+  PgStoreOptions impatient = database_.options(1);
+  impatient.statement_timeout = 200ms;
+  PgStore store(impatient);
+  {
+    auto tx = store.begin(TransactionMode::read);
+    auto slow = tx->prepare("SELECT pg_sleep(2)");
+    auto total = tx->prepare("SELECT count(*) FROM things");
+    slow->send();
+    total->send();
+    try {
+      (void)slow->step();
+      FAIL() << "pg_sleep(2) outlived a 200 ms statement timeout";
+    } catch (const PgError& error) {
+      EXPECT_EQ(error.sqlstate(), "57014");
+      EXPECT_NE(std::string(error.what()).find("statement timeout of 200 ms"), std::string::npos)
+          << error.what();
+    }
+    EXPECT_THROW((void)total->step(), PgError) << "not run after the timeout";
+  }
+  EXPECT_EQ(count(store), 0);
+}
+
+// The session ended by the server while a batch is in flight: every statement of it says the
+// connection was lost, naming the server, and the pool connects again for the next transaction.
+TEST_F(PgStoreTest, R_STORE_1_ASessionEndedMidBatchFailsItClearlyAndTheNextTransactionWorks) {
+  PgStore store(database_.options(1));
+  std::int64_t pid = 0;
+  {
+    auto tx = store.begin(TransactionMode::read);
+    auto backend = tx->prepare("SELECT pg_backend_pid()");
+    ASSERT_TRUE(backend->step());
+    pid = backend->int64(0);
+  }
+  auto terminate = std::async(std::launch::async, [&] {
+    std::this_thread::sleep_for(300ms);
+    Connection admin(database_.connection());
+    return admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0);
+  });
+  {
+    auto tx = store.begin(TransactionMode::read);
+    auto slow = tx->prepare("SELECT pg_sleep(3)");
+    auto total = tx->prepare("SELECT count(*) FROM things");
+    slow->send();
+    total->send();
+    for (auto* statement : {slow.get(), total.get()}) {
+      try {
+        (void)statement->step();
+        FAIL() << "a statement of a batch whose session ended succeeded";
+      } catch (const PgError& error) {
+        EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
+        EXPECT_NE(std::string(error.what()).find("was lost"), std::string::npos) << error.what();
+        EXPECT_NE(std::string(error.what()).find(store.name().substr(std::string("PostgreSQL ").size())),
+                  std::string::npos)
+            << error.what();
+      }
+    }
+  }
+  EXPECT_EQ(terminate.get(), "t");
+  EXPECT_EQ(count(store), 0) << "the next transaction works";
+}
+
 TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirst) {
   PgStore other_host(database_.options());
   auto first = store_->begin(TransactionMode::write);
   insert(*first, 1, "first host");
-  std::atomic<bool> second_began{false};
+  std::atomic<bool> second_read{false};
   auto second = std::async(std::launch::async, [&] {
     auto tx = other_host.begin(TransactionMode::write);
-    second_began = true;
-    // Read, then write what was read: the audit chain's head works this way.
+    // Read, then write what was read: the audit chain's head works this way. The lock is taken
+    // on the server before this first statement runs (BEGIN and the lock travel with it).
     auto last = tx->prepare("SELECT coalesce(max(id), 0) FROM things");
     EXPECT_TRUE(last->step());
+    second_read = true;
     const std::int64_t next = last->int64(0) + 1;
     insert(*tx, next, "second host");
     tx->commit();
     return next;
   });
   std::this_thread::sleep_for(300ms);
-  EXPECT_FALSE(second_began) << "the second host's write began while the first's was open";
+  EXPECT_FALSE(second_read) << "the second host's write ran a statement while the first's was open";
   // Reads are not held up by a write.
   EXPECT_EQ(count(other_host), 0);
   first->commit();
@@ -264,14 +398,17 @@ TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirs
 }
 
 TEST_F(PgStoreTest, R_STORE_1_AWriteWaitingPastTheStatementTimeoutSaysWhatItWaitedFor) {
-  PgStoreOptions impatient = database_.options();
+  PgStoreOptions impatient = database_.options(1);  // the write after uses the same connection
   impatient.statement_timeout = 200ms;
   PgStore other_host(impatient);
   {
     auto first = store_->begin(TransactionMode::write);
+    insert(*first, 1, "holds the lock");
     try {
       auto second = other_host.begin(TransactionMode::write);
-      FAIL() << "two writes were open at once";
+      // Its BEGIN and lock go with its first statement, which waits for the lock.
+      insert(*second, 2, "waits");
+      FAIL() << "two writes ran at once";
     } catch (const PgError& error) {
       EXPECT_EQ(error.code(), EHR_STATUS_STORAGE);
       EXPECT_NE(std::string(error.what())
@@ -284,7 +421,29 @@ TEST_F(PgStoreTest, R_STORE_1_AWriteWaitingPastTheStatementTimeoutSaysWhatItWait
   auto after = other_host.begin(TransactionMode::write);
   insert(*after, 1, "once the first write ended");
   after->commit();
-  EXPECT_EQ(count(*store_), 1);
+  EXPECT_EQ(count(*store_), 1) << "the first write was rolled back, the second never ran";
+}
+
+// A write's BEGIN and its lock go with its first statement: one round trip for the three, one for
+// COMMIT. A write that ran nothing sent nothing.
+TEST_F(PgStoreTest, R_STORE_1_AWritesBeginAndLockTravelWithItsFirstStatement) {
+  PgStore store(database_.options(1));
+  auto write = [&](std::int64_t id) {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, id, "written");
+    tx->commit();
+  };
+  write(1);  // prepares the insert on the connection
+  std::uint64_t before = store.round_trips();
+  write(2);
+  EXPECT_EQ(store.round_trips() - before, 2u) << "BEGIN, the lock and the insert; then COMMIT";
+  before = store.round_trips();
+  {
+    auto tx = store.begin(TransactionMode::write);
+    tx->commit();
+  }
+  EXPECT_EQ(store.round_trips() - before, 0u);
+  EXPECT_EQ(count(store), 2);
 }
 
 // A read-then-write in every write transaction, from two hosts with two threads each: no update is
