@@ -90,7 +90,17 @@ RawSend::RawSend(const std::filesystem::path& database, Rows rows, int messages_
           "INSERT INTO audit_log (at_unix_ms, actor_kind, actor_id, action, patient_id, target, "
           "outcome, detail, previous_hash, hash) VALUES (?1, 1, ?2, 'message.send', ?3, ?4, 'ok', "
           "?5, ?6, ?6)")),
-      commit_(db_.prepare("COMMIT")) {}
+      commit_(db_.prepare("COMMIT")) {
+  if (rows_ != Rows::rows) return;
+  sqlite3_stmt* totals_kept = db_.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = 'inbox_totals_follow_unread'");
+  const bool kept = sqlite3_step(totals_kept) == SQLITE_ROW;
+  sqlite3_reset(totals_kept);
+  if (!kept)
+    throw std::runtime_error(
+        "the raw baseline's database has no inbox totals triggers (migration 10): "
+        "it would write less than a reply");
+}
 
 RawSend::~RawSend() {
   try {

@@ -14,7 +14,7 @@ namespace ehr::bench {
 
 // Bump when what is generated changes (the generator or the plugin's schema): a stale cache is
 // then rebuilt.
-inline constexpr int kGeneratorVersion = 3;
+inline constexpr int kGeneratorVersion = 4;
 
 // One generated thread, as the generator planned it; threads are numbered from 0 and stored
 // with id = number + 1.

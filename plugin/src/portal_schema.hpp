@@ -1,7 +1,7 @@
 // The plugin's schema, assembled from the steps each feature owns (audit/audit_schema.hpp,
 // settings/settings_schema.hpp, messaging/conversation_schema.hpp, webhook/webhook_schema.hpp):
 // storage/ runs steps and knows no feature. Versions are places in ONE sequence shared by the
-// features, as released: audit 1 and 8, settings 2 and 5, conversations 3, 4, 6 and 9, webhook 7.
+// features, as released: audit 1 and 8, settings 2 and 5, conversations 3, 4, 6, 9 and 10, webhook 7.
 // A new step takes the next free version, in the feature that owns its tables.
 #pragma once
 

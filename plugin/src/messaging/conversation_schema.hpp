@@ -1,4 +1,4 @@
-// The conversation tables, as the messaging feature owns them: its SQLite steps (3, 4, 6 and 9 of
+// The conversation tables, as the messaging feature owns them: its SQLite steps (3, 4, 6, 9 and 10 of
 // the plugin's sequence, which Portal assembles: portal_schema.hpp). Never edited once released:
 // later changes are new steps.
 #pragma once

@@ -331,9 +331,9 @@ Statement page_statement(Transaction& tx, const InboxQuery& query) {
 }
 
 Statement count_statement(Transaction& tx, const InboxQuery& query) {
-  if (tx.dialect() == Dialect::postgresql && !query.charts) {
-    // The total the participants' triggers keep (PostgreSQL step 5): one row, where counting the
-    // reader's range of the index would visit all of it.
+  if (!query.charts) {
+    // The total the participants' triggers keep (PostgreSQL step 5, SQLite step 10): one row,
+    // where counting the reader's range of the index would visit all of it.
     Statement total = tx.prepare(
         "SELECT threads FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = ?3");
     total.bind_all(kind_value(query.reader), query.reader.id, query.archived);
@@ -348,6 +348,15 @@ Statement count_statement(Transaction& tx, const InboxQuery& query) {
 
 Statement unread_statement(Transaction& tx, const Principal& reader,
                            const std::optional<std::vector<std::string>>& charts) {
+  if (tx.dialect() == Dialect::sqlite && !charts) {
+    // The sum the participants' triggers keep for the reader's inbox (SQLite step 10): one row,
+    // where the partial index's range holds an entry per unread thread. A chart filter still
+    // counts the range: the totals are per reader, not per chart.
+    Statement total = tx.prepare(
+        "SELECT unread FROM inbox_totals WHERE principal_kind = ?1 AND principal_id = ?2 AND archived = 0");
+    total.bind_all(kind_value(reader), reader.id);
+    return total;
+  }
   static const std::string sql[] = {unread_total_sql(Dialect::sqlite), unread_total_sql(Dialect::postgresql)};
   Statement statement = tx.prepare(tx.dialect() == Dialect::sqlite ? sql[0] : sql[1]);
   statement.bind_all(kind_value(reader), reader.id);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -179,6 +180,92 @@ TEST_P(ConversationStoreTest, ThreadCountsFollowArchivingNewMessagesAndNewPartic
   }
   EXPECT_EQ(count(kNurse, false), 1u);
   EXPECT_EQ(count(kNurse, true), 0u);
+}
+
+// Without a chart filter the badge and the thread counts are the totals the participants' triggers
+// keep (one row per reader and box); with every chart as the filter they are the participants
+// counted. The two agree, and equal what the reader sees, after every write path of the store:
+// a new thread, a reply, a read, an archive and the message that brings it back, a participant
+// added, an imported thread and message, and a transaction rolled back (R-CONV-2, R-CONV-4).
+TEST_P(ConversationStoreTest, R_CONV_2_KeptTotalsEqualTheCountedOnesAfterEveryWrite) {
+  const std::vector<Principal> readers{kDrLee, kNurse, kPat1, kGuardian};
+  const std::vector<std::string> every_chart{"p1", "p2"};
+  // {inbox threads, archived threads, badge} as kept, after checking they are as counted.
+  const auto totals = [&](const Principal& reader) {
+    Transaction tx(*db_, TransactionMode::read);
+    std::array<uint64_t, 3> kept{};
+    for (const bool archived : {false, true}) {
+      const uint64_t threads = store_.count_threads(tx, InboxQuery{reader, archived, 50, 0, std::nullopt});
+      EXPECT_EQ(threads, store_.count_threads(tx, InboxQuery{reader, archived, 50, 0, every_chart}))
+          << reader.id << (archived ? " archive" : " inbox");
+      kept[archived ? 1 : 0] = threads;
+    }
+    kept[2] = store_.unread_total(tx, reader, std::nullopt);
+    EXPECT_EQ(kept[2], store_.unread_total(tx, reader, every_chart)) << reader.id << " badge";
+    return kept;
+  };
+  const auto all_agree = [&] {
+    for (const Principal& reader : readers) totals(reader);
+  };
+  using Totals = std::array<uint64_t, 3>;
+  const auto write = [&](auto&& change) {
+    Transaction tx(*db_);
+    change(tx);
+    tx.commit();
+    all_agree();
+  };
+
+  const ThreadRecord first = start("p1", kDrLee, {kPat1, kGuardian}, 1000);
+  const ThreadRecord second = start("p2", kPat1, {kDrLee}, 1001);
+  all_agree();
+  EXPECT_EQ(totals(kDrLee), (Totals{2, 0, 1}));
+  EXPECT_EQ(totals(kPat1), (Totals{2, 0, 1}));
+  EXPECT_EQ(totals(kGuardian), (Totals{1, 0, 1}));
+
+  const MessageRecord reply = add(first.id, kPat1, 2000);
+  all_agree();
+  EXPECT_EQ(totals(kDrLee), (Totals{2, 0, 2}));
+  EXPECT_EQ(totals(kGuardian), (Totals{1, 0, 2}));
+
+  write([&](Transaction& tx) { store_.mark_read(tx, first.id, kDrLee, reply.id, 2100); });
+  EXPECT_EQ(totals(kDrLee), (Totals{2, 0, 1}));
+  write([&](Transaction& tx) { store_.mark_read(tx, second.id, kDrLee, second.last_message_id); });
+  EXPECT_EQ(totals(kDrLee), (Totals{2, 0, 0}));
+
+  // Archived with unread messages: out of the badge, into the archive's count, and back.
+  write([&](Transaction& tx) { ASSERT_TRUE(store_.set_archived(tx, first.id, kGuardian, true)); });
+  EXPECT_EQ(totals(kGuardian), (Totals{0, 1, 0}));
+  write([&](Transaction& tx) { ASSERT_TRUE(store_.set_archived(tx, first.id, kGuardian, false)); });
+  EXPECT_EQ(totals(kGuardian), (Totals{1, 0, 2}));
+  write([&](Transaction& tx) {
+    ASSERT_TRUE(store_.set_archived(tx, first.id, kGuardian, true));
+    ASSERT_TRUE(store_.set_archived(tx, first.id, kDrLee, true));
+  });
+  EXPECT_EQ(totals(kGuardian), (Totals{0, 1, 0}));
+  add(first.id, kDrLee, 3000);  // unarchives the thread for every participant, the sender too
+  all_agree();
+  EXPECT_EQ(totals(kGuardian), (Totals{1, 0, 3}));
+  EXPECT_EQ(totals(kDrLee), (Totals{2, 0, 0}));
+
+  write([&](Transaction& tx) { ASSERT_TRUE(store_.add_participant(tx, first.id, kNurse)); });
+  EXPECT_EQ(totals(kNurse), (Totals{1, 0, 3}));
+
+  write([&](Transaction& tx) {
+    const int64_t imported =
+        store_.import_thread(tx, "p2", "From elsewhere", kNurse, {kGuardian}, 4000, {"urn:test", "t1"});
+    store_.import_message(tx, imported, kNurse, "imported", 4000,
+                          ImportedMessageOrigin{{"urn:test", "m1"}, {}, std::nullopt});
+  });
+  EXPECT_EQ(totals(kNurse), (Totals{2, 0, 3}));
+  EXPECT_EQ(totals(kGuardian), (Totals{2, 0, 4}));
+
+  {
+    Transaction rolled_back(*db_);
+    store_.add_message(rolled_back, second.id, kDrLee, "not sent", 5000);
+    ASSERT_TRUE(store_.set_archived(rolled_back, first.id, kPat1, true));
+  }
+  all_agree();
+  EXPECT_EQ(totals(kPat1), (Totals{2, 0, 2}));
 }
 
 TEST_P(ConversationStoreTest, ChartFilterHidesThreadsOfChartsNoLongerReachable) {  // R-CONV-3

@@ -93,8 +93,9 @@ TEST_F(PgSchemaTest, R_STORE_1_TwoHostsMigratingAtOnceApplyEachStepOnce) {
 
 // Same tables, same column names and nullability, integers as BIGINT, the sealed columns as BYTEA,
 // every index and trigger name SQLite's schema has (after all its steps): the features' SQL reads
-// and writes both alike. PostgreSQL's own additions (the inbox totals SQLite counts cheaply
-// instead, step 5) are left out of the comparison.
+// and writes both alike. The inbox totals are left out of the comparison: each backend keeps its
+// own (PostgreSQL step 5 the thread totals; SQLite step 10 those and the unread sums, with one
+// trigger per event where PostgreSQL has one function for several).
 TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3* sqlite = nullptr;
   ASSERT_EQ(sqlite3_open(":memory:", &sqlite), SQLITE_OK);
@@ -117,11 +118,12 @@ TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   const std::set<std::string> sqlite_columns = sqlite_rows(
       "SELECT m.name || '.' || c.name || ' ' || lower(c.type) || ' ' || "
       "CASE WHEN c.\"notnull\" OR c.pk > 0 THEN 'not null' ELSE 'null' END "
-      "FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table'");
+      "FROM sqlite_master m, pragma_table_info(m.name) c WHERE m.type = 'table' AND m.name <> "
+      "'inbox_totals'");
   const std::set<std::string> sqlite_indexes = sqlite_rows(
       "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%'");
   const std::set<std::string> sqlite_triggers =
-      sqlite_rows("SELECT name FROM sqlite_master WHERE type = 'trigger'");
+      sqlite_rows("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name NOT LIKE 'inbox_totals_%'");
   sqlite3_close(sqlite);
 
   PgStore store(database_.options());
