@@ -28,6 +28,11 @@ GroupCommitWriter::~GroupCommitWriter() {
   idle_.wait(lock, [&] { return waiting_ == 0; });
 }
 
+std::size_t GroupCommitWriter::in_flight() {
+  std::lock_guard lock(mutex_);
+  return waiting_;
+}
+
 void GroupCommitWriter::submit(std::function<void(Transaction&)> work) {
   for (const Leading* frame = leading_here; frame != nullptr; frame = frame->outer) {
     if (frame->writer == this) {
@@ -110,6 +115,7 @@ void GroupCommitWriter::commit_batch(Job* first) noexcept {
         try {
           job->work(tx);
         } catch (...) {
+          if (tx.failed_to_open()) throw;  // not this job's failure: the batch's, below
           job->error = std::current_exception();
           failed = true;
           break;
@@ -120,7 +126,9 @@ void GroupCommitWriter::commit_batch(Job* first) noexcept {
         return;
       }
     } catch (...) {
-      // BEGIN or COMMIT failed: nothing of this batch was written, and every job says so.
+      // BEGIN (here or, sent with the first statement, in a job), the lock it takes, or COMMIT
+      // failed: nothing of this batch was written, and every job says so. Run again, each job
+      // would wait for the same lock again.
       for (Job* job = first; job != nullptr; job = job->next) {
         if (!job->error) job->error = std::current_exception();
       }

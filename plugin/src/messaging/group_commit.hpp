@@ -38,6 +38,9 @@ class GroupCommitWriter {
   GroupCommitWriter(const GroupCommitWriter&) = delete;
   GroupCommitWriter& operator=(const GroupCommitWriter&) = delete;
 
+  // Writes submitted and not answered yet: being committed, or queued for the next batch.
+  [[nodiscard]] std::size_t in_flight();
+
   // Runs `work(tx)` inside a write transaction it may share with other submitted work, on this
   // thread or on another submitter's, and returns its result once that transaction is committed.
   // Work that throws fails alone: the batch is rolled back and the rest of it runs again without

@@ -78,6 +78,11 @@ class TransactionBackend {
   // Error(EHR_STATUS_STORAGE) naming the store; a connection lost during COMMIT says the outcome
   // is unknown.
   virtual void commit() = 0;
+  // True once the transaction could not open: its BEGIN, or what it takes first (a write lock that
+  // waited past the statement timeout), failed, so every statement of it fails the same way. A
+  // backend that opens at construction throws there instead; PostgreSQL, which sends BEGIN with
+  // the first statement, learns it from that statement's answer.
+  [[nodiscard]] virtual bool failed_to_open() const noexcept { return false; }
 };
 
 // THREADING: every member is thread-safe; a transaction belongs to the thread that began it.

@@ -31,6 +31,9 @@ class Transaction {
   // after the connection is released; an exception from one is contained so the others still run.
   void after_commit(std::function<void()> action);
 
+  // The transaction could not open (store.hpp): retrying work in it is pointless.
+  [[nodiscard]] bool failed_to_open() const noexcept { return backend_ && backend_->failed_to_open(); }
+
   // For the few statements whose text differs between the databases (store.hpp).
   [[nodiscard]] Dialect dialect() const noexcept { return dialect_; }
 

@@ -34,6 +34,11 @@ std::string excerpt(std::string_view sql) {
   return out;
 }
 
+// "statement NAME (SQL...)", as errors name a statement.
+std::string statement_words(const Query& query) {
+  return "statement " + std::string(query.name) + " (" + excerpt(query.sql) + ")";
+}
+
 // Type OIDs of PostgreSQL's catalog (pg_type.dat), fixed since they were assigned.
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
@@ -164,8 +169,10 @@ void Connection::connect() {
   answer_due_ = false;
   broken_ = false;
   begin_commands_.clear();
+  begin_failed_ = false;
   in_pipeline_ = false;
   sent_.clear();
+  sending_begin_.clear();
   outcomes_.clear();
   conn_ = PQconnectdbParams(keywords.data(), values.data(), /*expand_dbname=*/1);
   if (conn_ == nullptr) throw PgError(EHR_STATUS_STORAGE, "out of memory connecting to PostgreSQL", "");
@@ -260,15 +267,13 @@ const std::vector<unsigned>& Connection::prepare(const Query& query) {
   finish_sent();
   count_round_trip();
   PGresult* prepared = PQprepare(conn_, name.c_str(), std::string(query.sql).c_str(), 0, nullptr);
-  if (PQresultStatus(prepared) != PGRES_COMMAND_OK)
-    fail(prepared, "preparing statement " + name + " (" + excerpt(query.sql) + ")");
+  if (PQresultStatus(prepared) != PGRES_COMMAND_OK) fail(prepared, "preparing " + statement_words(query));
   PQclear(prepared);
   // The types the server inferred: text bound where it expects bytea is sent as bytes (binary),
   // so that the bytea input syntax never reinterprets a backslash in it.
   count_round_trip();
   PGresult* described = PQdescribePrepared(conn_, name.c_str());
-  if (PQresultStatus(described) != PGRES_COMMAND_OK)
-    fail(described, "describing statement " + name + " (" + excerpt(query.sql) + ")");
+  if (PQresultStatus(described) != PGRES_COMMAND_OK) fail(described, "describing " + statement_words(query));
   std::vector<unsigned> types(static_cast<std::size_t>(PQnparams(described)));
   for (std::size_t i = 0; i < types.size(); ++i) types[i] = PQparamtype(described, static_cast<int>(i));
   PQclear(described);
@@ -342,21 +347,21 @@ Bound bind_parameters(const Query& query, const std::vector<unsigned>& types,
 
 std::uint64_t Connection::send(const Query& query, std::span<const Value> parameters) {
   const std::string name(query.name);
-  const std::string what = "statement " + name + " (" + excerpt(query.sql) + ")";
   const std::vector<unsigned>& types = prepare(query);
   const Bound bound = bind_parameters(query, types, parameters);
   if (!in_pipeline_) {
     finish_sent();
-    if (!healthy() || PQenterPipelineMode(conn_) != 1) fail(nullptr, what);
+    if (!healthy() || PQenterPipelineMode(conn_) != 1) fail(nullptr, statement_words(query));
     in_pipeline_ = true;
-    for (const std::string& command : begin_commands_) {
-      sent_.push_back({0, command});
+    sending_begin_ = std::move(begin_commands_);
+    begin_commands_.clear();
+    for (const std::string& command : sending_begin_) {
+      sent_.push_back({0, Query{{}, command}});
       if (PQsendQueryParams(conn_, command.c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) break;
     }
-    begin_commands_.clear();
   }
   const std::uint64_t ticket = next_ticket_++;
-  sent_.push_back({ticket, what});
+  sent_.push_back({ticket, query});
   if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(bound.pointers.size()), bound.pointers.data(),
                           bound.lengths.data(), bound.formats.data(), /*resultFormat=*/0) != 1) {
     // A session that broke while sending: read_pipeline() gives each command sent the error.
@@ -384,6 +389,7 @@ void Connection::defer_begin(std::vector<std::string> commands, std::string on_t
   outcomes_.clear();
   begin_commands_ = std::move(commands);
   begin_on_timeout_ = std::move(on_timeout);
+  begin_failed_ = false;
 }
 
 bool Connection::begin_deferred() const noexcept {
@@ -407,8 +413,10 @@ void Connection::run_deferred_begin() {
     count_round_trip();
     PGresult* result = PQexec(conn_, command.c_str());
     const ExecStatusType status = PQresultStatus(result);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      begin_failed_ = true;
       std::rethrow_exception(begin_failure(result, command));
+    }
     PQclear(result);
   }
 }
@@ -474,9 +482,10 @@ void Connection::read_pipeline() noexcept {
       PQclear(result);
       outcome.error = first_failure;
     } else {
-      first_failure = sent[i].ticket == 0 ? begin_failure(result, sent[i].what) : [&] {
+      begin_failed_ = sent[i].ticket == 0;
+      first_failure = sent[i].ticket == 0 ? begin_failure(result, sent[i].query.sql) : [&] {
         try {
-          fail(result, sent[i].what);
+          fail(result, statement_words(sent[i].query));
         } catch (...) {
           return std::current_exception();
         }
@@ -485,6 +494,7 @@ void Connection::read_pipeline() noexcept {
     }
     if (sent[i].ticket != 0) outcomes_.emplace(sent[i].ticket, std::move(outcome));
   }
+  sending_begin_.clear();
 }
 
 std::string Connection::run_command(std::string_view command) {

@@ -29,6 +29,13 @@ std::vector<std::string> begin_write(std::int64_t write_lock_key) {
           "SELECT pg_advisory_xact_lock(" + std::to_string(write_lock_key) + ")"};
 }
 
+// The lock is the only command of a write's BEGIN that waits: a statement timeout in it says so.
+std::string write_lock_timeout(const std::string& store_name, std::chrono::milliseconds statement_timeout) {
+  return "a write on " + store_name + " waited longer than the statement timeout of " +
+         std::to_string(statement_timeout.count()) +
+         " ms for another write to finish (another host's, or a transaction left open)";
+}
+
 PoolOptions pool_options(const PgStoreOptions& options,
                          std::shared_ptr<std::atomic<std::uint64_t>> round_trips) {
   PoolOptions pool;
@@ -172,6 +179,7 @@ class PgTransaction final : public TransactionBackend {
   }
   void execute_script(std::string_view sql) override { lease_->run_command(sql); }
   void commit() override { tx_.commit(); }
+  [[nodiscard]] bool failed_to_open() const noexcept override { return tx_.failed_to_open(); }
 
  private:
   Pool::Lease lease_;  // declared first: the transaction ends (ROLLBACK) before the lease goes back
@@ -184,21 +192,15 @@ PgStore::PgStore(const PgStoreOptions& options)
     : round_trips_(std::make_shared<std::atomic<std::uint64_t>>(0)),
       pool_(pool_options(options, round_trips_)),
       name_("PostgreSQL " + pool_.acquire()->server()),
-      statement_timeout_(options.statement_timeout),
       migrations_table_(options.migrations_table),
       schema_owner_(options.schema_owner),
-      begin_write_(begin_write(options.write_lock_key)) {}
+      begin_write_(begin_write(options.write_lock_key)),
+      write_lock_timeout_(write_lock_timeout(name_, options.statement_timeout)) {}
 
 std::unique_ptr<TransactionBackend> PgStore::begin(TransactionMode mode) {
   if (mode == TransactionMode::read) return std::make_unique<PgTransaction>(pool_.acquire(), begin_read());
-  // The only command of BEGIN that waits is the write lock's.
-  return std::make_unique<PgTransaction>(
-      pool_.acquire(),
-      Begin{begin_write_,
-            "a write on " + name_ + " waited longer than the statement timeout of " +
-                std::to_string(statement_timeout_.count()) +
-                " ms for another write to finish (another host's, or a transaction left open)",
-            /*deferred=*/true});
+  return std::make_unique<PgTransaction>(pool_.acquire(),
+                                         Begin{begin_write_, write_lock_timeout_, /*deferred=*/true});
 }
 
 int PgStore::migrate(std::span<const Migration> steps) {

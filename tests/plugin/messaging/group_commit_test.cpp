@@ -21,8 +21,10 @@
 
 #include "common/error.hpp"
 #include "common/storage.hpp"
+#include "storage/postgresql/pg_store.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
+#include "support/pg_test_database.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ehr::portal {
@@ -44,22 +46,29 @@ int64_t committed_rows(const std::filesystem::path& file) {
   return count.step() ? count.int64(0) : -1;
 }
 
+// Until `count` writes are submitted and unanswered: the ones that are not being committed are
+// queued for the next batch.
+void wait_until_in_flight(GroupCommitWriter& writer, std::size_t count) {
+  while (writer.in_flight() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 std::size_t threads_in_process() {
   std::size_t count = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/task")) ++count;
   return count;
 }
 
+int64_t insert(Transaction& tx, const std::string& text) {
+  Statement statement = tx.prepare("INSERT INTO notes (text) VALUES (?1) RETURNING id");
+  statement.bind(1, text);
+  if (!statement.step()) throw std::runtime_error("no id");
+  return statement.int64(0);
+}
+
 class GroupCommitTest : public ::testing::Test {
  protected:
   void SetUp() override { db_ = notes_database(dir_ / "portal.db"); }
   int64_t committed_rows() { return ehr::portal::committed_rows(db_->file()); }
-  static int64_t insert(Transaction& tx, const std::string& text) {
-    Statement statement = tx.prepare("INSERT INTO notes (text) VALUES (?1) RETURNING id");
-    statement.bind(1, text);
-    if (!statement.step()) throw std::runtime_error("no id");
-    return statement.int64(0);
-  }
 
   test::TempDir dir_;
   std::unique_ptr<SqliteStore> db_;
@@ -142,8 +151,8 @@ class ConcurrentBatchTest : public GroupCommitTest {
   };
 
   // Runs `kFollowers` submitters while the first write is held inside its transaction, and
-  // releases it once they are all about to submit (plus a margin for the last few instructions).
-  // `work` runs as each follower's write, after it has recorded what it saw.
+  // releases it once they are all queued behind it. `work` runs as each follower's write, after it
+  // has recorded what it saw.
   template <typename Work>
   std::vector<Seen> queue_behind_a_held_batch(GroupCommitWriter& writer, Work work) {
     std::promise<void> inside;
@@ -158,12 +167,10 @@ class ConcurrentBatchTest : public GroupCommitTest {
     });
     inside.get_future().wait();
     std::vector<Seen> seen(kFollowers);
-    std::atomic<int> about_to_submit{0};
     std::vector<std::thread> followers;
     for (int f = 0; f < kFollowers; ++f) {
       followers.emplace_back([&, f] {
         seen[f].submitted_on = std::this_thread::get_id();
-        ++about_to_submit;
         try {
           writer.run([&](Transaction& tx) {
             seen[f].ran_on = std::this_thread::get_id();
@@ -176,8 +183,7 @@ class ConcurrentBatchTest : public GroupCommitTest {
         }
       });
     }
-    while (about_to_submit.load() < kFollowers) std::this_thread::yield();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    wait_until_in_flight(writer, 1 + kFollowers);
     release.set_value();
     first.join();
     for (auto& follower : followers) follower.join();
@@ -369,6 +375,66 @@ TEST_F(ManyWritersTest, ShuttingOneTenantDownWaitsForItsBatchWhileAnotherWritesC
   // The others write as before once one tenant has gone.
   staying.writer->run([&](Transaction& tx) { insert(tx, "after"); });
   EXPECT_EQ(committed_rows(staying), 21);
+}
+
+// On PostgreSQL a write's BEGIN and its lock travel with its first statement, so a lock that waits
+// past the statement timeout fails the batch's first write: that is the batch's failure, not the
+// write's, and the others must not each wait for the lock again in a transaction of their own.
+class GroupCommitOnPostgresql : public ::testing::Test {
+ protected:
+  pg::test::ScratchDatabase database_;
+};
+
+TEST_F(GroupCommitOnPostgresql, R_CONV_5_ABatchWhoseWriteLockWaitsPastTheTimeoutFailsWholeWaitingOnce) {
+  pg::PgStoreOptions impatient = database_.options(1);  // one connection: its round trips are the batch's
+  impatient.statement_timeout = std::chrono::milliseconds(200);
+  pg::PgStore store(impatient);
+  {
+    Transaction tx(store);
+    tx.execute_script("CREATE TABLE notes (id BIGSERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
+    tx.commit();
+  }
+  GroupCommitWriter writer(store);
+  writer.run([](Transaction& tx) { insert(tx, "prepares the statement on the connection"); });
+
+  // Another host's write holds the lock.
+  pg::PgStore other_host(database_.options(1));
+  Transaction holding(other_host);
+  insert(holding, "holds the write lock");
+
+  // A held batch (it runs no statement, so it takes no lock), and three writes queued behind it:
+  // the next batch.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread first([&] { writer.run([&](Transaction&) { released.wait(); }); });
+  wait_until_in_flight(writer, 1);
+  constexpr int kQueued = 3;
+  std::vector<std::string> errors(kQueued);
+  std::vector<std::thread> queued;
+  for (int q = 0; q < kQueued; ++q) {
+    queued.emplace_back([&, q] {
+      try {
+        writer.run([&](Transaction& tx) { insert(tx, "queued " + std::to_string(q)); });
+      } catch (const Error& error) {
+        errors[q] = error.what();
+      }
+    });
+  }
+  wait_until_in_flight(writer, 1 + kQueued);
+  const std::uint64_t round_trips_before = store.round_trips();
+  release.set_value();
+  first.join();
+  for (auto& thread : queued) thread.join();
+
+  for (const std::string& error : errors) {
+    EXPECT_NE(error.find("waited longer than the statement timeout of 200 ms for another write to finish"),
+              std::string::npos)
+        << (error.empty() ? "a write went through while another host held the lock" : error);
+  }
+  EXPECT_EQ(store.round_trips() - round_trips_before, 1u)
+      << "one batch, one wait for the lock: the writes after the first were not tried again one by one";
+  holding.commit();
+  writer.run([](Transaction& tx) { insert(tx, "once the lock is free"); });
 }
 
 }  // namespace

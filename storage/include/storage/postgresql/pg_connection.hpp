@@ -110,7 +110,9 @@ class Connection {
   // begin(), if one is due) and returns at once; receive() sends what is queued, reads every
   // answer of the batch in order and returns this statement's rows, or throws its error. A
   // statement the server did not run because one before it in its batch failed throws that
-  // failure. The parameters are copied: they need not outlive send().
+  // failure. The parameters are copied: they need not outlive send(). The query's name and text
+  // must, until its answer is read (the plugin's statements are translated once and kept:
+  // pg_sql.hpp).
   [[nodiscard]] std::uint64_t send(const Query& query, std::span<const Value> parameters);
   Rows receive(std::uint64_t ticket);
   // Prepares the query on this session the first time (run() and send() do it otherwise): a
@@ -130,6 +132,9 @@ class Connection {
   bool end_transaction() noexcept;
   // True while a deferred begin waits for a statement to travel with.
   [[nodiscard]] bool begin_deferred() const noexcept;
+  // True once a command of the current transaction's begin failed (the server ran none of what
+  // was sent after it).
+  [[nodiscard]] bool begin_failed() const noexcept { return begin_failed_; }
   // Runs a deferred begin now, on its own, waiting for each command (a transaction that must
   // hold its lock before it goes on, or a command that cannot be pipelined comes next).
   void run_deferred_begin();
@@ -169,9 +174,10 @@ class Connection {
   std::exception_ptr begin_failure(pg_result* result, std::string_view command);
 
   // A command sent in the current pipeline: a statement (ticket != 0) or a begin command.
+  // Errors name it from `query`, only when there is one: nothing is formatted per statement sent.
   struct Sent {
     std::uint64_t ticket;
-    std::string what;  // for errors: "statement NAME (SQL...)" or the begin command
+    Query query;  // a begin command's text is in sending_begin_
   };
   struct Outcome {
     std::optional<Rows> rows;
@@ -186,7 +192,9 @@ class Connection {
   // A pipeline whose end the client could not read: the session is reconnected before reuse.
   bool broken_ = false;
   std::vector<std::string> begin_commands_;  // deferred, not sent yet
+  std::vector<std::string> sending_begin_;   // sent in the current pipeline, until its answers are read
   std::string begin_on_timeout_;
+  bool begin_failed_ = false;
   bool in_pipeline_ = false;
   std::vector<Sent> sent_;  // the current pipeline's commands, in order
   std::uint64_t next_ticket_ = 1;

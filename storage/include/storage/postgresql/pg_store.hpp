@@ -72,10 +72,10 @@ class PgStore final : public Store {
   std::shared_ptr<std::atomic<std::uint64_t>> round_trips_;  // declared before the pool that counts
   Pool pool_;
   std::string name_;
-  std::chrono::milliseconds statement_timeout_;
   std::string migrations_table_;
   std::string schema_owner_;
   std::vector<std::string> begin_write_;  // BEGIN, then the store's write lock
+  std::string write_lock_timeout_;        // what a write says when the lock waited too long
 };
 
 }  // namespace ehr::storage::pg

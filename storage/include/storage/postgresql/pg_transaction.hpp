@@ -35,6 +35,8 @@ class Transaction {
   [[nodiscard]] Connection& connection() const noexcept { return connection_; }
   // A connection lost during COMMIT leaves the outcome unknown; the error says so.
   void commit();
+  // Its deferred BEGIN (or the lock after it) failed when it went with the first statement.
+  [[nodiscard]] bool failed_to_open() const noexcept { return connection_.begin_failed(); }
 
  private:
   Connection& connection_;
