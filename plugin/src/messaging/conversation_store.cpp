@@ -398,13 +398,8 @@ uint64_t ConversationStore::unread_total(Transaction& tx, const Principal& reade
 }
 
 InboxRecords ConversationStore::inbox_page(Transaction& tx, const InboxQuery& query) const {
-  if (tx.dialect() == Dialect::sqlite) {
-    // No round trips to save: each query as it stands.
-    std::vector<ThreadSummaryRecord> threads = list_threads(tx, query);
-    const uint64_t thread_count = count_threads(tx, query);
-    return {std::move(threads), thread_count, unread_total(tx, query.reader, query.charts)};
-  }
-  // On a server the three go together with the read's BEGIN: one round trip for the page.
+  // On a server the three go together with the read's BEGIN: one round trip for the page. SQLite
+  // has no round trips: send() leaves each to run when it is stepped.
   Statement page = page_statement(tx, query);
   Statement count = count_statement(tx, query);
   Statement unread = unread_statement(tx, query.reader, query.charts);

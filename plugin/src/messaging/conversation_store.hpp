@@ -72,8 +72,6 @@ struct InboxQuery {
   std::optional<std::vector<std::string>> charts;
 };
 
-// Subjects and bodies are stored sealed (crypto/at_rest.hpp), each with its key id (migration 8),
-// and opened as they are read: a value that does not open fails the read with EHR_STATUS_STORAGE.
 // One inbox page and its totals, read on one snapshot.
 struct InboxRecords {
   std::vector<ThreadSummaryRecord> threads;
@@ -81,6 +79,8 @@ struct InboxRecords {
   uint64_t unread_total = 0;
 };
 
+// Subjects and bodies are stored sealed (crypto/at_rest.hpp), each with its key id (migration 8),
+// and opened as they are read: a value that does not open fails the read with EHR_STATUS_STORAGE.
 class ConversationStore {
  public:
   // OWNERSHIP: borrows `at_rest`, which must outlive the store.
