@@ -184,16 +184,14 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "(what the staff badge and inbox count read, kept by the schema's triggers, which fire for the "
           "raw baseline's statements too), besides the message, the audit row and their indexes: about 16 "
           "pages to the WAL against the baseline's 4 (the totals rows about 1.3 of them). Where fsync is "
-          "slow "
-          "the page work hides behind it; where it is fast (the fast-disk section below) it is most of the "
-          "cost, and the second baseline, raw SQLite writing the same rows with none of the plugin's code, "
-          "runs at about half the first one's rate there too: that half is the schema's, not the code's. "
-          "Against that second baseline the plugin's own work shows (C ABI, the eligibility check and the "
-          "host calls it makes, hooks, sealing the body, the keyed audit hash, the group commit, which a "
-          "lone sender leads on its own thread): the ratio in parentheses. A profile of the fast-disk run (2 "
-          "CPUs): about "
-          "60% kernel (WAL page writes, fsync through the loop device, context switches), 21% SQLite, 5% "
-          "the plugin's own code.";
+          "slow the page work hides behind it; where it is fast (the fast-disk section below) it is most of "
+          "the cost, and the second baseline, raw SQLite writing the same rows with none of the plugin's "
+          "code, runs at about half the first one's rate there too: that half is the schema's, not the "
+          "code's. Against that second baseline the plugin's own work shows (C ABI, the eligibility check "
+          "and the host calls it makes, hooks, sealing the body, the keyed audit hash, the group commit, "
+          "which a lone sender leads on its own thread): the ratio in parentheses. A profile of the "
+          "fast-disk run (2 CPUs): about 60% kernel (WAL page writes, fsync through the loop device, "
+          "context switches), 21% SQLite, 5% the plugin's own code.";
       if (start) row.limits += " Starting a new thread instead: " + number(*start) + " msg/s.";
     }
     result.push_back(row);
@@ -669,12 +667,13 @@ GuardedRatios guarded_ratios(const std::vector<Run>& runs) {
       quotient(counter(runs, send, "reply_8_senders_msg_per_s"), counter(runs, send, "raw_msg_per_s"));
   if (ratios[s2_vs_raw]) {
     const auto fsync = rate(runs, "S0/disk/fdatasync_4k");
+    const std::string only_slow =
+        "judged only where fdatasync is below " + number(kFastFsyncPerSecond) + "/s";
     if (!fsync) {
-      guarded.not_judged[s2_vs_raw] =
-          "judged only where fdatasync is below " + number(kFastFsyncPerSecond) + "/s, and S0 did not run";
+      guarded.not_judged[s2_vs_raw] = only_slow + ", and S0 did not run";
     } else if (*fsync >= kFastFsyncPerSecond) {
-      guarded.not_judged[s2_vs_raw] = "judged only where fdatasync is below " + number(kFastFsyncPerSecond) +
-                                      "/s; this run's disk did " + number(*fsync) + "/s (fast regime)";
+      guarded.not_judged[s2_vs_raw] =
+          only_slow + "; this run's disk did " + number(*fsync) + "/s (fast regime)";
     }
   }
   // Medians: a quick run's p99 is a handful of calls, which one preemption on a shared machine moves.
