@@ -6,10 +6,15 @@
 
 namespace ehr::storage {
 
-Transaction::Transaction(Store& store, TransactionMode mode)
-    : dialect_(store.dialect()), backend_(store.begin(mode)) {}
+Transaction::Transaction(Store& store, TransactionMode mode, Checks checks)
+    : dialect_(store.dialect()),
+      // SQLite runs a statement when it is stepped, not when it is sent: deferring its checks would
+      // reorder its writes and save nothing.
+      defers_checks_(checks == Checks::deferred && defers_checks_on(store)),
+      backend_(store.begin(mode)) {}
 
 Transaction::~Transaction() {
+  checks_.clear();
   // Statements first: the backend's rollback (or a connection's reuse) finds none mid-step.
   return_statements();
   backend_.reset();
@@ -28,6 +33,20 @@ void Transaction::execute_script(std::string_view sql) {
   backend_->execute_script(sql);
 }
 
+void Transaction::check_later(Statement sent, bool (*holds)(Statement&)) {
+  if (!defers_checks_)
+    throw Error(EHR_STATUS_INTERNAL, "a check left for later in a transaction that checks at once");
+  checks_.push_back(Check{std::move(sent), holds});
+}
+
+bool Transaction::verify() {
+  bool held = true;
+  // Every check runs even after one fails: each reads its answer, and none is left unclaimed.
+  for (Check& check : checks_) held = check.holds(check.statement) && held;
+  checks_.clear();
+  return held;
+}
+
 void Transaction::return_statements() noexcept {
   for (auto& slot : statements_) slot->backend.reset();
   statements_.clear();
@@ -35,6 +54,8 @@ void Transaction::return_statements() noexcept {
 
 void Transaction::commit() {
   if (!backend_) throw Error(EHR_STATUS_INTERNAL, "commit of a transaction that is not open");
+  if (!checks_.empty())
+    throw Error(EHR_STATUS_INTERNAL, "commit of a transaction whose checks were not verified");
   // Give every borrowed statement back first: a COMMIT with a statement mid-step could fail.
   return_statements();
   // A failed commit is undone by the backend; ending it then releases the connection.

@@ -284,14 +284,21 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
     if (last.step()) return Head{last.int64(0), last.text(1), 0};
     return Head{0, std::string(kGenesisHash), 0};
   };
-  const auto insert_row = [&](const std::string& sql) {
+  const auto bound_row = [&](const std::string& sql) {
     Statement statement = tx.prepare(sql);
-    statement
-        .bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
-                  record.entry.actor.id, record.entry.action, record.entry.patient_id, record.entry.target,
-                  record.entry.outcome, record.entry.detail, record.previous_hash, record.hash, record.key_id)
-        .run();
-    return statement.changes();
+    statement.bind_all(record.sequence, record.at_unix_ms, static_cast<uint32_t>(record.entry.actor.kind),
+                       record.entry.actor.id, record.entry.action, record.entry.patient_id,
+                       record.entry.target, record.entry.outcome, record.entry.detail, record.previous_hash,
+                       record.hash, record.key_id);
+    return statement;
+  };
+  const auto inserted = [](Statement& statement) {
+    statement.run();
+    return statement.changes() == 1;
+  };
+  const auto insert_row = [&](const std::string& sql) {
+    Statement statement = bound_row(sql);
+    return inserted(statement);
   };
   static const std::string insert_sql = "INSERT INTO audit_log(" + std::string(kColumns) +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
@@ -323,7 +330,16 @@ AuditRecord AuditLog::insert(Transaction& tx, AuditEntry entry, Head* head) {
     bool written = false;
     if (guess.sequence > 0) {
       chain_to(guess);
-      written = insert_row(insert_if_head_sql) == 1;
+      if (tx.defers_checks()) {
+        // Read with the batch's other answers (Transaction::verify): a head that moved makes the
+        // batch run again, checking as it goes.
+        Statement sent = bound_row(insert_if_head_sql);
+        sent.send();
+        tx.check_later(std::move(sent), inserted);
+        written = true;
+      } else {
+        written = insert_row(insert_if_head_sql);
+      }
     }
     if (!written) {
       chain_to(read_head());

@@ -13,6 +13,14 @@
 // threads at all: a host that loads the plugin once per tenant gets no thread per tenant, and a
 // tenant's batches are committed by that tenant's own callers. Concurrent senders still share
 // transactions: what queues while one batch commits forms the next.
+//
+// On PostgreSQL every statement waited for is a round trip, and a message's writes are written on
+// guesses that a host makes without asking (the next message id, the audit chain's head, the
+// settings version its checks used), each checked by the statement itself. A batch therefore
+// first runs optimistically (Checks::deferred): its statements go without waiting, their answers
+// come back together, and COMMIT follows only if every guess held; two round trips for the whole
+// batch. A batch in which a guess was wrong (another host wrote meanwhile) is rolled back and run
+// again checking as it goes, which is where a failing job is also told apart from the others.
 #pragma once
 
 #include <condition_variable>
@@ -78,6 +86,10 @@ class GroupCommitWriter {
   // Commits the jobs linked from `first` together; a job that throws is taken out and the others
   // are run again.
   void commit_batch(Job* first) noexcept;
+  enum class Optimism { committed, guess_wrong, job_failed };
+  // The batch once, its guesses checked only at the end (Checks::deferred); throws when the batch
+  // fails whole (its write lock timed out, or COMMIT failed).
+  Optimism commit_optimistically(Job* first);
 
   Store& store_;
   const std::size_t max_batch_;
@@ -88,6 +100,11 @@ class GroupCommitWriter {
   bool leading_ = false;     // a batch is being committed, or its lead was passed on: no second leader
   std::size_t waiting_ = 0;  // submitters not yet out of submit(), which the destructor waits for
   bool stopping_ = false;
+  // The leader's alone (commit_batch): wrong guesses in a row, capped, and how many batches still
+  // check as they go before the next optimistic one (2^wrong - 1).
+  static constexpr std::size_t kLongestOptimismPause = 6;
+  std::size_t wrong_guesses_in_a_row_ = 0;
+  std::size_t batches_before_optimism_ = 0;
 };
 
 }  // namespace ehr::portal

@@ -283,6 +283,11 @@ PortalSettings SettingsService::effective(std::string_view location_id) {
 }
 
 bool SettingsService::still_current(Transaction& tx, int64_t version) {
+  if (tx.defers_checks()) {
+    // Found stale in verify(), the batch runs again checking at once, and this reloads below.
+    settings_store::check_version_later(tx, version);
+    return true;
+  }
   if (settings_store::version(tx) == version) return true;
   install(load_snapshot(tx));
   return false;

@@ -10,13 +10,26 @@
 
 namespace ehr::storage {
 
+// Whether a write's checks of its own guesses wait (the default) or are left for verify().
+enum class Checks {
+  // Each statement's answer is read when the code asks for it.
+  now,
+  // Optimistic, on a backend with round trips (PostgreSQL): work that guesses what the store holds
+  // (the next message id, the audit chain's head, the settings version it decided on) sends the
+  // statement that writes on the guess, or reads it, and leaves its check to verify(), which reads
+  // every answer of the transaction in one round trip. On SQLite, where nothing waits on a round
+  // trip, it is the same as `now`.
+  deferred
+};
+
 // RAII transaction on a Store, whichever backend: rolls back unless commit() is called.
 // Statements are prepared through it and must not outlive it. A write transaction holds the
 // store's write serialization for its whole life, so a second write transaction on the same store
 // from the same thread is refused rather than left to wait for itself.
 class Transaction {
  public:
-  explicit Transaction(Store& store, TransactionMode mode = TransactionMode::write);
+  explicit Transaction(Store& store, TransactionMode mode = TransactionMode::write,
+                       Checks checks = Checks::now);
   ~Transaction();
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
@@ -25,7 +38,23 @@ class Transaction {
   // Runs several ';'-separated statements without parameters (migrations).
   void execute_script(std::string_view sql);
 
-  // Commits, releases the connection, then runs the after-commit actions in order.
+  // Whether Checks::deferred defers anything on this store: only where statements cost round trips.
+  [[nodiscard]] static bool defers_checks_on(const Store& store) noexcept {
+    return store.dialect() == Dialect::postgresql;
+  }
+  // Checks::deferred, on a backend where it saves round trips: a guess's statement is then
+  // send()-ed and handed to check_later() instead of stepped at once.
+  [[nodiscard]] bool defers_checks() const noexcept { return defers_checks_; }
+  // Keeps a sent statement until verify(), which calls `holds` on it (stepping it reads the
+  // answer): false when the guess it was written on no longer held.
+  void check_later(Statement sent, bool (*holds)(Statement&));
+  // Runs every check kept, in the order kept; true if each held. A statement's failure (or one
+  // that the server did not run because one before it failed) throws. Work that found a guess
+  // wrong was written on that guess: the caller must roll back, not commit.
+  [[nodiscard]] bool verify();
+
+  // Commits, releases the connection, then runs the after-commit actions in order. Checks kept
+  // and not verified are refused: they may not hold.
   void commit();
   // Work that must happen only once the data is durable (host audit mirror, hooks). Actions run
   // after the connection is released; an exception from one is contained so the others still run.
@@ -42,6 +71,12 @@ class Transaction {
   void return_statements() noexcept;
 
   const Dialect dialect_;
+  const bool defers_checks_;
+  struct Check {
+    Statement statement;
+    bool (*holds)(Statement&);
+  };
+  std::vector<Check> checks_;
   std::unique_ptr<TransactionBackend> backend_;  // null once committed
   std::vector<std::shared_ptr<StatementSlot>> statements_;
   std::vector<std::function<void()>> after_commit_;

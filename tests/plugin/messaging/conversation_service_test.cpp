@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "messaging_world.hpp"
+#include "storage/postgresql/pg_store.hpp"
 
 namespace ehr::portal::test {
 namespace {
@@ -218,6 +219,57 @@ TEST_P(Conversations, R_CONV_5_ManyThreadsSendingAtOnceLoseAndMisdeliverNothing)
   EXPECT_EQ(inbox(portal("pat1")).threads.size(), 1u);  // nothing of p2 reached pat1
   EXPECT_EQ(audited("message.send").size(), 1u + kSenders * kEach);
   EXPECT_TRUE(audit_->verify().ok);
+}
+
+// Two hosts on one store replying to one thread in turn: on PostgreSQL each host's batch first
+// goes on its guesses (the next message id, the audit chain's head), which the other host's last
+// write has made wrong, and runs again checking as it goes. Each message takes the next id, both
+// hosts read every body, and the audit chain is one chain that verifies from either host.
+TEST_P(Conversations, R_CONV_5_TwoHostsReplyingInTurnTakeTheNextIdsAndKeepOneAuditChain) {
+  const SentMessage thread = staff_writes("drlee", "p1", "start");
+  const std::unique_ptr<Store> other_db = db_.another();
+  AuditLog other_audit(*other_db, client_);
+  HookRegistry other_hooks(client_);
+  SettingsService other_settings(schema_, *other_db, client_, other_audit, other_hooks);
+  ConversationService other(*other_db, client_, other_settings, other_audit, other_hooks, at_rest_);
+
+  std::vector<int64_t> ids{thread.message_id};
+  const char* const turns = "tottootto";  // t: this host, o: the other
+  for (const char* turn = turns; *turn != '\0'; ++turn) {
+    ConversationService& host = *turn == 't' ? service() : other;
+    const std::string body = std::string("turn ") + *turn + std::to_string(ids.size());
+    ids.push_back(host.reply({ids.size() % 2 == 0 ? staff("drlee") : portal("pat1"), thread.thread_id, body})
+                      .message_id);
+  }
+  for (std::size_t i = 1; i < ids.size(); ++i) EXPECT_EQ(ids[i], ids[i - 1] + 1) << "reply " << i;
+  for (ConversationService* host : {&service(), &other}) {
+    const std::vector<MessageView> read = host->read_thread(staff("drlee"), thread.thread_id);
+    ASSERT_EQ(read.size(), ids.size());
+    EXPECT_EQ(read.back().message.id, ids.back());
+    EXPECT_EQ(read.back().message.body, "turn o9");
+  }
+  EXPECT_EQ(audited("message.send").size(), ids.size());
+  EXPECT_TRUE(audit_->verify().ok) << audit_->verify().problem;
+  EXPECT_TRUE(other_audit.verify().ok) << other_audit.verify().problem;
+}
+
+// On PostgreSQL a reply from a host that wrote last waits for three round trips: the access check's
+// read (BEGIN with its query), then the write's statements (BEGIN, the lock, the settings version,
+// the message with its counters, the audit record) together, then COMMIT.
+TEST_P(Conversations, R_CONV_5_AReplyOnPostgresqlWaitsForThreeRoundTrips) {
+  auto* server = dynamic_cast<pg::PgStore*>(&*db_);  // SQLite has no round trips to count
+  const SentMessage thread = staff_writes("drlee", "p1", "start");
+  service().reply({portal("pat1"), thread.thread_id, "prepares the statements on the connections"});
+  service().reply({staff("drlee"), thread.thread_id, "and again, on the other connection"});
+  for (int i = 0; i < 3; ++i) {
+    const std::uint64_t before = server != nullptr ? server->round_trips() : 0;
+    const SentMessage sent =
+        service().reply({portal("pat1"), thread.thread_id, "a question " + std::to_string(i)});
+    if (server != nullptr) {
+      EXPECT_EQ(server->round_trips() - before, 3u) << "reply " << i;
+    }
+    EXPECT_EQ(service().read_thread(staff("drlee"), thread.thread_id).back().message.id, sent.message_id);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Conversations, ::testing::ValuesIn(backends()), backend_name);

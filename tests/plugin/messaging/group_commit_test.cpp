@@ -10,6 +10,7 @@
 #include <chrono>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -435,6 +436,144 @@ TEST_F(GroupCommitOnPostgresql, R_CONV_5_ABatchWhoseWriteLockWaitsPastTheTimeout
       << "one batch, one wait for the lock: the writes after the first were not tried again one by one";
   holding.commit();
   writer.run([](Transaction& tx) { insert(tx, "once the lock is free"); });
+}
+
+// Optimistic batches on PostgreSQL: work that guesses what the store holds sends the statement
+// written on its guess and leaves the check to the end (Transaction::check_later), so a batch's
+// statements travel in one round trip and COMMIT in a second.
+class OptimisticBatchesOnPostgresql : public GroupCommitOnPostgresql {
+ protected:
+  void SetUp() override {
+    store_ = std::make_unique<pg::PgStore>(
+        database_.options(1));  // one connection: its round trips are the batch's
+    Transaction tx(*store_);
+    tx.execute_script("CREATE TABLE notes (id BIGINT PRIMARY KEY, text TEXT NOT NULL UNIQUE)");
+    tx.commit();
+  }
+
+  // A note under the id after the one this writer wrote last (its guess, as the plugin guesses a
+  // message's id), checked by the insert itself; where the guess was wrong, under the table's next.
+  int64_t add_note(Transaction& tx, const std::string& text) {
+    constexpr const char* kOnGuess =
+        "INSERT INTO notes (id, text) SELECT CAST(?1 AS BIGINT), CAST(?2 AS TEXT) "
+        "WHERE COALESCE((SELECT MAX(id) FROM notes), 0) = ?1 - 1 RETURNING id";
+    attempts_.push_back({text, tx.defers_checks()});
+    Statement on_guess = tx.prepare(kOnGuess);
+    on_guess.bind_all(next_id_, text).send();
+    int64_t id = next_id_;
+    if (tx.defers_checks()) {
+      tx.check_later(std::move(on_guess), [](Statement& sent) { return sent.step(); });
+    } else if (!on_guess.step()) {
+      Statement last = tx.prepare("SELECT COALESCE(MAX(id), 0) FROM notes");
+      id = last.step() ? last.int64(0) + 1 : 1;
+      tx.prepare("INSERT INTO notes (id, text) VALUES (?1, ?2)").bind_all(id, text).run();
+    }
+    next_id_ = id + 1;
+    return id;
+  }
+
+  // Runs `writes` as one batch: a first write holds the writer until all of them are queued.
+  std::vector<std::string> run_as_one_batch(GroupCommitWriter& writer,
+                                            const std::vector<std::function<void(Transaction&)>>& writes) {
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::thread holder([&] { writer.run([&](Transaction&) { released.wait(); }); });
+    wait_until_in_flight(writer, 1);
+    std::vector<std::string> errors(writes.size());
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < writes.size(); ++w) {
+      threads.emplace_back([&, w] {
+        try {
+          writer.run(writes[w]);
+        } catch (const std::exception& error) {
+          errors[w] = error.what();
+        }
+      });
+    }
+    wait_until_in_flight(writer, 1 + writes.size());
+    round_trips_before_ = store_->round_trips();
+    release.set_value();
+    holder.join();
+    for (auto& thread : threads) thread.join();
+    return errors;
+  }
+
+  std::vector<std::string> notes() {
+    Transaction tx(*store_, TransactionMode::read);
+    Statement rows = tx.prepare("SELECT id, text FROM notes ORDER BY id");
+    std::vector<std::string> found;
+    while (rows.step()) found.push_back(std::to_string(rows.int64(0)) + " " + rows.text(1));
+    return found;
+  }
+
+  struct Attempt {
+    std::string text;
+    bool deferred;
+    bool operator==(const Attempt&) const = default;
+  };
+  std::unique_ptr<pg::PgStore> store_;
+  int64_t next_id_ = 1;
+  std::vector<Attempt> attempts_;
+  std::uint64_t round_trips_before_ = 0;
+};
+
+TEST_F(OptimisticBatchesOnPostgresql, R_CONV_5_ABatchsWritesTravelInOneRoundTripAndItsCommitInAnother) {
+  GroupCommitWriter writer(*store_);
+  writer.run([&](Transaction& tx) { add_note(tx, "prepares the statement on the connection"); });
+  const std::vector<std::string> errors = run_as_one_batch(
+      writer, {[&](Transaction& tx) { add_note(tx, "a"); }, [&](Transaction& tx) { add_note(tx, "b"); },
+               [&](Transaction& tx) { add_note(tx, "c"); }});
+  EXPECT_EQ(errors, std::vector<std::string>(3));
+  EXPECT_EQ(store_->round_trips() - round_trips_before_, 2u)
+      << "BEGIN, the lock and three inserts, then COMMIT (the holding batch ran no statement)";
+  ASSERT_EQ(notes().size(), 4u);
+  EXPECT_EQ(notes()[3].substr(0, 2), "4 ");
+}
+
+// Another host wrote meanwhile: the guess is found wrong only at the end, and the batch runs
+// again checking as it goes; nothing of the first try is left. The next batch then checks as it
+// goes too, and the one after it is optimistic again.
+TEST_F(OptimisticBatchesOnPostgresql, R_CONV_5_AGuessFoundWrongAtTheEndRunsTheBatchAgainCheckingAsItGoes) {
+  GroupCommitWriter writer(*store_);
+  EXPECT_EQ(writer.run([&](Transaction& tx) { return add_note(tx, "first"); }), 1);
+  {
+    pg::PgStore other_host(database_.options(1));
+    Transaction tx(other_host);
+    tx.prepare("INSERT INTO notes (id, text) VALUES (2, 'the other host''s')").run();
+    tx.commit();
+  }
+  EXPECT_EQ(writer.run([&](Transaction& tx) { return add_note(tx, "second"); }), 3);
+  EXPECT_EQ(writer.run([&](Transaction& tx) { return add_note(tx, "third"); }), 4);
+  EXPECT_EQ(writer.run([&](Transaction& tx) { return add_note(tx, "fourth"); }), 5);
+  EXPECT_EQ(notes(),
+            (std::vector<std::string>{"1 first", "2 the other host's", "3 second", "4 third", "5 fourth"}));
+  EXPECT_EQ(attempts_, (std::vector<Attempt>{{"first", true},
+                                             {"second", true},  // guessed 2: rolled back
+                                             {"second", false},
+                                             {"third", false},  // one batch checking as it goes
+                                             {"fourth", true}}));
+}
+
+// A write that fails in an optimistic batch fails alone: which one failed, the batch run again
+// checking as it goes tells, and the others are written once.
+TEST_F(OptimisticBatchesOnPostgresql,
+       R_CONV_5_AWriteFailingInAnOptimisticBatchFailsAloneAndTheOthersAreWrittenOnce) {
+  GroupCommitWriter writer(*store_);
+  writer.run([&](Transaction& tx) { add_note(tx, "taken"); });
+  const std::vector<std::string> errors = run_as_one_batch(
+      writer, {[&](Transaction& tx) { add_note(tx, "a"); }, [&](Transaction& tx) { add_note(tx, "taken"); },
+               [&](Transaction& tx) { add_note(tx, "c"); }});
+  EXPECT_EQ(errors[0], "");
+  EXPECT_NE(errors[1].find("unique"), std::string::npos) << errors[1];
+  EXPECT_EQ(errors[2], "");
+  // a and c in the order they queued, each once, under the next ids.
+  std::vector<std::string> found = notes();
+  ASSERT_EQ(found.size(), 3u);
+  std::sort(found.begin() + 1, found.end(),
+            [](const std::string& x, const std::string& y) { return x.back() < y.back(); });
+  EXPECT_TRUE((found == std::vector<std::string>{"1 taken", "2 a", "3 c"}) ||
+              (found == std::vector<std::string>{"1 taken", "3 a", "2 c"}))
+      << ::testing::PrintToString(found);
 }
 
 }  // namespace
