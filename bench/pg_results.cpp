@@ -126,13 +126,14 @@ void append_postgresql_rows(std::vector<Row>& result, const std::vector<Run>& ru
         "raw libpq");
     if (!row.ratio.empty()) {
       row.limits =
-          "Both sides send one prepared statement per row and wait for each answer: per user an "
-          "assignment and a change record, two round trips per user, in one transaction (the RoleStore "
-          "adds its one read of the current holders and BEGIN with the write lock). Round trips, not the "
-          "server's work, set both figures: on this shared machine the same 2,000 statements took from "
-          "about 100 to 800 ms from one round to the next (scheduling of client and server on 2 busy "
-          "CPUs), hence medians. What would move it: sending the rows in one statement (unnest of two "
-          "arrays) or in libpq's pipeline mode.";
+          "The baseline sends two prepared statements per user (the assignment, the change record) and "
+          "waits for each answer: two round trips per user, in one transaction. The RoleStore "
+          "(host-sdk/src/role_store.cpp) writes both rows of a user in one statement (the change "
+          "record only where the assignment changed) and sends the users' statements in pipelined "
+          "chunks of 256, one round trip per chunk; around them, its one read of the current holders, "
+          "BEGIN with the write lock and COMMIT. Before 2026-12-03 it waited for each statement as the "
+          "baseline does: 2,982 ms, 1.13 x, in the full run of that morning. What is left is the "
+          "server's work for 20,000 rows and their indexes.";
     }
     result.push_back(row);
   }

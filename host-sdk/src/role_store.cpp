@@ -118,44 +118,91 @@ enum class Scope { selected, all };
 // lookups are cheaper than copying a large directory.
 constexpr std::size_t kBulkUsers = 16;
 
-// The statements one operation writes with, prepared once for all of its users. What every user
-// shares (the role, the actor, the time, the direction) is bound once: a statement keeps its
-// bindings across reset, and each bound text is copied, which was a tenth of a bulk assignment.
+// Writes one operation's changes: each user's assignment and its change record.
+//
+// SQLite: two statements prepared once for all of the users. What every user shares (the role,
+// the actor, the time, the direction) is bound once: a statement keeps its bindings across reset,
+// and each bound text is copied, which was a tenth of a bulk assignment.
+//
+// PostgreSQL, where each statement waited for is a round trip: one statement per user writes both
+// rows (the change record only where the assignment changed), and the users' statements go in
+// pipelined chunks, one round trip per chunk rather than two per user (10,000 users took 3 s).
 class ChangeRecorder {
  public:
   ChangeRecorder(Transaction& tx, std::string_view actor, std::string_view role_id, std::int64_t at_unix_ms,
                  bool assigned)
-      // The count of changed rows, not RETURNING, says whether it was so already: SQLite runs a
-      // RETURNING statement through a temporary table, which doubled a bulk assignment's cost.
-      : change_(tx.prepare(assigned ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
-                                      "ON CONFLICT DO NOTHING"
-                                    : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2")),
-        audit_(
-            tx.prepare("INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-                       "new_assigned) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")) {
-    change_.bind(2, role_id);
-    audit_.bind(1, at_unix_ms)
-        .bind(2, actor)
-        .bind(4, role_id)
-        .bind(5, std::int64_t{assigned ? 0 : 1})
-        .bind(6, std::int64_t{assigned ? 1 : 0});
-  }
+      : tx_(tx), actor_(actor), role_id_(role_id), at_unix_ms_(at_unix_ms), assigned_(assigned) {}
 
-  // Sets the assignment of one user to `assigned` and records the change; false, recording
-  // nothing, when it already was so: another host sharing the store made the same change since
-  // this one read it. Throws storage::Error.
-  bool record(std::string_view user_id) {
-    change_.reset();
-    change_.bind(1, user_id).run();
-    if (change_.changes() == 0) return false;
-    audit_.reset();
-    audit_.bind(3, user_id).run();
-    return true;
+  // Sets each user's assignment to the operation's and records the change; returns the users whose
+  // assignment changed, in order. One that already was so (another host sharing the store made the
+  // same change since this one read it) is left out and nothing is recorded for it. Throws
+  // storage::Error.
+  std::vector<std::string> record(std::vector<std::string> user_ids) {
+    std::vector<std::string> changed;
+    if (tx_.dialect() == Dialect::postgresql) {
+      for (std::size_t first = 0; first < user_ids.size(); first += kChunk) {
+        const std::size_t end = std::min(user_ids.size(), first + kChunk);
+        std::vector<Statement> sent;
+        sent.reserve(end - first);
+        for (std::size_t i = first; i < end; ++i) sent.push_back(send_both(user_ids[i]));
+        for (std::size_t i = first; i < end; ++i) {
+          Statement& statement = sent[i - first];
+          statement.run();
+          if (statement.changes() == 1) changed.push_back(std::move(user_ids[i]));
+        }
+      }
+      return changed;
+    }
+    // The count of changed rows, not RETURNING, says whether it was so already: SQLite runs a
+    // RETURNING statement through a temporary table, which doubled a bulk assignment's cost.
+    Statement change =
+        tx_.prepare(assigned_ ? "INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
+                                "ON CONFLICT DO NOTHING"
+                              : "DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2");
+    Statement audit = tx_.prepare(
+        "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    change.bind(2, role_id_);
+    audit.bind(1, at_unix_ms_).bind(2, actor_).bind(4, role_id_).bind(5, old_value()).bind(6, new_value());
+    for (std::string& user_id : user_ids) {
+      change.reset();
+      change.bind(1, user_id).run();
+      if (change.changes() == 0) continue;
+      audit.reset();
+      audit.bind(3, user_id).run();
+      changed.push_back(std::move(user_id));
+    }
+    return changed;
   }
 
  private:
-  Statement change_;
-  Statement audit_;
+  // Users whose statements go in one round trip: small enough that what the server answers while
+  // the client is still sending never fills the socket (both sides would then wait).
+  static constexpr std::size_t kChunk = 256;
+
+  Statement send_both(const std::string& user_id) {
+    Statement both = tx_.prepare(
+        assigned_ ? "WITH changed AS (INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
+                    "ON CONFLICT DO NOTHING RETURNING user_id) "
+                    "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
+                    "new_assigned) SELECT CAST(?3 AS BIGINT), CAST(?4 AS TEXT), user_id, CAST(?2 AS TEXT), "
+                    "CAST(?5 AS BIGINT), CAST(?6 AS BIGINT) FROM changed"
+                  : "WITH changed AS (DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2 "
+                    "RETURNING user_id) "
+                    "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
+                    "new_assigned) SELECT CAST(?3 AS BIGINT), CAST(?4 AS TEXT), user_id, CAST(?2 AS TEXT), "
+                    "CAST(?5 AS BIGINT), CAST(?6 AS BIGINT) FROM changed");
+    both.bind_all(user_id, role_id_, at_unix_ms_, actor_, old_value(), new_value()).send();
+    return both;
+  }
+  [[nodiscard]] std::int64_t old_value() const { return assigned_ ? 0 : 1; }
+  [[nodiscard]] std::int64_t new_value() const { return assigned_ ? 1 : 0; }
+
+  Transaction& tx_;
+  std::string_view actor_;
+  std::string_view role_id_;
+  std::int64_t at_unix_ms_;
+  bool assigned_;
 };
 
 }  // namespace
@@ -339,10 +386,8 @@ Result<RoleUpdate> RoleStore::Impl::apply(std::string_view actor, std::string_vi
   std::lock_guard lock(mutex);
   if (!update.changed_user_ids.empty()) {
     Transaction tx(*store);
-    ChangeRecorder recorder(tx, actor, role_id, clock(), assigned);
-    std::vector<std::string> changed;
-    for (std::string& user_id : update.changed_user_ids)
-      if (recorder.record(user_id)) changed.push_back(std::move(user_id));
+    std::vector<std::string> changed =
+        ChangeRecorder(tx, actor, role_id, clock(), assigned).record(std::move(update.changed_user_ids));
     tx.commit();
     update.changed_user_ids = std::move(changed);
   }
@@ -503,8 +548,7 @@ Result<bool> RoleStore::seed_initial(const std::vector<RoleAssignment>& assignme
   if (!tx.prepare(mark_sql).step()) return false;
   const std::int64_t now = impl_->clock();
   for (const auto& [role_id, user_ids] : seeded_users) {
-    ChangeRecorder recorder(tx, kInitialActor, role_id, now, true);
-    for (const std::string& user_id : user_ids) recorder.record(user_id);
+    (void)ChangeRecorder(tx, kInitialActor, role_id, now, true).record(user_ids);
   }
   tx.commit();
   return true;

@@ -318,6 +318,36 @@ TEST_P(RoleStoreTest, R_ROLE_4_EveryChangeIsRecordedWhoWhomRoleOldNewWhen) {
   EXPECT_LT(assign.at_unix_ms, unassign.at_unix_ms);
 }
 
+// Many users in one operation: on PostgreSQL their writes go in pipelined chunks (256 users a
+// round trip); every user is changed once and recorded once, in the operation's order, across the
+// chunks' edges.
+TEST_P(RoleStoreTest, R_ROLE_3_AnOperationOnHundredsOfUsersChangesAndRecordsEachOnceInOrder) {
+  for (int i = 0; i < 600; ++i) staff_.users.push_back({"user" + std::to_string(1000 + i), "Staff", true});
+  const std::size_t before = change_count();
+  auto assigned = store_->assign_all("admin", kRole);
+  ASSERT_TRUE(assigned) << assigned.status();
+  const std::size_t active = staff_.users.size() - 1;  // "former" is inactive
+  EXPECT_EQ(assigned->changed, active);
+  EXPECT_EQ(members().size(), active);
+  auto changes = store_->changes();
+  ASSERT_TRUE(changes) << changes.status();
+  ASSERT_EQ(changes->size(), before + active);
+  std::vector<std::string> recorded;
+  for (std::size_t i = before; i < changes->size(); ++i) {
+    const RoleChange& change = (*changes)[i];
+    EXPECT_TRUE(change.new_assigned && !change.old_assigned && change.role_id == kRole) << change.user_id;
+    recorded.push_back(change.user_id);
+  }
+  EXPECT_EQ(recorded, assigned->changed_user_ids) << "recorded once each, in the operation's order";
+
+  auto unassigned = store_->unassign_all("admin", kRole);
+  ASSERT_TRUE(unassigned) << unassigned.status();
+  EXPECT_EQ(unassigned->changed, active);
+  EXPECT_TRUE(members().empty());
+  EXPECT_EQ(change_count(), before + 2 * active);
+  EXPECT_EQ(store_->unassign_all("admin", kRole)->changed, 0u);
+}
+
 TEST_P(RoleStoreTest, InitialAssignmentsAreSeededOnlyOnce) {
   // The admin may remove its own role; seeding on the next start must not bring it back.
   ASSERT_TRUE(store_->set_role("admin", "admin", "manage_users", false));
