@@ -108,9 +108,11 @@ GroupCommitWriter::Optimism GroupCommitWriter::commit_optimistically(Job* first)
     for (Job* job = first; job != nullptr; job = job->next) job->work(tx);
     held = tx.verify();
   } catch (...) {
-    // A lock that timed out fails the batch whole, as in commit_batch. Any other failure is some
-    // job's, or comes from a guess: which, the batch run again checking as it goes tells.
-    if (tx.failed_to_open()) throw;
+    // A lock that timed out fails the batch whole, as in commit_batch; so does a connection lost
+    // (a server restart): nothing of the batch was written, and running it again against a server
+    // going away would only replace the clear error with another. Any other failure is some job's,
+    // or comes from a guess: which, the batch run again checking as it goes tells.
+    if (tx.failed_to_open() || tx.connection_lost()) throw;
     return Optimism::job_failed;
   }
   if (!held) return Optimism::guess_wrong;

@@ -83,6 +83,9 @@ class TransactionBackend {
   // backend that opens at construction throws there instead; PostgreSQL, which sends BEGIN with
   // the first statement, learns it from that statement's answer.
   [[nodiscard]] virtual bool failed_to_open() const noexcept { return false; }
+  // True once the connection the transaction ran on is gone (a server restart, a terminated
+  // session): nothing of it was committed, and none of its statements can run any more.
+  [[nodiscard]] virtual bool connection_lost() const noexcept { return false; }
 };
 
 // THREADING: every member is thread-safe; a transaction belongs to the thread that began it.

@@ -62,6 +62,8 @@ class Transaction {
 
   // The transaction could not open (store.hpp): retrying work in it is pointless.
   [[nodiscard]] bool failed_to_open() const noexcept { return backend_ && backend_->failed_to_open(); }
+  // Its connection is gone (store.hpp).
+  [[nodiscard]] bool connection_lost() const noexcept { return backend_ && backend_->connection_lost(); }
 
   // For the few statements whose text differs between the databases (store.hpp).
   [[nodiscard]] Dialect dialect() const noexcept { return dialect_; }

@@ -180,6 +180,7 @@ class PgTransaction final : public TransactionBackend {
   void execute_script(std::string_view sql) override { lease_->run_command(sql); }
   void commit() override { tx_.commit(); }
   [[nodiscard]] bool failed_to_open() const noexcept override { return tx_.failed_to_open(); }
+  [[nodiscard]] bool connection_lost() const noexcept override { return !lease_->healthy(); }
 
  private:
   Pool::Lease lease_;  // declared first: the transaction ends (ROLLBACK) before the lease goes back

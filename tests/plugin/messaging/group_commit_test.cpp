@@ -22,6 +22,7 @@
 
 #include "common/error.hpp"
 #include "common/storage.hpp"
+#include "storage/postgresql/pg_connection.hpp"
 #include "storage/postgresql/pg_store.hpp"
 #include "storage/sqlite_store.hpp"
 #include "storage/transaction.hpp"
@@ -574,6 +575,60 @@ TEST_F(OptimisticBatchesOnPostgresql,
   EXPECT_TRUE((found == std::vector<std::string>{"1 taken", "2 a", "3 c"}) ||
               (found == std::vector<std::string>{"1 taken", "3 a", "2 c"}))
       << ::testing::PrintToString(found);
+}
+
+// The server ends the session of an optimistic batch waiting for the write lock (a restart does
+// so to every session): each of its writes fails saying the connection was lost, none is written
+// or run again, and the next write works on a new connection.
+TEST_F(OptimisticBatchesOnPostgresql,
+       R_STORE_1_ABatchWhoseConnectionIsLostFailsWholeSayingSoAndIsNotRunAgain) {
+  GroupCommitWriter writer(*store_);
+  writer.run([&](Transaction& tx) { add_note(tx, "prepares the statement on the connection"); });
+  pg::PgStore other_host(database_.options(1));
+  std::optional<Transaction> holding(std::in_place, other_host);
+  holding->prepare("INSERT INTO notes (id, text) VALUES (100, 'holds the write lock')").run();
+
+  // Both writes in one batch: a first write holds the writer until both are queued.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::thread holder([&] { writer.run([&](Transaction&) { released.wait(); }); });
+  wait_until_in_flight(writer, 1);
+  std::vector<std::string> errors(2);
+  std::vector<std::thread> writes;
+  for (std::size_t w = 0; w < errors.size(); ++w) {
+    writes.emplace_back([&, w] {
+      try {
+        writer.run([&](Transaction& tx) { add_note(tx, "lost " + std::to_string(w)); });
+      } catch (const std::exception& error) {
+        errors[w] = error.what();
+      }
+    });
+  }
+  wait_until_in_flight(writer, 3);
+  release.set_value();
+  holder.join();
+  pg::Connection look(database_.connection());
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (look.run({"waiting_sessions",
+                   "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                   "wait_event_type = 'Lock'"})
+             .int64(0, 0) == 0) {
+    ASSERT_LT(std::chrono::steady_clock::now(), give_up) << "no write waited for the lock";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  look.run({"terminate_waiting",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND "
+            "wait_event_type = 'Lock'"});
+  holding->commit();  // the lock is free: a write run again now would go through
+  holding.reset();
+  for (auto& thread : writes) thread.join();
+
+  for (const std::string& error : errors) {
+    EXPECT_NE(error.find("lost"), std::string::npos)
+        << (error.empty() ? "a write went through after its connection was lost" : error);
+  }
+  for (const std::string& note : notes()) EXPECT_EQ(note.find("lost "), std::string::npos) << note;
+  EXPECT_EQ(writer.run([&](Transaction& tx) { return add_note(tx, "after"); }), 101);
 }
 
 }  // namespace
