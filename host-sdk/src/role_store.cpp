@@ -181,17 +181,22 @@ class ChangeRecorder {
   static constexpr std::size_t kChunk = 256;
 
   Statement send_both(const std::string& user_id) {
-    Statement both = tx_.prepare(
-        assigned_ ? "WITH changed AS (INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
-                    "ON CONFLICT DO NOTHING RETURNING user_id) "
-                    "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-                    "new_assigned) SELECT CAST(?3 AS BIGINT), CAST(?4 AS TEXT), user_id, CAST(?2 AS TEXT), "
-                    "CAST(?5 AS BIGINT), CAST(?6 AS BIGINT) FROM changed"
-                  : "WITH changed AS (DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2 "
-                    "RETURNING user_id) "
-                    "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, "
-                    "new_assigned) SELECT CAST(?3 AS BIGINT), CAST(?4 AS TEXT), user_id, CAST(?2 AS TEXT), "
-                    "CAST(?5 AS BIGINT), CAST(?6 AS BIGINT) FROM changed");
+    // The change record is written from the rows the change returned: none where it was so already.
+    static constexpr const char* kRecordChanged =
+        "INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned) "
+        "SELECT CAST(?3 AS BIGINT), CAST(?4 AS TEXT), user_id, CAST(?2 AS TEXT), CAST(?5 AS BIGINT), "
+        "CAST(?6 AS BIGINT) FROM changed";
+    static const std::string assign_sql =
+        std::string(
+            "WITH changed AS (INSERT INTO role_assignments (user_id, role_id) VALUES (?1, ?2) "
+            "ON CONFLICT DO NOTHING RETURNING user_id) ") +
+        kRecordChanged;
+    static const std::string unassign_sql =
+        std::string(
+            "WITH changed AS (DELETE FROM role_assignments WHERE user_id = ?1 AND role_id = ?2 "
+            "RETURNING user_id) ") +
+        kRecordChanged;
+    Statement both = tx_.prepare(assigned_ ? assign_sql : unassign_sql);
     both.bind_all(user_id, role_id_, at_unix_ms_, actor_, old_value(), new_value()).send();
     return both;
   }

@@ -120,6 +120,28 @@ GroupCommitWriter::Optimism GroupCommitWriter::commit_optimistically(Job* first)
   return Optimism::committed;
 }
 
+bool GroupCommitWriter::answered_optimistically(Job* first) noexcept {
+  if (!Transaction::defers_checks_on(store_)) return false;
+  if (batches_before_optimism_ > 0) {
+    --batches_before_optimism_;
+    return false;
+  }
+  Optimism outcome;
+  try {
+    outcome = commit_optimistically(first);
+  } catch (...) {
+    for (Job* job = first; job != nullptr; job = job->next) job->error = std::current_exception();
+    return true;  // answered: the batch failed whole
+  }
+  if (outcome == Optimism::guess_wrong) {
+    wrong_guesses_in_a_row_ = std::min(wrong_guesses_in_a_row_ + 1, kLongestOptimismPause);
+    batches_before_optimism_ = (std::size_t{1} << wrong_guesses_in_a_row_) - 1;
+  } else if (outcome == Optimism::committed) {
+    wrong_guesses_in_a_row_ = 0;
+  }
+  return outcome == Optimism::committed;
+}
+
 void GroupCommitWriter::commit_batch(Job* first) noexcept {
   const auto pending = [first] {
     for (const Job* job = first; job != nullptr; job = job->next) {
@@ -127,33 +149,7 @@ void GroupCommitWriter::commit_batch(Job* first) noexcept {
     }
     return false;
   };
-  // On a server, a batch first goes with the checks of its guesses deferred: its statements then
-  // travel in one round trip and COMMIT in a second. After a guess was wrong (another host wrote
-  // meanwhile) the next batches check as they go for a while, longer each time it happens again:
-  // where several hosts take turns, guesses are often wrong. Only the leader reads and writes this
-  // state, and the lead passes under mutex_.
-  if (Transaction::defers_checks_on(store_)) {
-    if (batches_before_optimism_ > 0) {
-      --batches_before_optimism_;
-    } else {
-      try {
-        switch (commit_optimistically(first)) {
-          case Optimism::committed:
-            wrong_guesses_in_a_row_ = 0;
-            return;
-          case Optimism::guess_wrong:
-            wrong_guesses_in_a_row_ = std::min(wrong_guesses_in_a_row_ + 1, kLongestOptimismPause);
-            batches_before_optimism_ = (std::size_t{1} << wrong_guesses_in_a_row_) - 1;
-            break;
-          case Optimism::job_failed:
-            break;
-        }
-      } catch (...) {
-        for (Job* job = first; job != nullptr; job = job->next) job->error = std::current_exception();
-        return;
-      }
-    }
-  }
+  if (answered_optimistically(first)) return;
   while (pending()) {
     try {
       Transaction tx(store_, TransactionMode::write);

@@ -87,8 +87,14 @@ class GroupCommitWriter {
   // are run again.
   void commit_batch(Job* first) noexcept;
   enum class Optimism { committed, guess_wrong, job_failed };
+  // On a server, a batch first goes with the checks of its guesses deferred: its statements then
+  // travel in one round trip and COMMIT in a second. After a guess was wrong (another host wrote
+  // meanwhile) the next batches check as they go for a while, longer each time it happens again:
+  // where several hosts take turns, guesses are often wrong. True when the batch is answered
+  // (committed, or failed whole); false when commit_batch must run it checking as it goes.
+  bool answered_optimistically(Job* first) noexcept;
   // The batch once, its guesses checked only at the end (Checks::deferred); throws when the batch
-  // fails whole (its write lock timed out, or COMMIT failed).
+  // fails whole (its write lock timed out, its connection was lost, or COMMIT failed).
   Optimism commit_optimistically(Job* first);
 
   Store& store_;
@@ -100,8 +106,9 @@ class GroupCommitWriter {
   bool leading_ = false;     // a batch is being committed, or its lead was passed on: no second leader
   std::size_t waiting_ = 0;  // submitters not yet out of submit(), which the destructor waits for
   bool stopping_ = false;
-  // The leader's alone (commit_batch): wrong guesses in a row, capped, and how many batches still
-  // check as they go before the next optimistic one (2^wrong - 1).
+  // The leader's alone (answered_optimistically; the lead passes under mutex_): wrong guesses in a
+  // row, capped, and how many batches still check as they go before the next optimistic one
+  // (2^wrong - 1).
   static constexpr std::size_t kLongestOptimismPause = 6;
   std::size_t wrong_guesses_in_a_row_ = 0;
   std::size_t batches_before_optimism_ = 0;
