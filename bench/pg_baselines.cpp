@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -13,6 +14,33 @@ namespace {
 const std::string& stand_in_hash() {
   static const std::string hash(64, 'a');
   return hash;
+}
+
+// BEGIN, a reply's four statements and COMMIT, by name. Ids as the plugin assigns them, the next
+// after the highest (it reads that first, under its write lock): the baseline's rows and the
+// plugin's, which alternate, never collide. `pipelined`: no statement needs an answer before the
+// next is sent, so the thread names the newest message (in the transaction, the one just inserted)
+// instead of taking the id the message's statement returned.
+void prepare_reply_rows(RawPgConnection& db, bool pipelined) {
+  db.prepare("begin", "BEGIN");
+  db.prepare("message",
+             std::string("INSERT INTO messages (id, thread_id, sender_kind, sender_id, body, sent_at) "
+                         "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM messages), $1, 1, $2, $3, $4)") +
+                 (pipelined ? "" : " RETURNING id"));
+  db.prepare("thread", std::string("UPDATE message_threads SET last_sender_kind = 1, last_sender_id = $2, "
+                                   "last_message_at = GREATEST(last_message_at, $3), last_message_id = ") +
+                           (pipelined ? "(SELECT MAX(id) FROM messages)" : "$4") +
+                           ", message_count = message_count + 1 WHERE id = $1");
+  db.prepare("participants",
+             "UPDATE thread_participants SET archived = 0, "
+             "last_message_at = (SELECT last_message_at FROM message_threads WHERE id = $1), "
+             "unread_count = unread_count + (CASE WHEN principal_kind <> 1 OR principal_id <> $2 THEN 1 "
+             "ELSE 0 END) WHERE thread_id = $1");
+  db.prepare("audit",
+             "INSERT INTO audit_log (sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, "
+             "target, outcome, detail, previous_hash, hash) VALUES ((SELECT COALESCE(MAX(sequence), 0) + 1 "
+             "FROM audit_log), $1, 1, $2, 'message.send', $3, $4, 'ok', 'reply', $5, $5)");
+  db.prepare("commit", "COMMIT");
 }
 
 }  // namespace
@@ -83,26 +111,7 @@ std::string RawPgConnection::run(const std::string& name, const std::vector<std:
 }
 
 RawPgSend::RawPgSend(const std::string& conninfo, Rows rows) : rows_(rows), db_(conninfo) {
-  db_.prepare("begin", "BEGIN");
-  // Ids as the plugin assigns them, the next after the highest (it reads that first, under its
-  // write lock): the baseline's rows and the plugin's, which alternate, never collide.
-  db_.prepare("message",
-              "INSERT INTO messages (id, thread_id, sender_kind, sender_id, body, sent_at) "
-              "VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM messages), $1, 1, $2, $3, $4) RETURNING id");
-  db_.prepare("thread",
-              "UPDATE message_threads SET last_sender_kind = 1, last_sender_id = $2, "
-              "last_message_at = GREATEST(last_message_at, $3), last_message_id = $4, "
-              "message_count = message_count + 1 WHERE id = $1");
-  db_.prepare("participants",
-              "UPDATE thread_participants SET archived = 0, "
-              "last_message_at = (SELECT last_message_at FROM message_threads WHERE id = $1), "
-              "unread_count = unread_count + (CASE WHEN principal_kind <> 1 OR principal_id <> $2 THEN 1 "
-              "ELSE 0 END) WHERE thread_id = $1");
-  db_.prepare("audit",
-              "INSERT INTO audit_log (sequence, at_unix_ms, actor_kind, actor_id, action, patient_id, "
-              "target, outcome, detail, previous_hash, hash) VALUES ((SELECT COALESCE(MAX(sequence), 0) + 1 "
-              "FROM audit_log), $1, 1, $2, 'message.send', $3, $4, 'ok', 'reply', $5, $5)");
-  db_.prepare("commit", "COMMIT");
+  prepare_reply_rows(db_, /*pipelined=*/false);
 }
 
 void RawPgSend::send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
@@ -119,6 +128,73 @@ void RawPgSend::send(int64_t thread_id, const std::string& patient_id, const std
   // The thread's patient, as the plugin records it.
   db_.run("audit", {at, sender_id, patient_id, target, stand_in_hash()});
   db_.run("commit", {});
+}
+
+RawPgPipelinedSend::RawPgPipelinedSend(const std::string& conninfo, int messages_per_commit)
+    : messages_per_commit_(std::max(messages_per_commit, 1)), db_(conninfo) {
+  prepare_reply_rows(db_, /*pipelined=*/true);
+  if (PQenterPipelineMode(db_.handle()) != 1)
+    throw std::runtime_error(std::string("cannot enter pipeline mode: ") + PQerrorMessage(db_.handle()));
+}
+
+RawPgPipelinedSend::~RawPgPipelinedSend() {
+  try {
+    flush();
+  } catch (const std::exception&) {
+    // The connection closes next, which rolls the open transaction back; nothing measures it any more.
+  }
+}
+
+void RawPgPipelinedSend::queue(const char* name, const std::vector<std::string>& parameters,
+                               const std::vector<bool>& binary) {
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  for (std::size_t i = 0; i < parameters.size(); ++i) {
+    values.push_back(parameters[i].c_str());
+    lengths.push_back(static_cast<int>(parameters[i].size()));
+    formats.push_back(i < binary.size() && binary[i] ? 1 : 0);
+  }
+  if (PQsendQueryPrepared(db_.handle(), name, static_cast<int>(values.size()), values.data(), lengths.data(),
+                          formats.data(), 0) != 1)
+    throw std::runtime_error(std::string("cannot send raw statement ") + name + ": " +
+                             PQerrorMessage(db_.handle()));
+  ++queued_;
+}
+
+void RawPgPipelinedSend::send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
+                              const std::string& body, int64_t at_ms) {
+  const std::string thread = std::to_string(thread_id);
+  const std::string at = std::to_string(at_ms);
+  if (open_messages_ == 0) queue("begin", {});
+  queue("message", {thread, sender_id, body, at}, {false, false, true});
+  queue("thread", {thread, sender_id, at});
+  queue("participants", {thread, sender_id});
+  queue("audit", {at, sender_id, patient_id, "thread:" + thread, stand_in_hash()});
+  if (++open_messages_ == messages_per_commit_) flush();
+}
+
+void RawPgPipelinedSend::flush() {
+  if (open_messages_ == 0) return;
+  queue("commit", {});
+  open_messages_ = 0;
+  if (PQpipelineSync(db_.handle()) != 1)
+    throw std::runtime_error(std::string("cannot sync the pipeline: ") + PQerrorMessage(db_.handle()));
+  std::string failure;
+  // Each statement's answer ends with a null result; the sync's own answer ends the transaction's.
+  for (; queued_ > 0; --queued_) {
+    PGresult* result = PQgetResult(db_.handle());
+    const ExecStatusType status = PQresultStatus(result);
+    if (failure.empty() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+      failure = PQresultErrorMessage(result);
+    PQclear(result);
+    PQclear(PQgetResult(db_.handle()));
+  }
+  PGresult* sync = PQgetResult(db_.handle());
+  const bool synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  PQclear(sync);
+  if (!failure.empty()) throw std::runtime_error("a pipelined raw statement failed: " + failure);
+  if (!synced) throw std::runtime_error("the raw pipeline did not end with its sync");
 }
 
 double raw_pg_role_inserts_ms(const std::string& conninfo, uint32_t users, uint32_t round) {

@@ -56,6 +56,31 @@ class RawPgSend final : public RawSender {
   RawPgConnection db_;
 };
 
+// Scenario 2's ceiling on PostgreSQL: every row a reply writes, `messages_per_commit` messages to a
+// transaction, and nothing waited for but the transaction's end: BEGIN, each message's four
+// statements and COMMIT go in one pipeline (libpq's pipeline mode) and their answers come back
+// together, one round trip and one WAL flush for the whole transaction. The fewest waits any writer
+// of these rows can make, where the plugin's batches make two (their statements, then COMMIT) and
+// each of its senders one more for its checks.
+class RawPgPipelinedSend final : public RawSender {
+ public:
+  RawPgPipelinedSend(const std::string& conninfo, int messages_per_commit);
+  ~RawPgPipelinedSend() override;
+  void send(int64_t thread_id, const std::string& patient_id, const std::string& sender_id,
+            const std::string& body, int64_t at_ms) override;
+  void flush() override;
+
+ private:
+  // Sends prepared statement `name` into the pipeline; its answer is read by flush().
+  void queue(const char* name, const std::vector<std::string>& parameters,
+             const std::vector<bool>& binary = {});
+
+  const int messages_per_commit_;
+  RawPgConnection db_;
+  int open_messages_ = 0;
+  int queued_ = 0;
+};
+
 // Scenario 7's baseline on PostgreSQL: `users` assignment rows and as many change records in one
 // transaction, in tables of their own in the database `conninfo` names.
 double raw_pg_role_inserts_ms(const std::string& conninfo, uint32_t users, uint32_t round);

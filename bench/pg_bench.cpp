@@ -41,7 +41,14 @@ void pg_durable_sends(benchmark::State& state) {
   const host::MessagingChannel& channel = pg.plugin().channel();
   RawPgSend raw(pg.work_conninfo(), RawPgSend::Rows::inserts);
   RawPgSend raw_rows(pg.work_conninfo(), RawPgSend::Rows::rows);
-  durable_sends(state, env.practice(), channel, raw, raw_rows, nullptr, env.options().quick);
+  RawPgPipelinedSend raw_rows_pipelined(pg.work_conninfo(), 1);
+  RawPgPipelinedSend raw_rows_batched(pg.work_conninfo(), kConcurrentSenders);
+  durable_sends(state, env.practice(), channel,
+                SendBaselines{.raw = raw,
+                              .raw_rows = raw_rows,
+                              .raw_rows_pipelined = &raw_rows_pipelined,
+                              .raw_batched = &raw_rows_batched},
+                env.options().quick);
 }
 
 void pg_paired_reads(benchmark::State& state, bool staff, bool badge) {

@@ -98,6 +98,13 @@ Row one_sender_row(const std::vector<Run>& runs, const RunContext& context, cons
     row.baseline += "; " + number(*raw_rows) + " msg/s " + raw_words + " writing every row a reply writes (" +
                     fixed(*reply / *raw_rows, 2) + " x)";
   }
+  if (const auto pipelined = counter(runs, name, "raw_rows_pipelined_msg_per_s");
+      pipelined && *pipelined > 0) {
+    row.baseline +=
+        "; " + number(*pipelined) + " msg/s " + raw_words +
+        " writing them in one round trip a message (its statements and COMMIT in one pipeline) (" +
+        fixed(*reply / *pipelined, 2) + " x)";
+  }
   row.ratio = fixed(*reply / *raw, 2) + " x";
   row.verdict = verdict(context, *reply / *raw >= 0.8);
   return row;
@@ -105,7 +112,7 @@ Row one_sender_row(const std::vector<Run>& runs, const RunContext& context, cons
 
 Row eight_senders_row(const std::vector<Run>& runs, const RunContext& context, const std::string& name,
                       const std::string& scenario, const std::string& raw_words, const std::string& raw_is,
-                      double target, const std::string& target_note) {
+                      double target, const std::string& target_note, const std::string& batched_words) {
   const auto raw = counter(runs, name, "raw_msg_per_s");
   const auto eight = counter(runs, name, "reply_8_senders_msg_per_s");
   const auto raw_batched = counter(runs, name, "raw_rows_8_per_commit_msg_per_s");
@@ -119,7 +126,7 @@ Row eight_senders_row(const std::vector<Run>& runs, const RunContext& context, c
   row.baseline = number(*raw) + " msg/s " + raw_words + " single sender (" + raw_is + ")";
   if (raw_batched && *raw_batched > 0) {
     row.baseline += "; " + number(*raw_batched) + " msg/s " + raw_words +
-                    " writing every row a reply writes, 8 messages per commit (" +
+                    " writing every row a reply writes, 8 messages per commit" + batched_words + " (" +
                     fixed(*eight / *raw_batched, 2) + " x)";
   }
   row.ratio = fixed(*eight / *raw, 2) + " x";

@@ -44,10 +44,12 @@ std::optional<double> quotient(std::optional<double> a, std::optional<double> b)
 Row one_sender_row(const std::vector<benchmark::BenchmarkReporter::Run>& runs, const RunContext& context,
                    const std::string& name, const std::string& scenario, const std::string& raw_words,
                    const std::string& raw_detail);
-// `target`: the least ratio to the raw single sender; `target_note` says where it applies.
+// `target`: the least ratio to the raw single sender; `target_note` says where it applies;
+// `batched_words` how the ceiling's batches are sent, when that differs from one statement at a time.
 Row eight_senders_row(const std::vector<benchmark::BenchmarkReporter::Run>& runs, const RunContext& context,
                       const std::string& name, const std::string& scenario, const std::string& raw_words,
-                      const std::string& raw_is, double target = 3, const std::string& target_note = "");
+                      const std::string& raw_is, double target = 3, const std::string& target_note = "",
+                      const std::string& batched_words = "");
 // "3 inbox first page (50 threads), busiest staff inboxes" and the like; `who` "staff" or "portal".
 std::string read_scenario(int scenario, const std::string& who);
 // `limit_us`: the p99 target, none when unset.

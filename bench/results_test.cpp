@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "results.hpp"
+#include "results_rows.hpp"
 
 namespace ehr::bench {
 namespace {
@@ -111,6 +112,44 @@ TEST_F(RegressionGuard, Issue16_UnknownRatioAndMissingMarginFail) {
   std::ofstream(floors_) << "s2_8_senders_vs_raw 0.6\n";
   EXPECT_FALSE(check(send_runs(270, 260, 1900, 1300)));
   EXPECT_NE(out_.str().find("needs one \"margin M\" line"), std::string::npos) << out_.str();
+}
+
+// Issue 12: on PostgreSQL the send rows also compare the plugin with raw libpq writing a reply's rows
+// in one round trip a message, and 8 messages to a commit in one round trip (scenario 2's ceiling).
+TEST(SendRows, Issue12_PostgresqlRowsNameTheRawWritersThatWaitOnce) {
+  const std::string name = "PG/S1/send/durable_sends";
+  const std::vector<BenchRun> runs = {make_run(name, {{"raw_msg_per_s", 800},
+                                                      {"raw_rows_msg_per_s", 480},
+                                                      {"raw_rows_pipelined_msg_per_s", 880},
+                                                      {"reply_msg_per_s", 440},
+                                                      {"raw_rows_8_per_commit_msg_per_s", 2200},
+                                                      {"reply_8_senders_msg_per_s", 1100}})};
+  const RunContext context;
+  const Row one = one_sender_row(runs, context, name, "1 on PostgreSQL", "raw libpq", "");
+  EXPECT_EQ(one.ratio, "0.55 x");
+  EXPECT_NE(
+      one.baseline.find("880 msg/s raw libpq writing them in one round trip a message (its statements and "
+                        "COMMIT in one pipeline) (0.50 x)"),
+      std::string::npos)
+      << one.baseline;
+  const Row eight = eight_senders_row(runs, context, name, "2 on PostgreSQL", "raw libpq", "scenario 1", 3,
+                                      "", ", all in one round trip");
+  EXPECT_EQ(eight.ratio, "1.38 x");
+  EXPECT_NE(
+      eight.baseline.find("2200 msg/s raw libpq writing every row a reply writes, 8 messages per commit, all "
+                          "in one round trip (0.50 x)"),
+      std::string::npos)
+      << eight.baseline;
+}
+
+// SQLite has no pipelined baseline: its one-sender row names none.
+TEST(SendRows, Issue16_SqliteOneSenderRowNamesNoPipelinedWriter) {
+  const std::vector<BenchRun> runs = send_runs(7000, 3000, 2400, 1600);
+  const Row one = one_sender_row(runs, RunContext{}, "S1/send/durable_sends", "1", "raw SQLite", "");
+  EXPECT_EQ(one.baseline.find("pipeline"), std::string::npos) << one.baseline;
+  EXPECT_NE(one.baseline.find("1500 msg/s raw SQLite writing every row a reply writes (1.00 x)"),
+            std::string::npos)
+      << one.baseline;
 }
 
 }  // namespace

@@ -116,25 +116,27 @@ void run_phase(Phase& phase, int senders, std::chrono::milliseconds length, Send
 
 }  // namespace
 
-// Scenarios 1 and 2 in alternating phases (raw inserts, raw rows, raw rows 8 to a commit, one ABI
-// sender, a new thread per send, 8 ABI senders), so that the disk's and the shared machine's moods hit
-// figure and baselines alike.
+// Scenarios 1 and 2 in alternating phases (the baselines, one ABI sender, a new thread per send, 8
+// ABI senders), so that the disk's and the shared machine's moods hit figure and baselines alike.
 void durable_sends(benchmark::State& state, const Practice& practice, const host::MessagingChannel& channel,
-                   RawSender& raw, RawSender& raw_rows, RawSender* raw_batched, bool quick) {
+                   const SendBaselines& baselines, bool quick) {
   const std::vector<ReplyTarget>& targets = reply_targets(practice);
   const auto length = std::chrono::milliseconds(quick ? 100 : 1000);
   const int rounds = quick ? 2 : 8;
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  Phase raw_phase, raw_rows_phase, raw_batched_phase, reply_phase, start_phase, eight_phase;
+  Phase raw_phase, raw_rows_phase, raw_pipelined_phase, raw_batched_phase, reply_phase, start_phase,
+      eight_phase;
   std::size_t raw_next = 0, reply_next = 0;
   uint32_t patient = 0;
   std::string failure;
   for (auto _ : state) {
     for (int round = 0; round < rounds && failure.empty(); ++round) {
-      for (auto [phase, sender] : {std::pair{&raw_phase, &raw}, std::pair{&raw_rows_phase, &raw_rows},
-                                   std::pair{&raw_batched_phase, raw_batched}}) {
+      for (auto [phase, sender] :
+           {std::pair{&raw_phase, &baselines.raw}, std::pair{&raw_rows_phase, &baselines.raw_rows},
+            std::pair{&raw_pipelined_phase, baselines.raw_rows_pipelined},
+            std::pair{&raw_batched_phase, baselines.raw_batched}}) {
         if (sender == nullptr) continue;
         run_phase(
             *phase, 1, length,
@@ -169,13 +171,16 @@ void durable_sends(benchmark::State& state, const Practice& practice, const host
   }
   state.counters["raw_msg_per_s"] = raw_phase.rate();
   state.counters["raw_rows_msg_per_s"] = raw_rows_phase.rate();
-  if (raw_batched != nullptr) state.counters["raw_rows_8_per_commit_msg_per_s"] = raw_batched_phase.rate();
+  if (baselines.raw_rows_pipelined != nullptr)
+    state.counters["raw_rows_pipelined_msg_per_s"] = raw_pipelined_phase.rate();
+  if (baselines.raw_batched != nullptr)
+    state.counters["raw_rows_8_per_commit_msg_per_s"] = raw_batched_phase.rate();
   state.counters["reply_msg_per_s"] = reply_phase.rate();
   state.counters["start_thread_msg_per_s"] = start_phase.rate();
   state.counters["reply_8_senders_msg_per_s"] = eight_phase.rate();
-  state.counters["messages"] =
-      static_cast<double>(raw_phase.messages + raw_rows_phase.messages + raw_batched_phase.messages +
-                          reply_phase.messages + start_phase.messages + eight_phase.messages);
+  state.counters["messages"] = static_cast<double>(
+      raw_phase.messages + raw_rows_phase.messages + raw_pipelined_phase.messages +
+      raw_batched_phase.messages + reply_phase.messages + start_phase.messages + eight_phase.messages);
 }
 
 namespace {
@@ -186,7 +191,9 @@ void durable_sqlite_sends(benchmark::State& state) {
   RawSend raw(env.working_database(), RawSend::Rows::inserts);
   RawSend raw_rows(env.working_database(), RawSend::Rows::rows);
   RawSend raw_rows_batched(env.working_database(), RawSend::Rows::rows, kConcurrentSenders);
-  durable_sends(state, env.practice(), channel, raw, raw_rows, &raw_rows_batched, env.options().quick);
+  durable_sends(state, env.practice(), channel,
+                SendBaselines{.raw = raw, .raw_rows = raw_rows, .raw_batched = &raw_rows_batched},
+                env.options().quick);
 }
 
 // What the disk allows: one 4 KiB write and fdatasync per iteration, next to the database.

@@ -40,13 +40,22 @@ const std::string& message_body();
 // A reply through the ABI, as `target`'s staff member.
 host::Status abi_reply(const host::MessagingChannel& channel, const ReplyTarget& target);
 
-// Alternating phases of: `raw`, `raw_rows`, `raw_batched` (every row a reply writes, 8 messages to a
-// commit: scenario 2's ceiling; skipped when null), one ABI sender replying, one ABI sender starting
-// new threads, 8 ABI senders replying; sets the state's counters (raw_msg_per_s, raw_rows_msg_per_s,
-// raw_rows_8_per_commit_msg_per_s, reply_msg_per_s, start_thread_msg_per_s,
-// reply_8_senders_msg_per_s).
+// The baselines scenarios 1 and 2 interleave with the plugin's sends, on the same database.
+struct SendBaselines {
+  RawSender& raw;       // the issue's: the message and audit rows, one commit each
+  RawSender& raw_rows;  // every row a reply writes, one commit each
+  // PostgreSQL: the same rows with one round trip a message (its statements and COMMIT in one
+  // pipeline), the fewest waits any writer of them can make; skipped when null.
+  RawSender* raw_rows_pipelined = nullptr;
+  RawSender* raw_batched = nullptr;  // every row, 8 messages to a commit: scenario 2's ceiling
+};
+
+// Alternating phases of each baseline, one ABI sender replying, one ABI sender starting new
+// threads, 8 ABI senders replying; sets the state's counters (raw_msg_per_s, raw_rows_msg_per_s,
+// raw_rows_pipelined_msg_per_s, raw_rows_8_per_commit_msg_per_s, reply_msg_per_s,
+// start_thread_msg_per_s, reply_8_senders_msg_per_s).
 void durable_sends(benchmark::State& state, const Practice& practice, const host::MessagingChannel& channel,
-                   RawSender& raw, RawSender& raw_rows, RawSender* raw_batched, bool quick);
+                   const SendBaselines& baselines, bool quick);
 
 // How many senders scenario 2 runs, and so how many messages its raw ceiling puts in a commit.
 inline constexpr int kConcurrentSenders = 8;
