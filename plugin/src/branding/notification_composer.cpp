@@ -57,8 +57,6 @@ std::string NotificationComposer::render(std::string_view text,
 Notification NotificationComposer::compose(TemplateKind kind, const Principal& recipient, Delivery delivery,
                                            std::string_view recipient_first_name, const Brand& brand) const {
   const std::string prefix = kind == TemplateKind::new_message ? "new_message_" : "invitation_";
-  std::map<std::string, std::string> templates;
-  for (const auto& setting : settings_.effective_settings("")) templates[setting.key] = setting.value;
   const std::map<std::string, std::string> values = {
       {"brand_name", brand.name},
       {"brand_phone", brand.phone},
@@ -71,9 +69,9 @@ Notification NotificationComposer::compose(TemplateKind kind, const Principal& r
       kind == TemplateKind::new_message ? NotificationKind::new_message : NotificationKind::portal_invitation;
   notification.delivery = delivery;
   notification.recipient = recipient;
-  notification.subject = render(templates[prefix + "subject"], values, false);
-  notification.text = render(templates[prefix + "text"], values, false);
-  notification.html = render(templates[prefix + "html"], values, true);
+  notification.subject = render(settings_.general_value(prefix + "subject"), values, false);
+  notification.text = render(settings_.general_value(prefix + "text"), values, false);
+  notification.html = render(settings_.general_value(prefix + "html"), values, true);
   notification.brand_name = brand.name;
   return notification;
 }

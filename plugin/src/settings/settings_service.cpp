@@ -72,7 +72,10 @@ std::shared_ptr<const SettingsService::Snapshot> SettingsService::load_snapshot(
   auto snapshot = std::make_shared<Snapshot>();
   snapshot->version = settings_store::version(tx);
   const auto general = settings_store::values(tx, kGeneralScope);
-  snapshot->general = portal_settings(resolve(kGeneralScope, general, {}), snapshot->version);
+  const std::vector<EffectiveSetting> general_effective = resolve(kGeneralScope, general, {});
+  snapshot->general = portal_settings(general_effective, snapshot->version);
+  for (const EffectiveSetting& setting : general_effective)
+    snapshot->general_values.emplace(setting.key, setting.value);
   // Any non-empty id resolves as a location; which one does not matter without its own values.
   snapshot->following_general = portal_settings(resolve("-", general, {}), snapshot->version);
   for (const std::string& location : settings_store::own_locations(tx)) {
@@ -265,21 +268,33 @@ std::vector<EffectiveSetting> SettingsService::effective_settings(std::string_vi
   return resolve(tx, location_id);
 }
 
-PortalSettings SettingsService::effective(std::string_view location_id) {
+template <typename Read>
+auto SettingsService::from_snapshot(const Read& read) {
   for (;;) {
     {
       std::lock_guard<std::mutex> lock(snapshot_mutex_);
-      if (snapshot_) {
-        if (location_id.empty()) return snapshot_->general;
-        if (auto own = snapshot_->own.find(location_id); own != snapshot_->own.end()) return own->second;
-        return snapshot_->following_general;
-      }
+      if (snapshot_) return read(*snapshot_);
     }
     // The first check loads it (the database may be migrated after this service is built).
     // Loading outside snapshot_mutex_ keeps one lock order: the store's first, then the snapshot.
     Transaction tx(db_, TransactionMode::read);
     install(load_snapshot(tx));
   }
+}
+
+PortalSettings SettingsService::effective(std::string_view location_id) {
+  return from_snapshot([&](const Snapshot& snapshot) {
+    if (location_id.empty()) return snapshot.general;
+    if (auto own = snapshot.own.find(location_id); own != snapshot.own.end()) return own->second;
+    return snapshot.following_general;
+  });
+}
+
+std::string SettingsService::general_value(std::string_view key) {
+  return from_snapshot([&](const Snapshot& snapshot) {
+    const auto found = snapshot.general_values.find(key);
+    return found != snapshot.general_values.end() ? found->second : std::string();
+  });
 }
 
 bool SettingsService::still_current(Transaction& tx, int64_t version) {

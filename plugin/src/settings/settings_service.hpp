@@ -90,6 +90,9 @@ class SettingsService {
   // reset_location replace whole once they commit. A location id is not checked against the host
   // here (the admin pages do that): one without settings of its own follows General.
   [[nodiscard]] PortalSettings effective(std::string_view location_id);
+  // The General page's effective value of `key` (a notification template, say), from the same
+  // snapshot: composing a notice asks the database nothing. Empty for a key the schema lacks.
+  [[nodiscard]] std::string general_value(std::string_view key);
   // Inside a write that acts on settings read at `version`: true while they are still current in
   // that transaction; otherwise another writer of the same file changed them, the snapshot is
   // reloaded from `tx` and the caller must decide again.
@@ -119,7 +122,11 @@ class SettingsService {
     PortalSettings general;            // the General page's own view
     PortalSettings following_general;  // a location without settings of its own
     std::unordered_map<std::string, PortalSettings, StringHash, std::equal_to<>> own;
+    std::map<std::string, std::string, std::less<>> general_values;  // every General field's, by key
   };
+  // `read(snapshot)` under the snapshot's lock, loading the snapshot first when there is none yet.
+  template <typename Read>
+  auto from_snapshot(const Read& read);
   [[nodiscard]] std::shared_ptr<const Snapshot> load_snapshot(Transaction& tx) const;
   // Replaces the snapshot unless a newer one is already in place (two saves may finish out of order).
   void install(std::shared_ptr<const Snapshot> next);

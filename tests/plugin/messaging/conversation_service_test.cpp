@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "branding/portal_notifier.hpp"
 #include "messaging_world.hpp"
 #include "storage/postgresql/pg_store.hpp"
 
@@ -269,6 +270,37 @@ TEST_P(Conversations, R_CONV_5_AReplyOnPostgresqlWaitsForThreeRoundTrips) {
       EXPECT_EQ(server->round_trips() - before, 3u) << "reply " << i;
     }
     EXPECT_EQ(service().read_thread(staff("drlee"), thread.thread_id).back().message.id, sent.message_id);
+  }
+}
+
+// The notices a reply sends its readers are composed from the settings the process holds in memory
+// (the templates are General settings): composing one asks the database nothing, so on PostgreSQL
+// the reply that sends them still waits for three round trips, however many readers it has.
+TEST_P(Conversations, R_CONV_5_AReplysNoticesAreComposedWithoutAskingTheDatabase) {
+  PortalNotifier notifier(client_, *settings_, *audit_);
+  service().set_new_message_notifier([&](const NewMessageNotice& notice) { notifier.new_message(notice); });
+  auto* server = dynamic_cast<pg::PgStore*>(&*db_);
+  const SentMessage thread = staff_writes("drlee", "p1", "start");
+  service().reply({portal("pat1"), thread.thread_id, "prepares the statements on the connections"});
+  service().reply({staff("drlee"), thread.thread_id, "and again, on the other connection"});
+  // Saved after the settings were first read: the next notices use it.
+  (void)settings_->save_page("admin", "", {{"new_message_subject", "A reply is waiting at {{brand_name}}"}});
+  for (int i = 0; i < 3; ++i) {
+    const std::size_t notices_before = host_.notifications().size();
+    const std::uint64_t before = server != nullptr ? server->round_trips() : 0;
+    service().reply({staff("drlee"), thread.thread_id, "an answer " + std::to_string(i)});
+    if (server != nullptr) {
+      EXPECT_EQ(server->round_trips() - before, 3u) << "reply " << i;
+    }
+    const std::vector<Notification> notices = host_.notifications();
+    ASSERT_EQ(notices.size(), notices_before + 2) << "the chart's two active portal users";
+    std::set<Principal> recipients;
+    for (std::size_t n = notices_before; n < notices.size(); ++n) {
+      recipients.insert(notices[n].recipient);
+      EXPECT_EQ(notices[n].subject, "A reply is waiting at Acme Health") << "the saved template, branded";
+      EXPECT_EQ(notices[n].text.find("an answer"), std::string::npos) << "notices carry no content";
+    }
+    EXPECT_EQ(recipients, (std::set<Principal>{portal("pat1"), portal("mom1")}));
   }
 }
 
