@@ -188,15 +188,19 @@ void AuditLog::start() {
   }
   hand_over_unsaved_checkpoint();
   Transaction tx(db_);
-  auto counts =
-      tx.prepare("SELECT COUNT(*), COALESCE(SUM(CASE WHEN key_id = 0 THEN 1 ELSE 0 END), 0) FROM audit_log");
-  (void)counts.step();
-  const int64_t total = counts.int64(0);
-  const int64_t unkeyed = counts.int64(1);
   // Only a chain that is unkeyed from end to end is one from before the key service. Unkeyed
   // records in a keyed chain, or when the host already holds checkpoints, were written by someone
   // without the key: re-chaining them would launder them, so they stay for verify() to name.
-  if (unkeyed == 0 || unkeyed != total) return;
+  // Asked as two EXISTS, each stopping at the first record that answers it (a keyed log answers at
+  // its first): counting the records read the whole log at every start, inside this write
+  // transaction, whose lock every host's writes wait for.
+  auto kinds = tx.prepare(
+      "SELECT CASE WHEN EXISTS (SELECT 1 FROM audit_log WHERE key_id <> 0) THEN 1 ELSE 0 END, "
+      "CASE WHEN EXISTS (SELECT 1 FROM audit_log) THEN 1 ELSE 0 END");
+  (void)kinds.step();
+  const bool any_keyed = kinds.int64(0) != 0;
+  const bool any_record = kinds.int64(1) != 0;
+  if (any_keyed || !any_record) return;
   if (host_.supports_checkpoints() && !host_.list_audit_checkpoints(plugin_id_).empty()) {
     host_.log(
         LogLevel::error,
