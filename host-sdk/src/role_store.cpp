@@ -59,6 +59,31 @@ CREATE TRIGGER IF NOT EXISTS role_changes_no_delete BEFORE DELETE ON role_change
 CREATE TABLE IF NOT EXISTS store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 PRAGMA user_version = 1;
 )sql"},
+    // The change record is append-only (its triggers refuse UPDATE and DELETE), so the highest
+    // sequence is never removed and SQLite's rowid already numbers new records past it:
+    // AUTOINCREMENT only added a write of sqlite_sequence to every INSERT statement, one per user
+    // in a bulk operation. The table is rebuilt without it, every record and sequence kept.
+    // user_version stays 1: an earlier SDK still opens the file, and its inserts still number on.
+    {2, "role change record numbered by rowid, without AUTOINCREMENT", R"sql(
+CREATE TABLE role_changes_rebuilt (
+  sequence INTEGER PRIMARY KEY,
+  at_unix_ms INTEGER NOT NULL,
+  actor_user_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  role_id TEXT NOT NULL,
+  old_assigned INTEGER NOT NULL CHECK (old_assigned IN (0, 1)),
+  new_assigned INTEGER NOT NULL CHECK (new_assigned IN (0, 1))
+);
+INSERT INTO role_changes_rebuilt (sequence, at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned)
+  SELECT sequence, at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned FROM role_changes;
+DROP TABLE role_changes;
+ALTER TABLE role_changes_rebuilt RENAME TO role_changes;
+CREATE TRIGGER role_changes_no_update BEFORE UPDATE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+CREATE TRIGGER role_changes_no_delete BEFORE DELETE ON role_changes
+  BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
+DELETE FROM sqlite_sequence WHERE name = 'role_changes';
+)sql"},
 };
 
 // The PostgreSQL steps, the same schema. The database may be the plugin's too: every name here

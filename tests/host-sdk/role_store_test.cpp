@@ -486,13 +486,12 @@ TEST_F(RoleStoreOnPostgresql, R_STORE_1_AStoreNewerThanTheSdkSaysToUpgradeTheSdk
   EXPECT_EQ(opened.status().message().find("plugin"), std::string::npos) << opened.status();
 }
 
-// A roles.sqlite3 as every SDK before the storage library wrote it (its schema under PRAGMA
-// user_version 1, no schema_migrations table) opens with its assignments and records, unchanged.
-TEST(RoleStoreFile, R_ROLE_2_AFileOfTheEarlierFormatOpensWithItsAssignments) {
-  ScratchDir scratch;
+// Writes `file` as every SDK before the storage library did (its schema under PRAGMA user_version
+// 1, no schema_migrations table), holding `rows`, owner-only as the SDK requires.
+void write_earlier_format(const std::filesystem::path& file, const std::string& rows) {
   sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
-  const char* earlier = R"sql(
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  const std::string earlier = R"sql(
 CREATE TABLE role_assignments (user_id TEXT NOT NULL, role_id TEXT NOT NULL,
   PRIMARY KEY (user_id, role_id)) WITHOUT ROWID;
 CREATE INDEX role_assignments_by_role ON role_assignments (role_id, user_id);
@@ -505,16 +504,24 @@ CREATE TRIGGER role_changes_no_update BEFORE UPDATE ON role_changes
 CREATE TRIGGER role_changes_no_delete BEFORE DELETE ON role_changes
   BEGIN SELECT RAISE(ABORT, 'role_changes is append-only'); END;
 CREATE TABLE store_facts (fact TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+)sql" + rows + "PRAGMA user_version = 1;";
+  char* message = nullptr;
+  EXPECT_EQ(sqlite3_exec(raw, earlier.c_str(), nullptr, nullptr, &message), SQLITE_OK) << message;
+  sqlite3_free(message);
+  sqlite3_close(raw);
+  ::chmod(file.c_str(), 0600);
+}
+
+// A roles.sqlite3 as every SDK before the storage library wrote it (its schema under PRAGMA
+// user_version 1, no schema_migrations table) opens with its assignments and records, unchanged.
+TEST(RoleStoreFile, R_ROLE_2_AFileOfTheEarlierFormatOpensWithItsAssignments) {
+  ScratchDir scratch;
+  write_earlier_format(scratch / RoleStore::kFileName, R"sql(
 INSERT INTO role_assignments VALUES ('admin', 'manage_users'), ('drlee', 'available_for_portal_messages');
 INSERT INTO role_changes (at_unix_ms, actor_user_id, user_id, role_id, old_assigned, new_assigned)
   VALUES (1, '(initial)', 'admin', 'manage_users', 0, 1);
 INSERT INTO store_facts VALUES ('seeded', '1');
-PRAGMA user_version = 1;
-)sql";
-  char* message = nullptr;
-  ASSERT_EQ(sqlite3_exec(raw, earlier, nullptr, nullptr, &message), SQLITE_OK) << message;
-  sqlite3_close(raw);
-  ::chmod((scratch / RoleStore::kFileName).c_str(), 0600);
+)sql");
 
   Staff staff;
   auto opened = RoleStore::open(scratch.path(), staff);
@@ -530,12 +537,58 @@ PRAGMA user_version = 1;
 
   // The schema version an earlier SDK reads is still 1, so it still opens the file.
   opened->reset();
+  sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
   sqlite3_stmt* version = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &version, nullptr), SQLITE_OK);
   ASSERT_EQ(sqlite3_step(version), SQLITE_ROW);
   EXPECT_EQ(sqlite3_column_int(version, 0), 1);
   sqlite3_finalize(version);
+  sqlite3_close(raw);
+}
+
+// Step 2 rebuilds the change record without AUTOINCREMENT (one write of sqlite_sequence per
+// INSERT, per user in a bulk operation): a file of the earlier format keeps every record under its
+// number, new records number on past the highest, and the record stays append-only.
+TEST(RoleStoreFile, R_ROLE_4_TheChangeRecordKeepsItsNumbersWhenRebuiltWithoutAutoincrement) {
+  ScratchDir scratch;
+  write_earlier_format(scratch / RoleStore::kFileName, R"sql(
+INSERT INTO role_assignments VALUES ('admin', 'manage_users');
+INSERT INTO role_changes VALUES (1, 10, '(initial)', 'admin', 'manage_users', 0, 1);
+INSERT INTO role_changes VALUES (7, 20, 'admin', 'drlee', 'manage_users', 0, 1);
+INSERT INTO role_changes VALUES (8, 30, 'admin', 'drlee', 'manage_users', 1, 0);
+INSERT INTO store_facts VALUES ('seeded', '1');
+)sql");
+
+  Staff staff;
+  auto opened = RoleStore::open(scratch.path(), staff);
+  ASSERT_TRUE(opened) << opened.status();
+  RoleStore& store = **opened;
+  ASSERT_TRUE(store.declare_role({kRole, "Available for portal messages", ""}));
+  ASSERT_TRUE(store.set_role("admin", "nurse1", kRole, true));
+  const auto changes = store.changes();
+  ASSERT_TRUE(changes) << changes.status();
+  std::vector<std::int64_t> numbers;
+  for (const RoleChange& change : *changes) numbers.push_back(change.sequence);
+  EXPECT_EQ(numbers, (std::vector<std::int64_t>{1, 7, 8, 9}));
+  EXPECT_EQ(changes->back().user_id, "nurse1");
+  EXPECT_EQ((*changes)[1].at_unix_ms, 20);
+  opened->reset();
+
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((scratch / RoleStore::kFileName).c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* table = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT sql FROM sqlite_master WHERE name = 'role_changes'", -1, &table,
+                               nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(table), SQLITE_ROW);
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(sqlite3_column_text(table, 0))).find("AUTOINCREMENT"),
+            std::string::npos);
+  sqlite3_finalize(table);
+  EXPECT_NE(sqlite3_exec(raw, "DELETE FROM role_changes WHERE sequence = 8", nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << "still append-only";
+  EXPECT_NE(sqlite3_exec(raw, "UPDATE role_changes SET role_id = 'x'", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(raw);
 }
 
