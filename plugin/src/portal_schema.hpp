@@ -26,4 +26,10 @@ namespace ehr::portal {
 // portal_schema_postgresql.cpp, with the backend (library portal_postgresql).
 [[nodiscard]] std::span<const Migration> portal_postgresql_steps();
 
+// The PostgreSQL steps no one feature owns, because every feature's writes use them: the function
+// portal_guess_held(held), the guard of a statement written on a guess whose check is left for
+// later (storage::Transaction::check_later). It raises storage::pg::kGuessWrongSqlstate unless
+// `held` is true, which makes the server skip the rest of the transaction, COMMIT included.
+[[nodiscard]] std::span<const Migration> shared_postgresql_steps();
+
 }  // namespace ehr::portal

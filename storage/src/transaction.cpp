@@ -1,5 +1,6 @@
 #include "storage/transaction.hpp"
 
+#include <exception>
 #include <utility>
 
 #include "storage/error.hpp"
@@ -33,18 +34,45 @@ void Transaction::execute_script(std::string_view sql) {
   backend_->execute_script(sql);
 }
 
-void Transaction::check_later(Statement sent, bool (*holds)(Statement&)) {
+void Transaction::check_later(Statement sent) {
   if (!defers_checks_)
     throw Error(EHR_STATUS_INTERNAL, "a check left for later in a transaction that checks at once");
-  checks_.push_back(Check{std::move(sent), holds});
+  checks_.push_back(std::move(sent));
 }
 
-bool Transaction::verify() {
-  bool held = true;
-  // Every check runs even after one fails: each reads its answer, and none is left unclaimed.
-  for (Check& check : checks_) held = check.holds(check.statement) && held;
+Transaction::Checked Transaction::commit_checked() {
+  if (!backend_) throw Error(EHR_STATUS_INTERNAL, "commit of a transaction that is not open");
+  // A check sent after COMMIT would run outside the transaction: each goes now if it has not.
+  for (Statement& check : checks_) check.send();
+  backend_->send_commit();
+  // The first failure is the transaction's: the server ran nothing after it, and every later
+  // answer repeats it. Every answer is read all the same, and none is left unclaimed.
+  std::exception_ptr failure;
+  bool guess_wrong = false;
+  for (Statement& check : checks_) {
+    try {
+      (void)check.step();
+    } catch (const GuessWrong&) {
+      if (!failure) guess_wrong = true;
+      if (!failure) failure = std::current_exception();
+    } catch (const Error&) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
   checks_.clear();
-  return held;
+  return_statements();
+  std::unique_ptr<TransactionBackend> backend = std::move(backend_);
+  if (!backend->commit_sent()) {
+    after_commit_.clear();
+    return guess_wrong ? Checked::guess_wrong : Checked::statement_failed;
+  }
+  backend.reset();
+  // A check's refusal keeps COMMIT from running: one that failed and was committed all the same
+  // is a backend's bug, never to be acknowledged as a clean write nor run again.
+  if (failure)
+    throw Error(EHR_STATUS_INTERNAL, "a transaction was committed although a check in it had failed");
+  run_after_commit();
+  return Checked::committed;
 }
 
 void Transaction::return_statements() noexcept {
@@ -62,6 +90,10 @@ void Transaction::commit() {
   std::unique_ptr<TransactionBackend> backend = std::move(backend_);
   backend->commit();
   backend.reset();
+  run_after_commit();
+}
+
+void Transaction::run_after_commit() noexcept {
   auto actions = std::move(after_commit_);
   for (auto& action : actions) {
     try {

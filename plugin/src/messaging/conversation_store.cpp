@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/error.hpp"
@@ -214,7 +215,7 @@ MessageRecord ConversationStore::add_message_postgresql(Transaction& tx, int64_t
                                                         int64_t at_ms) const {
   // The counters as add_message's SQLite statements write them; every data-modifying part of a
   // WITH runs once, on one snapshot, so the participants read the thread's new time from t.
-  constexpr const char* kWrite =
+  constexpr std::string_view kWrite =
       "WITH m AS (INSERT INTO messages (id, thread_id, sender_kind, sender_id, body, body_key, sent_at) "
       "SELECT CAST(?1 AS BIGINT), CAST(?2 AS BIGINT), CAST(?3 AS BIGINT), CAST(?4 AS TEXT), "
       "CAST(?5 AS BYTEA), CAST(?6 AS BIGINT), CAST(?7 AS BIGINT) "
@@ -225,11 +226,15 @@ MessageRecord ConversationStore::add_message_postgresql(Transaction& tx, int64_t
       "WHERE id = ?2 AND EXISTS (SELECT 1 FROM m) RETURNING last_message_at), "
       "p AS (UPDATE thread_participants SET archived = 0, last_message_at = (SELECT last_message_at FROM t), "
       "unread_count = unread_count + CASE WHEN principal_kind <> ?3 OR principal_id <> ?4 THEN 1 ELSE 0 END "
-      "WHERE thread_id = ?2 AND EXISTS (SELECT 1 FROM t) RETURNING 1) "
-      "SELECT COUNT(*) FROM m";
-  const auto send_write = [&](int64_t message_id) {
+      "WHERE thread_id = ?2 AND EXISTS (SELECT 1 FROM t) RETURNING 1) ";
+  // Checking as it goes, a wrong guess writes nothing and answers 0; left for later, it refuses to
+  // run, which keeps the COMMIT sent with it from running too.
+  static const std::string kWriteAnsweringCount = std::string(kWrite) + "SELECT COUNT(*) FROM m";
+  static const std::string kWriteGuarded =
+      std::string(kWrite) + "SELECT portal_guess_held(COUNT(*) = 1) FROM m";
+  const auto send_write = [&](int64_t message_id, const std::string& sql) {
     const Sealed sealed = at_rest_->seal(body, body_binding(thread_id, message_id));
-    Statement write = tx.prepare(kWrite);
+    Statement write = tx.prepare(sql);
     write.bind_all(message_id, thread_id, kind_value(sender), sender.id);
     if (sealed.key_id == 0) {
       write.bind(5, sealed.bytes);
@@ -242,14 +247,14 @@ MessageRecord ConversationStore::add_message_postgresql(Transaction& tx, int64_t
   const auto written = [](Statement& write) { return write.step() && write.int64(0) == 1; };
   int64_t message_id = next_message_id_.load();
   if (message_id != 0 && tx.defers_checks()) {
-    // Its answer is read with the batch's others (Transaction::verify); a wrong guess found there
-    // makes the batch run again, checking each guess as it goes.
-    tx.check_later(send_write(message_id), written);
+    // Its answer is read with the batch's others and COMMIT's (Transaction::commit_checked); a
+    // wrong guess found there makes the batch run again, checking each guess as it goes.
+    tx.check_later(send_write(message_id, kWriteGuarded));
   } else {
     for (int attempt = 0;; ++attempt) {
       if (message_id == 0 || attempt > 0)
         message_id = next_id(tx, "SELECT COALESCE(MAX(id), 0) FROM messages");
-      Statement write = send_write(message_id);
+      Statement write = send_write(message_id, kWriteAnsweringCount);
       if (written(write)) break;
       // A read id is the table's next one under the write lock; a guess may not be.
       if (attempt > 0)

@@ -103,21 +103,27 @@ void GroupCommitWriter::lead(std::unique_lock<std::mutex>& lock) {
 
 GroupCommitWriter::Optimism GroupCommitWriter::commit_optimistically(Job* first) {
   Transaction tx(store_, TransactionMode::write, Checks::deferred);
-  bool held = false;
   try {
     for (Job* job = first; job != nullptr; job = job->next) job->work(tx);
-    held = tx.verify();
   } catch (...) {
     // A lock that timed out fails the batch whole, as in commit_batch; so does a connection lost
     // (a server restart): nothing of the batch was written, and running it again against a server
-    // going away would only replace the clear error with another. Any other failure is some job's,
-    // or comes from a guess: which, the batch run again checking as it goes tells.
+    // going away would only replace the clear error with another. Any other failure is some job's:
+    // which, the batch run again checking as it goes tells.
     if (tx.failed_to_open() || tx.connection_lost()) throw;
     return Optimism::job_failed;
   }
-  if (!held) return Optimism::guess_wrong;
-  tx.commit();  // a COMMIT that fails, or whose outcome is unknown, fails the batch: never run twice
-  return Optimism::committed;
+  // COMMIT goes with the batch's statements. Its own failure, or an outcome unknown, throws and
+  // fails the batch whole: never run twice.
+  switch (tx.commit_checked()) {
+    case Transaction::Checked::committed:
+      return Optimism::committed;
+    case Transaction::Checked::guess_wrong:
+      return Optimism::guess_wrong;
+    case Transaction::Checked::statement_failed:
+      break;
+  }
+  return Optimism::job_failed;
 }
 
 bool GroupCommitWriter::answered_optimistically(Job* first) noexcept {

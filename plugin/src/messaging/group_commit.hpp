@@ -87,8 +87,8 @@ class GroupCommitWriter {
   // are run again.
   void commit_batch(Job* first) noexcept;
   enum class Optimism { committed, guess_wrong, job_failed };
-  // On a server, a batch first goes with the checks of its guesses deferred: its statements then
-  // travel in one round trip and COMMIT in a second. After a guess was wrong (another host wrote
+  // On a server, a batch first goes with the checks of its guesses deferred: its statements and
+  // COMMIT then travel in one round trip. After a guess was wrong (another host wrote
   // meanwhile) the next batches check as they go for a while, longer each time it happens again:
   // where several hosts take turns, guesses are often wrong. True when the batch is answered
   // (committed, or failed whole); false when commit_batch must run it checking as it goes.

@@ -299,7 +299,7 @@ std::string SettingsService::general_value(std::string_view key) {
 
 bool SettingsService::still_current(Transaction& tx, int64_t version) {
   if (tx.defers_checks()) {
-    // Found stale in verify(), the batch runs again checking at once, and this reloads below.
+    // Found stale when the batch commits, it runs again checking at once, and this reloads below.
     settings_store::check_version_later(tx, version);
     return true;
   }

@@ -53,9 +53,10 @@ int64_t version(Transaction& tx) {
 }
 
 void check_version_later(Transaction& tx, int64_t expected) {
-  Statement still = tx.prepare("SELECT COUNT(*) FROM settings_version WHERE version = ?1");
+  Statement still =
+      tx.prepare("SELECT portal_guess_held(EXISTS (SELECT 1 FROM settings_version WHERE version = ?1))");
   still.bind(1, expected).send();
-  tx.check_later(std::move(still), [](Statement& sent) { return sent.step() && sent.int64(0) == 1; });
+  tx.check_later(std::move(still));
 }
 
 }  // namespace ehr::portal::settings_store

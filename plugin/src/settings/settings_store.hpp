@@ -23,7 +23,8 @@ void drop(Transaction& tx, std::string_view scope);
 [[nodiscard]] std::vector<std::string> own_locations(Transaction& tx);
 // Grows with every change to the settings tables, by whichever connection made it (triggers).
 [[nodiscard]] int64_t version(Transaction& tx);
-// In a transaction that defers its checks (Transaction::verify): the version is still `expected`.
+// In a transaction that defers its checks (Transaction::check_later): the version is still
+// `expected`, or nothing of the transaction is stored.
 void check_version_later(Transaction& tx, int64_t expected);
 
 }  // namespace settings_store

@@ -26,4 +26,12 @@ class Error : public std::runtime_error {
   uint32_t reason_;
 };
 
+// A write's guess about what the store holds (Checks::deferred, transaction.hpp) no longer held:
+// the statement written on it refused to run, so nothing of its transaction is kept, and the work
+// runs again checking as it goes. Never reaches a caller of the plugin.
+class GuessWrong : public Error {
+ public:
+  explicit GuessWrong(const std::string& message) : Error(EHR_STATUS_STORAGE, message) {}
+};
+
 }  // namespace ehr::storage

@@ -78,6 +78,17 @@ class TransactionBackend {
   // Error(EHR_STATUS_STORAGE) naming the store; a connection lost during COMMIT says the outcome
   // is unknown.
   virtual void commit() = 0;
+  // On a backend where each wait for an answer is a round trip (PostgreSQL): sends COMMIT behind
+  // the statements sent and not answered yet, so that the transaction waits once for all of them,
+  // and commit_sent() learns how it went. Elsewhere nothing, and commit_sent() commits.
+  virtual void send_commit() {}
+  // After send_commit(): true once committed. False when the server skipped COMMIT because a
+  // statement sent before it failed: nothing was stored, and the transaction is rolled back.
+  // Throws as commit() does.
+  [[nodiscard]] virtual bool commit_sent() {
+    commit();
+    return true;
+  }
   // True once the transaction could not open: its BEGIN, or what it takes first (a write lock that
   // waited past the statement timeout), failed, so every statement of it fails the same way. A
   // backend that opens at construction throws there instead; PostgreSQL, which sends BEGIN with

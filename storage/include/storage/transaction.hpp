@@ -45,13 +45,24 @@ class Transaction {
   // Checks::deferred, on a backend where it saves round trips: a guess's statement is then
   // send()-ed and handed to check_later() instead of stepped at once.
   [[nodiscard]] bool defers_checks() const noexcept { return defers_checks_; }
-  // Keeps a sent statement until verify(), which calls `holds` on it (stepping it reads the
-  // answer): false when the guess it was written on no longer held.
-  void check_later(Statement sent, bool (*holds)(Statement&));
-  // Runs every check kept, in the order kept; true if each held. A statement's failure (or one
-  // that the server did not run because one before it failed) throws. Work that found a guess
-  // wrong was written on that guess: the caller must roll back, not commit.
-  [[nodiscard]] bool verify();
+  // Keeps a statement written on a guess until commit_checked(), which reads its answer. Its SQL
+  // must refuse to run on the server when the guess no longer holds, with the guard that raises
+  // GuessWrong (error.hpp): COMMIT travels with it, and only a refusal keeps COMMIT from running.
+  void check_later(Statement sent);
+
+  // How commit_checked() ended.
+  enum class Checked {
+    committed,
+    // A guess was wrong: nothing was stored; the work runs again checking as it goes.
+    guess_wrong,
+    // A statement failed: nothing was stored; which work it was, running again checking as it
+    // goes tells.
+    statement_failed
+  };
+  // Commits a transaction whose checks were kept: COMMIT is sent behind its statements, so the
+  // whole transaction waits once. A failure of the transaction rather than of its work (its
+  // opening, its lock, its connection lost, COMMIT itself) throws as commit() does.
+  [[nodiscard]] Checked commit_checked();
 
   // Commits, releases the connection, then runs the after-commit actions in order. Checks kept
   // and not verified are refused: they may not hold.
@@ -71,14 +82,12 @@ class Transaction {
  private:
   // Ends every borrowed statement; Statements still held see none.
   void return_statements() noexcept;
+  // Once committed: the after-commit actions, in order.
+  void run_after_commit() noexcept;
 
   const Dialect dialect_;
   const bool defers_checks_;
-  struct Check {
-    Statement statement;
-    bool (*holds)(Statement&);
-  };
-  std::vector<Check> checks_;
+  std::vector<Statement> checks_;
   std::unique_ptr<TransactionBackend> backend_;  // null once committed
   std::vector<std::shared_ptr<StatementSlot>> statements_;
   std::vector<std::function<void()>> after_commit_;

@@ -117,6 +117,10 @@ std::int64_t Rows::affected() const {
   return value;
 }
 
+std::string Rows::command_tag() const {
+  return PQcmdStatus(result_);
+}
+
 Connection::Connection(ConnectionOptions options) : options_(std::move(options)) {
   connect();
 }
@@ -155,11 +159,14 @@ void Connection::connect() {
   // travels as a startup option, so no SQL is ever built from a value.
   // synchronous_commit=on: an acknowledged write is durable whatever the server's or the role's
   // default (a startup option outranks both; of two, the later wins). bytea_output=hex: the
-  // format Rows decodes.
+  // format Rows decodes. client_connection_check_interval: a write sends its COMMIT with its
+  // statements, before it waits for the write lock; should the host die meanwhile, the server
+  // notices within a second and ends the session, rather than commit later what no one will
+  // acknowledge.
   std::string startup = admin_startup_options(options_.conninfo);
   if (!startup.empty()) startup += ' ';
   startup += "-c statement_timeout=" + std::to_string(options_.statement_timeout.count()) +
-             " -c synchronous_commit=on -c bytea_output=hex";
+             " -c synchronous_commit=on -c bytea_output=hex -c client_connection_check_interval=1000";
   const std::array<const char*, 4> keywords{"dbname", "options", "application_name", nullptr};
   const std::array<const char*, 4> values{options_.conninfo.c_str(), startup.c_str(), "portal-messaging",
                                           nullptr};
@@ -244,6 +251,8 @@ void Connection::fail(PGresult* result, std::string_view what) {
                       std::string(what) + "; it was not completed, and the next call connects again",
                   "");
   }
+  if (sqlstate == kGuessWrongSqlstate)
+    throw GuessWrong("a guess that " + std::string(what) + " was written on no longer held: " + primary);
   if (sqlstate == "57014")
     throw PgError(EHR_STATUS_STORAGE,
                   "the PostgreSQL server cancelled " + std::string(what) +
@@ -385,6 +394,21 @@ void Connection::forget(std::uint64_t ticket) noexcept {
   outcomes_.erase(ticket);
 }
 
+std::uint64_t Connection::send_behind(std::string_view command) {
+  if (!in_pipeline_) return 0;
+  const std::uint64_t ticket = next_ticket_++;
+  sent_.push_back({ticket, Query{{}, command}});
+  if (PQsendQueryParams(conn_, std::string(command).c_str(), 0, nullptr, nullptr, nullptr, nullptr, 0) != 1)
+    broken_ = true;
+  return ticket;
+}
+
+bool Connection::ran(std::uint64_t ticket) noexcept {
+  if (!outcomes_.contains(ticket)) read_pipeline();
+  const auto found = outcomes_.find(ticket);
+  return found == outcomes_.end() || !found->second.skipped;
+}
+
 void Connection::defer_begin(std::vector<std::string> commands, std::string on_timeout) {
   outcomes_.clear();
   begin_commands_ = std::move(commands);
@@ -466,6 +490,7 @@ void Connection::read_pipeline() noexcept {
   if (!complete) broken_ = true;
 
   std::exception_ptr first_failure;
+  bool failure_from_server = false;  // the first failure has a SQLSTATE: the server reported it
   for (std::size_t i = 0; i < sent.size(); ++i) {
     PGresult* result = results[i];
     const ExecStatusType status = result == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(result);
@@ -478,14 +503,20 @@ void Connection::read_pipeline() noexcept {
       }
       outcome.rows.emplace(result);
     } else if (first_failure) {
-      // Not run (PGRES_PIPELINE_ABORTED) because of the failure before it, which says why.
+      // Not run because of the failure before it, which says why: the server skipped it
+      // (PGRES_PIPELINE_ABORTED), or reported that failure and ended the session there (a restart
+      // ends each session with an error), and it runs a pipeline's commands in order. A session
+      // lost without a word from the server leaves unknown whether the rest ran.
+      outcome.skipped = status == PGRES_PIPELINE_ABORTED || failure_from_server;
       PQclear(result);
       outcome.error = first_failure;
     } else {
       begin_failed_ = sent[i].ticket == 0;
+      failure_from_server = !field(result, PG_DIAG_SQLSTATE).empty();
       first_failure = sent[i].ticket == 0 ? begin_failure(result, sent[i].query.sql) : [&] {
         try {
-          fail(result, statement_words(sent[i].query));
+          fail(result,
+               sent[i].query.name.empty() ? excerpt(sent[i].query.sql) : statement_words(sent[i].query));
         } catch (...) {
           return std::current_exception();
         }

@@ -179,6 +179,8 @@ class PgTransaction final : public TransactionBackend {
   }
   void execute_script(std::string_view sql) override { lease_->run_command(sql); }
   void commit() override { tx_.commit(); }
+  void send_commit() override { tx_.send_commit(); }
+  [[nodiscard]] bool commit_sent() override { return tx_.commit_sent(); }
   [[nodiscard]] bool failed_to_open() const noexcept override { return tx_.failed_to_open(); }
   [[nodiscard]] bool connection_lost() const noexcept override { return !lease_->healthy(); }
 

@@ -44,16 +44,59 @@ void Transaction::commit() {
   std::string tag;
   try {
     tag = connection_.run_command("COMMIT");
-  } catch (const PgError& error) {
-    (void)connection_.end_transaction();
-    // A refusal on a live session (a deferred constraint) rolled back; a session that ended in
-    // COMMIT, even with the server's last words (57P01 when terminated), may have committed.
-    if (!error.sqlstate().empty() && connection_.healthy()) throw;
-    throw PgError(EHR_STATUS_STORAGE,
-                  "the connection to the PostgreSQL server (" + connection_.server() +
-                      ") was lost while committing: the change may or may not have been stored",
-                  "");
+  } catch (const Error& error) {
+    commit_failed(error);
   }
+  check_committed(tag);
+}
+
+void Transaction::send_commit() {
+  commit_ticket_ = connection_.send_behind("COMMIT");
+}
+
+bool Transaction::commit_sent() {
+  const std::uint64_t ticket = std::exchange(commit_ticket_, 0);
+  if (ticket == 0) {
+    commit();
+    return true;
+  }
+  if (!connection_.ran(ticket)) {
+    // The transaction failed on the server before COMMIT; the destructor rolls it back (a session
+    // that ended took it along). A failure of its opening, or a session that ended, is the
+    // transaction's rather than a statement's: thrown, with what the server said.
+    if (connection_.healthy() && !failed_to_open()) {
+      connection_.forget(ticket);
+      return false;
+    }
+    (void)connection_.receive(ticket);  // throws what kept COMMIT from running
+    throw Error(EHR_STATUS_INTERNAL, "a COMMIT the server skipped had an answer");
+  }
+  std::string tag;
+  try {
+    tag = connection_.receive(ticket).command_tag();
+  } catch (const Error& error) {
+    finished_ = true;
+    commit_failed(error);
+  }
+  finished_ = true;
+  check_committed(tag);
+  return true;
+}
+
+void Transaction::commit_failed(const Error& error) {
+  (void)connection_.end_transaction();
+  // A refusal on a live session (a deferred constraint) rolled back; a session that ended in
+  // COMMIT, even with the server's last words (57P01 when terminated), may have committed.
+  // Anything else (a guess found wrong) is no COMMIT's failure: the transaction failed before it.
+  const auto* refusal = dynamic_cast<const PgError*>(&error);
+  if (refusal == nullptr || (!refusal->sqlstate().empty() && connection_.healthy())) throw;
+  throw PgError(EHR_STATUS_STORAGE,
+                "the connection to the PostgreSQL server (" + connection_.server() +
+                    ") was lost while committing: the change may or may not have been stored",
+                "");
+}
+
+void Transaction::check_committed(const std::string& tag) {
   (void)connection_.end_transaction();
   // A transaction that an earlier statement aborted ends in ROLLBACK, which PostgreSQL reports as
   // a successful command: its work is gone, and the caller must not acknowledge it.

@@ -43,19 +43,37 @@ void share_keys(const EhrHost& from, const EhrHost& to) {
                   fs::perm_options::replace);
 }
 
-bool sessions_wait_on_a_lock(ehr::storage::pg::Connection& look, int count, std::chrono::milliseconds limit) {
+namespace {
+
+// Sessions other than `look`'s own waiting on a lock in `look`'s database now.
+std::int64_t waiting_on_a_lock(ehr::storage::pg::Connection& look) {
+  return look
+      .run({"sessions_waiting_on_a_lock",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"})
+      .int64(0, 0);
+}
+
+// The server offers no notice of a session starting or ending its wait: it is looked at until
+// `done` says so, at most `limit`.
+template <class Done>
+bool watch_lock_waits(ehr::storage::pg::Connection& look, std::chrono::milliseconds limit, Done done) {
   const auto give_up = std::chrono::steady_clock::now() + limit;
-  // The server offers no notice of a session starting to wait: it is looked at until it does.
   while (std::chrono::steady_clock::now() < give_up) {
-    const std::int64_t waiting =
-        look.run({"sessions_waiting_on_a_lock",
-                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                  "AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"})
-            .int64(0, 0);
-    if (waiting >= count) return true;
+    if (done(waiting_on_a_lock(look))) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return false;
+}
+
+}  // namespace
+
+bool sessions_wait_on_a_lock(ehr::storage::pg::Connection& look, int count, std::chrono::milliseconds limit) {
+  return watch_lock_waits(look, limit, [count](std::int64_t waiting) { return waiting >= count; });
+}
+
+bool no_session_waits_on_a_lock(ehr::storage::pg::Connection& look, std::chrono::milliseconds limit) {
+  return watch_lock_waits(look, limit, [](std::int64_t waiting) { return waiting == 0; });
 }
 
 std::string sessions_waiting_on_a_lock(ehr::storage::pg::Connection& look) {

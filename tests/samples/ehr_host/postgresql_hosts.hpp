@@ -30,6 +30,11 @@ void share_keys(const EhrHost& from, const EhrHost& to);
 [[nodiscard]] bool sessions_wait_on_a_lock(ehr::storage::pg::Connection& look, int count,
                                            std::chrono::milliseconds limit = std::chrono::seconds(20));
 
+// Waits (at most `limit`) until no session other than `look`'s own waits on a lock in `look`'s
+// database: the server ended the session of a host killed while it waited.
+[[nodiscard]] bool no_session_waits_on_a_lock(ehr::storage::pg::Connection& look,
+                                              std::chrono::milliseconds limit = std::chrono::seconds(20));
+
 // The sessions of the test's database waiting on a lock now (each one's statement and when its
 // connection started), for a failure message: which write a test caught waiting.
 [[nodiscard]] std::string sessions_waiting_on_a_lock(ehr::storage::pg::Connection& look);

@@ -114,6 +114,10 @@ TEST(PostgresqlProcesses, R_CONV_5_AHostKilledMidSendLosesNoAcknowledgedMessageA
     ASSERT_TRUE(sessions_wait_on_a_lock(look, 1)) << "the send never reached the server";
     served.kill_hard();
     EXPECT_EQ(in_flight.get().status, 0) << "a killed host answers nothing";
+    // Its COMMIT may already be on the server, sent with its statements: the server ends the
+    // dead host's session (within client_connection_check_interval) rather than run it later.
+    ASSERT_TRUE(no_session_waits_on_a_lock(look))
+        << "the killed host's session still waits: " << sessions_waiting_on_a_lock(look);
     look.run_command(write_lock("pg_advisory_unlock"));
   }
   // Killed inside its transaction: the thread and the message written, its audit record waiting
@@ -132,6 +136,10 @@ TEST(PostgresqlProcesses, R_CONV_5_AHostKilledMidSendLosesNoAcknowledgedMessageA
     ASSERT_TRUE(sessions_wait_on_a_lock(look, 1)) << "the send never reached its audit record";
     served.kill_hard();
     EXPECT_EQ(in_flight.get().status, 0) << "a killed host answers nothing";
+    // Its COMMIT may already be on the server, sent with its statements: the server ends the
+    // dead host's session (within client_connection_check_interval) rather than run it later.
+    ASSERT_TRUE(no_session_waits_on_a_lock(look))
+        << "the killed host's session still waits: " << sessions_waiting_on_a_lock(look);
     look.run_command("ROLLBACK");
   }
   {

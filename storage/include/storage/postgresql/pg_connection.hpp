@@ -52,6 +52,12 @@ class PgError : public Error {
   std::string sqlstate_;
 };
 
+// What the server raises for a guard in a statement written on a guess (Checks::deferred) when the
+// guess no longer holds: a code of its own, so that it is never mistaken for a real failure. The
+// Connection throws it as storage::GuessWrong. The guard itself is schema: the plugin's
+// portal_guess_held function, which raises this code.
+inline constexpr std::string_view kGuessWrongSqlstate = "PMG01";
+
 // The rows of one statement. OWNERSHIP: owns its PGresult.
 class Rows {
  public:
@@ -72,6 +78,8 @@ class Rows {
   [[nodiscard]] std::int64_t int64(int row, int column) const;
   // Rows changed by an INSERT, UPDATE or DELETE.
   [[nodiscard]] std::int64_t affected() const;
+  // The server's command tag ("COMMIT", or "ROLLBACK" for a COMMIT of a failed transaction).
+  [[nodiscard]] std::string command_tag() const;
 
  private:
   pg_result* result_;
@@ -121,6 +129,14 @@ class Connection {
   const std::vector<unsigned>& prepare(const Query& query);
   // Drops the answer to a sent statement nobody will receive (its Statement was reset).
   void forget(std::uint64_t ticket) noexcept;
+  // Queues fixed SQL (a transaction's COMMIT) behind the statements send() queued, in their round
+  // trip: reading their answers reads its too, and receive(ticket) returns it. Returns 0, sending
+  // nothing, when no statement is queued for it to travel with.
+  [[nodiscard]] std::uint64_t send_behind(std::string_view command);
+  // False when the server skipped the command: one before it in its batch failed, and a failed
+  // transaction runs nothing more until it is rolled back. receive() then throws that failure.
+  // Reads the batch's answers if they are not read yet.
+  [[nodiscard]] bool ran(std::uint64_t ticket) noexcept;
 
   // A transaction's opening commands (fixed SQL, one statement each: BEGIN, then what it takes
   // first, such as a lock) sent with the next statement, in its round trip, rather than waited
@@ -182,6 +198,7 @@ class Connection {
   struct Outcome {
     std::optional<Rows> rows;
     std::exception_ptr error;
+    bool skipped = false;  // not run, because of the failure before it (error)
   };
 
   ConnectionOptions options_;

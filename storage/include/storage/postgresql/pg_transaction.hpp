@@ -4,6 +4,7 @@
 // is durable on the server.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -35,12 +36,27 @@ class Transaction {
   [[nodiscard]] Connection& connection() const noexcept { return connection_; }
   // A connection lost during COMMIT leaves the outcome unknown; the error says so.
   void commit();
+  // Sends COMMIT behind the statements sent and not answered yet, in their round trip, so that the
+  // transaction waits once for all of them. commit_sent() then learns how it went. Where no
+  // statement waits to be sent, nothing is: commit_sent() commits as commit() does.
+  void send_commit();
+  // After send_commit(): true once committed. False when the server skipped COMMIT because a
+  // statement sent before it failed (what reading that statement's answer threw): nothing was
+  // stored, and the transaction is rolled back. Throws as commit() does, and the failure of the
+  // transaction's opening (failed_to_open()) as its statements do.
+  [[nodiscard]] bool commit_sent();
   // Its deferred BEGIN (or the lock after it) failed when it went with the first statement.
   [[nodiscard]] bool failed_to_open() const noexcept { return connection_.begin_failed(); }
 
  private:
+  // What the server answered COMMIT; throws as commit() documents.
+  void check_committed(const std::string& tag);
+  // Called from the handler of what COMMIT threw: rethrows a refusal, or says the outcome is unknown.
+  [[noreturn]] void commit_failed(const Error& error);
+
   Connection& connection_;
   bool finished_ = false;
+  std::uint64_t commit_ticket_ = 0;  // a COMMIT sent, its answer not read
 };
 
 }  // namespace ehr::storage::pg

@@ -309,6 +309,63 @@ TEST_F(PgStoreTest, R_STORE_1_AFailedStatementInABatchFailsTheRestWithItsErrorAn
   EXPECT_EQ(count(store), 0) << "the same (only) connection serves the next transaction";
 }
 
+// A write whose COMMIT goes behind its statements waits once for all of them, and is stored.
+TEST_F(PgStoreTest, R_STORE_1_ACommitSentBehindItsStatementsWaitsOnceWithThem) {
+  PgStore store(database_.options(1));
+  {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, 1, "prepares the statement on the connection");
+    tx->commit();
+  }
+  const std::uint64_t before = store.round_trips();
+  {
+    auto tx = store.begin(TransactionMode::write);
+    std::vector<std::unique_ptr<StatementBackend>> inserts;
+    for (std::int64_t id : {2, 3}) {
+      inserts.push_back(tx->prepare("INSERT INTO things (id, note) VALUES (?1, ?2)"));
+      inserts.back()->bind_int64(1, id);
+      inserts.back()->bind_text(2, "sent");
+      inserts.back()->send();
+    }
+    tx->send_commit();
+    EXPECT_TRUE(tx->commit_sent());
+  }
+  EXPECT_EQ(store.round_trips() - before, 1u) << "BEGIN, the lock, both inserts and COMMIT";
+  EXPECT_EQ(count(store), 3);
+}
+
+// A statement that fails keeps the COMMIT sent behind it from running: commit_sent() says so,
+// nothing of the transaction is stored, not even what ran before the failure, and the same
+// connection serves the next transaction.
+TEST_F(PgStoreTest, R_STORE_1_ACommitSentBehindAFailedStatementIsSkippedAndNothingIsStored) {
+  PgStore store(database_.options(1));
+  {
+    auto tx = store.begin(TransactionMode::write);
+    auto first = tx->prepare("INSERT INTO things (id, note) VALUES (1, 'stored')");
+    auto taken = tx->prepare("INSERT INTO things (id, note) VALUES (1, 'the same id')");
+    auto after = tx->prepare("INSERT INTO things (id, note) VALUES (2, 'after the failure')");
+    first->send();
+    taken->send();
+    after->send();
+    tx->send_commit();
+    EXPECT_FALSE(tx->commit_sent());
+    try {
+      (void)taken->step();
+      FAIL() << "a duplicate key was stored";
+    } catch (const PgError& error) {
+      EXPECT_EQ(error.sqlstate(), "23505") << error.what();
+    }
+  }
+  EXPECT_EQ(count(store), 0) << "nothing of the transaction, and the connection works";
+  {
+    auto tx = store.begin(TransactionMode::write);
+    insert(*tx, 1, "stored");
+    tx->send_commit();  // nothing waits to be sent: commit_sent() commits on its own
+    EXPECT_TRUE(tx->commit_sent());
+  }
+  EXPECT_EQ(count(store), 1);
+}
+
 TEST_F(PgStoreTest, R_STORE_1_AStatementTimeoutInABatchSaysSoAndTheConnectionWorksAfter) {
   PgStoreOptions impatient = database_.options(1);
   impatient.statement_timeout = 200ms;
