@@ -10,15 +10,16 @@
 
 namespace ehr::storage {
 
-// Whether a write's checks of its own guesses wait (the default) or are left for verify().
+// Whether a write's checks of its own guesses wait (the default) or are left for commit_checked().
 enum class Checks {
   // Each statement's answer is read when the code asks for it.
   now,
   // Optimistic, on a backend with round trips (PostgreSQL): work that guesses what the store holds
   // (the next message id, the audit chain's head, the settings version it decided on) sends the
-  // statement that writes on the guess, or reads it, and leaves its check to verify(), which reads
-  // every answer of the transaction in one round trip. On SQLite, where nothing waits on a round
-  // trip, it is the same as `now`.
+  // statement that writes on the guess, or reads it, guarded so that it refuses to run when the
+  // guess no longer holds, and leaves reading its answer to commit_checked(), which sends COMMIT
+  // behind every statement of the transaction and reads all their answers in one round trip. On
+  // SQLite, where nothing waits on a round trip, it is the same as `now`.
   deferred
 };
 
