@@ -1,8 +1,10 @@
 // The plugin's schema, assembled from the steps each feature owns (audit/audit_schema.hpp,
 // settings/settings_schema.hpp, messaging/conversation_schema.hpp, webhook/webhook_schema.hpp):
-// storage/ runs steps and knows no feature. Versions are places in ONE sequence shared by the
-// features, as released: audit 1 and 8, settings 2 and 5, conversations 3, 4, 6, 9 and 10, webhook 7.
-// A new step takes the next free version, in the feature that owns its tables.
+// storage/ runs steps and knows no feature. Versions are places in ONE sequence per database shared
+// by the features, as released. SQLite: audit 1, 8 and 11, settings 2 and 5, conversations 3, 4, 6,
+// 9 and 10, webhook 7. PostgreSQL: audit 1 and 7, settings 2, conversations 3 and 5, webhook 4, and
+// 6, which every feature's writes use (shared_postgresql_steps). A new step takes the next free
+// version, in the feature that owns its tables.
 #pragma once
 
 #include <initializer_list>

@@ -456,11 +456,14 @@ void AuditLog::hand_over_unsaved_checkpoint() {
   std::optional<AuditRecord> unsaved;
   {
     Transaction tx(db_, TransactionMode::read);
-    auto rows =
-        tx.prepare("SELECT " + std::string(kColumns) +
-                   " FROM audit_log WHERE sequence > ?1 AND action = ?2 AND (target = ?3 OR target = ?4) "
-                   "ORDER BY sequence DESC LIMIT 1");
-    rows.bind_all(held, kCheckpointAction, checkpoint_target_, kUnnamedCheckpointTarget);
+    // The action as the SQL's own text, not a parameter: only then may either database's planner
+    // read the checkpoint records' partial index (audit_log_checkpoints) instead of the whole log
+    // back to the host's newest checkpoint, every record of it for a host that holds none.
+    static const std::string newest_checkpoint_sql =
+        "SELECT " + std::string(kColumns) + " FROM audit_log WHERE sequence > ?1 AND action = '" +
+        std::string(kCheckpointAction) + "' AND (target = ?2 OR target = ?3) ORDER BY sequence DESC LIMIT 1";
+    auto rows = tx.prepare(newest_checkpoint_sql);
+    rows.bind_all(held, checkpoint_target_, kUnnamedCheckpointTarget);
     if (rows.step()) unsaved = read_record(rows);
   }
   if (!unsaved) return;

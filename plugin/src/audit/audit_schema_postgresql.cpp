@@ -43,6 +43,10 @@ CREATE TRIGGER audit_log_refuse_delete BEFORE DELETE ON audit_log
 CREATE TRIGGER audit_log_refuse_truncate BEFORE TRUNCATE ON audit_log
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse_change();
 )sql"},
+    // As SQLite's step 11.
+    {7, "audit log: an index of the checkpoint records", R"sql(
+CREATE INDEX audit_log_checkpoints ON audit_log (sequence) WHERE action = 'audit.checkpoint';
+)sql"},
 };
 
 }  // namespace

@@ -41,7 +41,7 @@ std::vector<int> versions(std::span<const Migration> steps) {
 
 // Existing databases record these versions: each feature keeps the places it was released with.
 TEST(Migrations, EachFeatureOwnsTheVersionsItWasReleasedWith) {
-  EXPECT_EQ(versions(audit_sqlite_steps()), (std::vector<int>{1, 8}));
+  EXPECT_EQ(versions(audit_sqlite_steps()), (std::vector<int>{1, 8, 11}));
   EXPECT_EQ(versions(settings_sqlite_steps()), (std::vector<int>{2, 5}));
   EXPECT_EQ(versions(conversations_sqlite_steps()), (std::vector<int>{3, 4, 6, 9, 10}));
   EXPECT_EQ(versions(webhook_sqlite_steps()), (std::vector<int>{7}));

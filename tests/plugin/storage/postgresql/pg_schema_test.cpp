@@ -1,4 +1,4 @@
-// The features' PostgreSQL schema (versions 1-6) on a real PostgreSQL 15 server: it migrates once
+// The features' PostgreSQL schema (versions 1-7) on a real PostgreSQL 15 server: it migrates once
 // however many hosts start together, it holds the tables, columns and indexes SQLite's schema
 // holds, and its triggers keep the rules SQLite's keep.
 #include <gtest/gtest.h>
@@ -53,11 +53,11 @@ class PgSchemaTest : public ::testing::Test {
 TEST_F(PgSchemaTest, R_STORE_1_EveryFeatureMigratesOnAFreshDatabaseAndASecondMigrateIsANoOp) {
   PgStore store(database_.options());
   const std::vector<Migration> steps = all_steps();
-  ASSERT_EQ(steps.size(), 6u);
+  ASSERT_EQ(steps.size(), 7u);
   for (std::size_t i = 0; i < steps.size(); ++i) EXPECT_EQ(steps[i].version, static_cast<int>(i) + 1);
-  EXPECT_EQ(store.migrate(steps), 6);
-  EXPECT_EQ(store.migrate(steps), 6);
-  EXPECT_EQ(single_number(store, "SELECT count(*) FROM schema_migrations"), 6);
+  EXPECT_EQ(store.migrate(steps), 7);
+  EXPECT_EQ(store.migrate(steps), 7);
+  EXPECT_EQ(single_number(store, "SELECT count(*) FROM schema_migrations"), 7);
   EXPECT_EQ(single_number(store, "SELECT count(*) FROM store_identity WHERE length(store_id) = 16"), 1);
   EXPECT_EQ(single_number(store, "SELECT version FROM settings_version"), 0);
 }
@@ -66,7 +66,7 @@ TEST_F(PgSchemaTest, R_STORE_1_EveryFeatureMigratesOnAFreshDatabaseAndASecondMig
 // did not with its own SQLSTATE, which the backend throws as GuessWrong: never a real failure.
 TEST_F(PgSchemaTest, R_STORE_1_TheGuardOfAGuessRefusesOneThatNoLongerHolds) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 6);
+  ASSERT_EQ(store.migrate(all_steps()), 7);
   EXPECT_EQ(single_number(store, "SELECT CASE WHEN portal_guess_held(1 = 1) THEN 1 ELSE 0 END"), 1);
   for (const char* guess : {"1 = 2", "NULL"}) {
     SCOPED_TRACE(guess);
@@ -98,9 +98,9 @@ TEST_F(PgSchemaTest, R_STORE_1_TwoHostsMigratingAtOnceApplyEachStepOnce) {
   for (std::thread& thread : threads) thread.join();
   for (int i = 0; i < kHosts; ++i) {
     EXPECT_EQ(errors[i], "") << "host " << i;
-    EXPECT_EQ(reached[i], 6) << "host " << i;
+    EXPECT_EQ(reached[i], 7) << "host " << i;
   }
-  EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM schema_migrations"), 6);
+  EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM schema_migrations"), 7);
   EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM store_identity"), 1) << "step 3 ran once";
   EXPECT_EQ(single_number(*hosts[0], "SELECT count(*) FROM settings_version"), 1) << "step 2 ran once";
 }
@@ -141,7 +141,7 @@ TEST_F(PgSchemaTest, R_STORE_1_TheSchemaHoldsWhatSqlitesHolds) {
   sqlite3_close(sqlite);
 
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 6);
+  ASSERT_EQ(store.migrate(all_steps()), 7);
   auto pg_rows = [&](std::string_view sql) {
     std::set<std::string> rows;
     auto tx = store.begin(TransactionMode::read);
@@ -181,7 +181,7 @@ constexpr std::string_view kInsertAudit =
 
 TEST_F(PgSchemaTest, R_AUD_1_TheAuditLogRefusesUpdateDeleteAndTruncate) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 6);
+  ASSERT_EQ(store.migrate(all_steps()), 7);
   ASSERT_EQ(write(store, kInsertAudit), "");
   EXPECT_NE(write(store, "UPDATE audit_log SET outcome = 'denied'")
                 .find("the audit log is append-only: a record cannot be changed"),
@@ -211,7 +211,7 @@ TEST_F(PgSchemaTest, R_AUD_1_TheAuditLogRefusesUpdateDeleteAndTruncate) {
 
 TEST_F(PgSchemaTest, R_SEC_2_AMessageChangesOnlyByABodyResealedUnderANewKey) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 6);
+  ASSERT_EQ(store.migrate(all_steps()), 7);
   {
     auto tx = store.begin(TransactionMode::write);
     auto thread = tx->prepare(
@@ -239,7 +239,7 @@ TEST_F(PgSchemaTest, R_SEC_2_AMessageChangesOnlyByABodyResealedUnderANewKey) {
 
 TEST_F(PgSchemaTest, R_STORE_1_EverySettingsChangeBumpsTheVersion) {
   PgStore store(database_.options());
-  ASSERT_EQ(store.migrate(all_steps()), 6);
+  ASSERT_EQ(store.migrate(all_steps()), 7);
   auto version = [&] { return single_number(store, "SELECT version FROM settings_version"); };
   ASSERT_EQ(
       write(store, "INSERT INTO settings_scope (scope, saved_at_unix_ms, saved_by) VALUES ('', 1, 'u1')"),
