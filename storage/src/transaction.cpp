@@ -1,6 +1,5 @@
 #include "storage/transaction.hpp"
 
-#include <exception>
 #include <utility>
 
 #include "storage/error.hpp"
@@ -47,16 +46,16 @@ Transaction::Checked Transaction::commit_checked() {
   backend_->send_commit();
   // The first failure is the transaction's: the server ran nothing after it, and every later
   // answer repeats it. Every answer is read all the same, and none is left unclaimed.
-  std::exception_ptr failure;
+  bool failed = false;
   bool guess_wrong = false;
   for (Statement& check : checks_) {
     try {
       (void)check.step();
     } catch (const GuessWrong&) {
-      if (!failure) guess_wrong = true;
-      if (!failure) failure = std::current_exception();
+      guess_wrong = guess_wrong || !failed;
+      failed = true;
     } catch (const Error&) {
-      if (!failure) failure = std::current_exception();
+      failed = true;
     }
   }
   checks_.clear();
@@ -69,7 +68,7 @@ Transaction::Checked Transaction::commit_checked() {
   backend.reset();
   // A check's refusal keeps COMMIT from running: one that failed and was committed all the same
   // is a backend's bug, never to be acknowledged as a clean write nor run again.
-  if (failure)
+  if (failed)
     throw Error(EHR_STATUS_INTERNAL, "a transaction was committed although a check in it had failed");
   run_after_commit();
   return Checked::committed;
