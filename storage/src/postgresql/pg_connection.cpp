@@ -503,11 +503,12 @@ void Connection::read_pipeline() noexcept {
       }
       outcome.rows.emplace(result);
     } else if (first_failure) {
-      // Not run because of the failure before it, which says why: the server skipped it
-      // (PGRES_PIPELINE_ABORTED), or reported that failure and ended the session there (a restart
-      // ends each session with an error), and it runs a pipeline's commands in order. A session
-      // lost without a word from the server leaves unknown whether the rest ran.
-      outcome.skipped = status == PGRES_PIPELINE_ABORTED || failure_from_server;
+      // Not run because of the failure before it, which says why, when the server reported that
+      // failure: it runs a pipeline's commands in order, and skips the rest after a failed one or
+      // ends the session there (a restart ends each session with an error). After a session lost
+      // without a word from the server, libpq marks the rest aborted too, but only the client
+      // stopped there: whether the server ran them is not known.
+      outcome.skipped = failure_from_server;
       PQclear(result);
       outcome.error = first_failure;
     } else {

@@ -129,9 +129,10 @@ class Connection {
   const std::vector<unsigned>& prepare(const Query& query);
   // Drops the answer to a sent statement nobody will receive (its Statement was reset).
   void forget(std::uint64_t ticket) noexcept;
-  // Queues fixed SQL (a transaction's COMMIT) behind the statements send() queued, in their round
-  // trip: reading their answers reads its too, and receive(ticket) returns it. Returns 0, sending
-  // nothing, when no statement is queued for it to travel with.
+  // Queues fixed SQL (a transaction's COMMIT, a literal: its text is kept until its answer is read)
+  // behind the statements send() queued, in their round trip: reading their answers reads its too,
+  // and receive(ticket) returns it. Returns 0, sending nothing, when no statement is queued for it
+  // to travel with.
   [[nodiscard]] std::uint64_t send_behind(std::string_view command);
   // False when the server skipped the command: one before it in its batch failed, and a failed
   // transaction runs nothing more until it is rolled back. receive() then throws that failure.

@@ -428,6 +428,41 @@ TEST_F(PgStoreTest, R_STORE_1_ASessionEndedMidBatchFailsItClearlyAndTheNextTrans
   EXPECT_EQ(count(store), 0) << "the next transaction works";
 }
 
+// The session ended by the server while a write waits with its COMMIT already sent: the server
+// said where it stopped, before COMMIT (it runs a pipeline in order), so the write is known not to
+// be stored, and says so rather than "may or may not" (docs/admins.md, "When the server restarts").
+TEST_F(PgStoreTest, R_STORE_1_ASessionEndedBeforeASentCommitSaysTheWriteWasNotCompleted) {
+  PgStore store(database_.options(1));
+  std::int64_t pid = 0;
+  {
+    auto tx = store.begin(TransactionMode::read);
+    auto backend = tx->prepare("SELECT pg_backend_pid()");
+    ASSERT_TRUE(backend->step());
+    pid = backend->int64(0);
+  }
+  auto terminate = std::async(std::launch::async, [&] {
+    std::this_thread::sleep_for(300ms);
+    Connection admin(database_.connection());
+    return admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0);
+  });
+  {
+    auto tx = store.begin(TransactionMode::write);
+    auto slow = tx->prepare("SELECT pg_sleep(3)");
+    auto insert = tx->prepare("INSERT INTO things (id, note) VALUES (1, 'never stored')");
+    slow->send();
+    insert->send();
+    tx->send_commit();
+    try {
+      (void)tx->commit_sent();
+      FAIL() << "a write whose session ended before its COMMIT was committed";
+    } catch (const PgError& error) {
+      EXPECT_NE(std::string(error.what()).find("it was not completed"), std::string::npos) << error.what();
+    }
+  }
+  EXPECT_EQ(terminate.get(), "t");
+  EXPECT_EQ(count(store), 0) << "nothing stored, and the next transaction works";
+}
+
 TEST_F(PgStoreTest, R_STORE_1_TwoHostsWritesAreSerializedAndTheSecondSeesTheFirst) {
   PgStore other_host(database_.options());
   auto first = store_->begin(TransactionMode::write);
