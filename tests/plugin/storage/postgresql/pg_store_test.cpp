@@ -53,6 +53,23 @@ class PgStoreTest : public ::testing::Test {
     EXPECT_FALSE(statement->step());
   }
 
+  // Ends the session of `store`'s one connection 300 ms from now, as the server does at a restart;
+  // the answer is pg_terminate_backend's ("t" once it did).
+  std::future<std::string> terminate_soon(PgStore& store) {
+    std::int64_t pid = 0;
+    {
+      auto tx = store.begin(TransactionMode::read);
+      auto backend = tx->prepare("SELECT pg_backend_pid()");
+      EXPECT_TRUE(backend->step());
+      pid = backend->int64(0);
+    }
+    return std::async(std::launch::async, [this, pid] {
+      std::this_thread::sleep_for(300ms);
+      Connection admin(database_.connection());
+      return admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0);
+    });
+  }
+
   test::ScratchDatabase database_;
   std::unique_ptr<PgStore> store_;
 };
@@ -393,18 +410,7 @@ TEST_F(PgStoreTest, R_STORE_1_AStatementTimeoutInABatchSaysSoAndTheConnectionWor
 // connection was lost, naming the server, and the pool connects again for the next transaction.
 TEST_F(PgStoreTest, R_STORE_1_ASessionEndedMidBatchFailsItClearlyAndTheNextTransactionWorks) {
   PgStore store(database_.options(1));
-  std::int64_t pid = 0;
-  {
-    auto tx = store.begin(TransactionMode::read);
-    auto backend = tx->prepare("SELECT pg_backend_pid()");
-    ASSERT_TRUE(backend->step());
-    pid = backend->int64(0);
-  }
-  auto terminate = std::async(std::launch::async, [&] {
-    std::this_thread::sleep_for(300ms);
-    Connection admin(database_.connection());
-    return admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0);
-  });
+  auto terminate = terminate_soon(store);
   {
     auto tx = store.begin(TransactionMode::read);
     auto slow = tx->prepare("SELECT pg_sleep(3)");
@@ -433,18 +439,7 @@ TEST_F(PgStoreTest, R_STORE_1_ASessionEndedMidBatchFailsItClearlyAndTheNextTrans
 // be stored, and says so rather than "may or may not" (docs/admins.md, "When the server restarts").
 TEST_F(PgStoreTest, R_STORE_1_ASessionEndedBeforeASentCommitSaysTheWriteWasNotCompleted) {
   PgStore store(database_.options(1));
-  std::int64_t pid = 0;
-  {
-    auto tx = store.begin(TransactionMode::read);
-    auto backend = tx->prepare("SELECT pg_backend_pid()");
-    ASSERT_TRUE(backend->step());
-    pid = backend->int64(0);
-  }
-  auto terminate = std::async(std::launch::async, [&] {
-    std::this_thread::sleep_for(300ms);
-    Connection admin(database_.connection());
-    return admin.run(Query{"test_terminate", "SELECT pg_terminate_backend($1)"}, {pid}).text(0, 0);
-  });
+  auto terminate = terminate_soon(store);
   {
     auto tx = store.begin(TransactionMode::write);
     auto slow = tx->prepare("SELECT pg_sleep(3)");
