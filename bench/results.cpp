@@ -334,10 +334,14 @@ std::vector<Row> rows(const std::vector<Run>& runs, const RunContext& context) {
           "sync out would move that cost to the next, not remove it. Besides the syncs: dlopen of the "
           "library and what it links (cpp-httplib with OpenSSL and "
           "brotli, libpq with its GSSAPI and TLS libraries: the baseline column), and the SHA-256 of the "
-          "1.4 MB stripped library, about 4 ms with libsodium's portable code where OpenSSL's, using the "
-          "CPU's SHA extensions, takes 0.8 ms (both timed on this machine the same day); a profile of "
-          "restarts puts a fifth of the process's samples in libsodium and a quarter in the dynamic "
-          "linker. Restarting over an existing database: p50 " +
+          "1.4 MB stripped library, about 3.6 ms with libsodium's portable code where OpenSSL's, using the "
+          "CPU's SHA extensions, takes 0.8 ms (both timed on this machine on 2026-12-03). Phases of a "
+          "cold load timed that day: before the library 1 ms, its check (read and hashed) 4.3 ms, "
+          "dlopen 3 ms, init with the new database and its syncs 8 ms (3.2 ms over an existing one). "
+          "Until 2026-12-03 the library was read whole into a new buffer before hashing, and faulting "
+          "in and zeroing that buffer's pages cost more than the hash (cold loads in alternation that "
+          "day: p50 23 ms streamed through a 64 KiB buffer, 30 ms read whole; restarts 15 ms and 22 "
+          "ms). Restarting over an existing database: p50 " +
           fixed(*restart, 1) + " ms, " +
           (restart_syncs ? fixed(*restart_syncs, 0) : std::string("uncounted")) + " fsyncs.";
     } else {

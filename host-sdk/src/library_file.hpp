@@ -71,6 +71,8 @@ class LibraryFile {
  private:
   LibraryFile() = default;
   Result<const std::vector<unsigned char>*> bytes();
+  // Reads exactly `size` bytes at `offset`; STORAGE when the file ends sooner or cannot be read.
+  Status read_at(unsigned char* into, std::size_t size, std::size_t offset) const;
 
   std::filesystem::path path_;
   int fd_ = -1;

@@ -496,6 +496,36 @@ TEST_F(PluginManagerTest, VerifyChecksTheLibraryOnDiskNow) {
   EXPECT_EQ(verified->status.field(), "library/@sha256");
 }
 
+// The library is hashed as it is read, a buffer at a time: a file of any length, one that ends on a
+// buffer's edge included, has the digest of its whole content.
+TEST_F(PluginManagerTest, VerifyHashesALibraryOfAnyLengthWhole) {
+  ASSERT_GE(sodium_init(), 0);
+  for (const std::size_t length : {std::size_t{0}, std::size_t{1}, std::size_t{65535}, std::size_t{65536},
+                                   std::size_t{65537}, std::size_t{131072}, std::size_t{200001}}) {
+    fs::remove_all(plugins());
+    copy_scenarios(plugins(), {"good"});
+    std::string content(length, '\0');
+    for (std::size_t i = 0; i < length; ++i) content[i] = static_cast<char>((i * 131) ^ (i >> 9));
+    write_file(plugins() / "good.so", content);
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(content.data()), content.size());
+    char hex[crypto_hash_sha256_BYTES * 2 + 1];
+    sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+    const fs::path manifest = plugins() / "fixture-good.plugin.xml";
+    write_file(manifest, std::regex_replace(read_file(manifest), std::regex("sha256=\"[0-9a-f]*\""),
+                                            std::string("sha256=\"") + hex + "\""));
+
+    auto manager = start();
+    auto verified = manager->verify("fixture-good");
+    ASSERT_TRUE(verified) << verified.status();
+    EXPECT_TRUE(verified->checksum_matches) << length << " bytes: " << verified->actual_sha256;
+    EXPECT_EQ(verified->actual_sha256, hex) << length << " bytes";
+    // Past its checksum, the loader refuses what is not a shared object.
+    EXPECT_EQ(manager->info("fixture-good")->failure_cause, FailureCause::load_failed)
+        << length << " bytes: " << manager->info("fixture-good")->failure;
+  }
+}
+
 TEST_F(PluginManagerTest, LifecycleCallsFromInsideAPluginCallAreRefused) {
   copy_scenarios(plugins(), {"good"});
   auto manager = start();
